@@ -1,0 +1,1 @@
+//! placeholder: lands with the central-API work

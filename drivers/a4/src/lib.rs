@@ -1,0 +1,126 @@
+pub mod sim;
+
+use std::fmt;
+
+/// One document to print. The PDF is shared, not copied: it only ever lives in memory.
+#[derive(Clone)]
+pub struct PrintJob {
+    /// Short, non-personal label used as the printer's job name (e.g. "KK-1").
+    pub job_name: String,
+    pub pdf: std::sync::Arc<[u8]>,
+    /// Page count as announced by the central server and checked by the kiosk.
+    pub pages: u32,
+}
+
+impl fmt::Debug for PrintJob {
+    // Never print document bytes into logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrintJob")
+            .field("job_name", &self.job_name)
+            .field("bytes", &self.pdf.len())
+            .field("pages", &self.pages)
+            .finish()
+    }
+}
+
+/// Why a printer cannot go on without a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attention {
+    MediaEmpty,
+    MediaJam,
+    CoverOpen,
+    MarkerEmpty,
+    Other,
+}
+
+/// What the kiosk needs to know about a printer, in one small type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterState {
+    Idle,
+    Busy,
+    NeedsAttention(Attention),
+    Disconnected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterStatus {
+    pub state: PrinterState,
+    /// Raw reasons as the printer words them (IPP `printer-state-reasons` style), for
+    /// technicians and metrics.
+    pub reasons: Vec<String>,
+    pub model: String,
+    /// Toner/ink levels, when the printer reports them (IPP `marker-*`). Empty otherwise.
+    pub markers: Vec<Marker>,
+}
+
+/// One toner/ink supply.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Marker {
+    pub name: String,
+    /// IPP `marker-types` keyword, e.g. `toner`, `ink-cartridge`.
+    pub kind: String,
+    /// `#RRGGBB`, when known.
+    pub color: String,
+    /// 0–100; `None` when the printer does not know.
+    pub level_percent: Option<u8>,
+    /// The level the printer calls "low".
+    pub low_percent: Option<u8>,
+}
+
+impl PrinterStatus {
+    pub fn new(state: PrinterState, reasons: Vec<String>, model: impl Into<String>) -> Self {
+        PrinterStatus { state, reasons, model: model.into(), markers: Vec::new() }
+    }
+
+    pub fn can_print(&self) -> bool {
+        matches!(self.state, PrinterState::Idle | PrinterState::Busy)
+    }
+}
+
+/// Progress of one job, reported while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobProgress {
+    Sending,
+    /// `done` pages have physically left the printer.
+    Printed {
+        done: u32,
+        total: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrintError {
+    #[error("printer needs attention ({attention:?}) after {pages_done} page(s)")]
+    NeedsAttention { attention: Attention, pages_done: u32 },
+    #[error("printer disconnected after {pages_done} page(s)")]
+    Disconnected { pages_done: u32 },
+    #[error("job stalled after {pages_done} page(s)")]
+    Stalled { pages_done: u32 },
+    #[error("printer refused the job: {0}")]
+    Rejected(String),
+    #[error("printer I/O: {0}")]
+    Io(String),
+}
+
+impl PrintError {
+    /// Pages the printer confirmed before the failure.
+    pub fn pages_done(&self) -> u32 {
+        match self {
+            PrintError::NeedsAttention { pages_done, .. }
+            | PrintError::Disconnected { pages_done }
+            | PrintError::Stalled { pages_done } => *pages_done,
+            PrintError::Rejected(_) | PrintError::Io(_) => 0,
+        }
+    }
+}
+
+/// An A4 printer. Calls block (USB and IPP polling are blocking by nature); the kiosk
+/// runs them on a worker thread.
+pub trait A4Printer: Send {
+    fn status(&mut self) -> Result<PrinterStatus, PrintError>;
+
+    /// Prints `job`, reporting progress, and returns the number of pages the printer
+    /// confirmed. It returns only when the printer says every page came out, or fails
+    /// with how many did.
+    fn print(&mut self, job: &PrintJob, progress: &mut dyn FnMut(JobProgress)) -> Result<u32, PrintError>;
+}

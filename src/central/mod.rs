@@ -1,0 +1,170 @@
+//! The kiosk's view of the central server (SIAK Terpusat).
+//!
+//! Everything else in the kiosk talks to the central server through [`Central`] and the
+//! domain types below. Network, TLS and the wire format live behind it (the real client
+//! adapts the OpenAPI client; [`sim::SimCentral`] is an in-memory stand-in used until and
+//! alongside the reference server), so adapting to the real SIAK API touches one place.
+
+pub mod sim;
+
+use std::fmt;
+use std::sync::Arc;
+
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::session::nik::Nik;
+
+/// Opaque session token issued by the central server at sign-in. Wiped on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    pub fn new(token: String) -> Self {
+        SessionToken(token)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(***)")
+    }
+}
+
+/// The citizen a session belongs to, as the central server identified them.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct Citizen {
+    pub name: String,
+    /// Digits of the NIK the server signed in (also for notice-code sign-in, where the
+    /// citizen never typed it). Used for the ownership check before printing.
+    pub nik: String,
+    /// Family card (KK) number: documents of the family (the KK itself) belong to every
+    /// member.
+    pub kk: String,
+}
+
+impl fmt::Debug for Citizen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Citizen").field("nik", &crate::telemetry::mask_nik(&self.nik)).finish()
+    }
+}
+
+/// Kinds of documents the kiosk prints on A4 (Permendagri 109/2019 Pasal 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    KartuKeluarga,
+    AktaKelahiran,
+    AktaKematian,
+    AktaPerkawinan,
+    AktaPerceraian,
+    Skpwni,
+    Biodata,
+    /// A kind this kiosk version does not know: still printable, shown generically.
+    Other,
+}
+
+impl DocKind {
+    /// Stable code shared with the UI (which owns the translated names) and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocKind::KartuKeluarga => "kk",
+            DocKind::AktaKelahiran => "akta-kelahiran",
+            DocKind::AktaKematian => "akta-kematian",
+            DocKind::AktaPerkawinan => "akta-perkawinan",
+            DocKind::AktaPerceraian => "akta-perceraian",
+            DocKind::Skpwni => "skpwni",
+            DocKind::Biodata => "biodata",
+            DocKind::Other => "other",
+        }
+    }
+    pub fn from_code(code: &str) -> DocKind {
+        [
+            DocKind::KartuKeluarga,
+            DocKind::AktaKelahiran,
+            DocKind::AktaKematian,
+            DocKind::AktaPerkawinan,
+            DocKind::AktaPerceraian,
+            DocKind::Skpwni,
+            DocKind::Biodata,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+        .unwrap_or(DocKind::Other)
+    }
+}
+
+/// One printable document as listed by the central server.
+#[derive(Debug, Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct DocumentMeta {
+    pub id: String,
+    #[zeroize(skip)]
+    pub kind: DocKind,
+    /// Document number as printed on it (e.g. the KK number, the akta register number).
+    pub number: String,
+    /// Issue date, ISO 8601 (YYYY-MM-DD).
+    pub issued: String,
+    pub pages: u32,
+    /// How many more times the server allows this document to be printed.
+    pub prints_left: u32,
+    /// Lower-case hex SHA-256 of the PDF, as announced by the server.
+    pub sha256: String,
+    pub size: u64,
+    /// NIK of the person the document is about (for a KK: the head of family); the
+    /// ownership check compares it and `kk` with the signed-in citizen.
+    pub owner_nik: String,
+    pub kk: String,
+}
+
+/// A signed PDF, held only in memory and wiped when dropped.
+pub type PdfBytes = Arc<Zeroizing<Vec<u8>>>;
+
+/// Outcome of printing one document, reported to the central server so that it can
+/// count entitlements. Keyed by a kiosk-generated id: retries never double-count.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PrintReport {
+    pub report_id: String,
+    pub document_id: String,
+    pub pages_printed: u32,
+    pub completed: bool,
+    /// Kiosk time, RFC 3339.
+    pub at: String,
+}
+
+/// What went wrong, in terms the citizen screen can explain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CentralError {
+    #[error("central server unreachable")]
+    Unreachable,
+    #[error("wrong PIN, {attempts_left} attempt(s) left")]
+    WrongPin { attempts_left: u32 },
+    #[error("citizen locked after too many wrong PINs")]
+    Locked,
+    #[error("NIK not registered or no notice for it")]
+    UnknownCitizen,
+    #[error("notice code unknown or expired")]
+    UnknownNotice,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("kiosk not authorised by the central server")]
+    KioskRefused,
+    #[error("too many requests")]
+    RateLimited,
+    #[error("central server error: {0}")]
+    Server(String),
+}
+
+/// The central server as the kiosk uses it.
+#[async_trait::async_trait]
+pub trait Central: Send + Sync {
+    async fn sign_in_nik(&self, nik: &Nik, pin: &str) -> Result<(SessionToken, Citizen), CentralError>;
+    async fn sign_in_notice(&self, code: &str, pin: &str) -> Result<(SessionToken, Citizen), CentralError>;
+    async fn list_documents(&self, token: &SessionToken) -> Result<Vec<DocumentMeta>, CentralError>;
+    async fn download(&self, token: &SessionToken, document_id: &str) -> Result<PdfBytes, CentralError>;
+    /// Authenticated by the kiosk's own identity, not a citizen session: the outbox
+    /// delivers reports long after the session that produced them has ended.
+    async fn report_print(&self, report: &PrintReport) -> Result<(), CentralError>;
+    /// Ends the server-side session (best effort; tokens also expire by themselves).
+    async fn sign_out(&self, token: &SessionToken);
+}

@@ -1,0 +1,17 @@
+//! adm-kiosk: firmware for the Anjungan Dukcapil Mandiri (ADM) self-service kiosk.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the map of this crate.
+
+pub mod app;
+pub mod central;
+pub mod config;
+pub mod demo;
+pub mod document;
+pub mod headless;
+pub mod runtime;
+pub mod scan;
+pub mod session;
+pub mod telemetry;
+pub mod ui_bridge;
+
+slint::include_modules!();
