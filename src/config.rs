@@ -1,0 +1,285 @@
+//! The kiosk's one configuration file (TOML), validated at start.
+//!
+//! Every key has a default, so an empty file (or none: demo mode) is a valid
+//! configuration. Unknown keys are refused: a typo must not silently fall back to a
+//! default on a machine in a district office. Nothing here can switch off signature or
+//! TLS verification — there is no such key.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::session::Timing;
+
+/// Where a real kiosk reads its configuration.
+pub const DEFAULT_PATH: &str = "/etc/adm-kiosk/kiosk.toml";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Fleet-wide unique id of this kiosk, printed on receipts and used in metrics.
+    pub kiosk_id: String,
+    /// Where the kiosk stands, printed on receipts ("Kecamatan …", "MPP …").
+    pub site: String,
+    /// Language a new session starts in: "id" or "en".
+    pub language: String,
+    pub server: Server,
+    pub timeouts: Timeouts,
+    pub printers: Printers,
+    pub camera: Camera,
+    pub pin_length: usize,
+    /// Folder for the simulated devices' output (demo only).
+    pub sim_output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// Base URL of the central server, `https://…`. `demo` starts the reference
+    /// server in-process on loopback.
+    pub url: String,
+    /// The CA that signs the central server's TLS certificate (pinned).
+    pub ca: Option<PathBuf>,
+    /// This kiosk's client certificate and key (mutual TLS).
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    /// Trust anchors for the electronic signatures (TTE) on documents.
+    pub signature_anchors: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeouts {
+    pub idle_seconds: u64,
+    pub warning_seconds: u64,
+    pub session_limit_seconds: u64,
+    pub goodbye_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Printers {
+    /// `sim`, `ipp://host:port/path`, or `usb://VID:PID[/serial]`.
+    pub a4: String,
+    /// `sim` or `usb://VID:PID[/serial]`.
+    pub receipt: String,
+    /// Receipt paper width in mm: 58 or 80.
+    pub receipt_width_mm: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Camera {
+    /// `sim` or a V4L2 device such as `/dev/video0`.
+    pub device: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            kiosk_id: "ADM-DEMO-001".into(),
+            site: "Kecamatan Demo".into(),
+            language: "id".into(),
+            server: Server::default(),
+            timeouts: Timeouts::default(),
+            printers: Printers::default(),
+            camera: Camera::default(),
+            pin_length: 6,
+            sim_output: None,
+        }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server { url: "demo".into(), ca: None, client_cert: None, client_key: None, signature_anchors: vec![] }
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { idle_seconds: 90, warning_seconds: 30, session_limit_seconds: 600, goodbye_seconds: 8 }
+    }
+}
+
+impl Default for Printers {
+    fn default() -> Self {
+        Printers { a4: "sim".into(), receipt: "sim".into(), receipt_width_mm: 80 }
+    }
+}
+
+impl Default for Camera {
+    fn default() -> Self {
+        Camera { device: "sim".into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid setting `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Config::parse(&text).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse { path: path.to_owned(), message },
+            other => other,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: PathBuf::new(), message: e.to_string() })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: &str| Err(ConfigError::Invalid { key, message: message.into() });
+        let id_ok =
+            |s: &str| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !id_ok(&self.kiosk_id) {
+            return invalid("kiosk_id", "1-64 characters: letters, digits and '-'");
+        }
+        if self.site.trim().is_empty() || self.site.len() > 80 {
+            return invalid("site", "must be 1-80 characters");
+        }
+        if !matches!(self.language.as_str(), "id" | "en") {
+            return invalid("language", "must be \"id\" or \"en\"");
+        }
+        if self.server.url != "demo" {
+            match url::Url::parse(&self.server.url) {
+                Ok(u) if u.scheme() == "https" && u.host().is_some() => {}
+                _ => return invalid("server.url", "must be an https:// URL (or \"demo\")"),
+            }
+            if self.server.ca.is_none() || self.server.client_cert.is_none() || self.server.client_key.is_none() {
+                return invalid("server", "a real server needs `ca`, `client_cert` and `client_key` (mutual TLS)");
+            }
+            if self.server.signature_anchors.is_empty() {
+                return invalid("server.signature_anchors", "at least one trust anchor for document signatures");
+            }
+        }
+        let t = &self.timeouts;
+        // WCAG 2.2.1: at least 20 s to react to a timeout warning.
+        if !(20..=120).contains(&t.warning_seconds) {
+            return invalid("timeouts.warning_seconds", "must be 20-120 seconds");
+        }
+        if t.idle_seconds < t.warning_seconds + 10 || t.idle_seconds > 600 {
+            return invalid("timeouts.idle_seconds", "must be at least warning_seconds + 10, at most 600");
+        }
+        if t.session_limit_seconds < t.idle_seconds || t.session_limit_seconds > 3600 {
+            return invalid("timeouts.session_limit_seconds", "must be between idle_seconds and 3600");
+        }
+        if !(2..=60).contains(&t.goodbye_seconds) {
+            return invalid("timeouts.goodbye_seconds", "must be 2-60 seconds");
+        }
+        if !(4..=8).contains(&self.pin_length) {
+            return invalid("pin_length", "must be 4-8 digits");
+        }
+        if !valid_device_uri(&self.printers.a4, &["ipp", "ipps", "usb"]) {
+            return invalid("printers.a4", "\"sim\", ipp://…, ipps://… or usb://VID:PID[/serial]");
+        }
+        if !valid_device_uri(&self.printers.receipt, &["usb"]) {
+            return invalid("printers.receipt", "\"sim\" or usb://VID:PID[/serial]");
+        }
+        if !matches!(self.printers.receipt_width_mm, 58 | 80) {
+            return invalid("printers.receipt_width_mm", "58 or 80");
+        }
+        if self.camera.device != "sim" && !self.camera.device.starts_with("/dev/video") {
+            return invalid("camera.device", "\"sim\" or /dev/videoN");
+        }
+        Ok(())
+    }
+
+    pub fn timing(&self) -> Timing {
+        let t = &self.timeouts;
+        Timing {
+            idle_ms: t.idle_seconds * 1000,
+            warning_ms: t.warning_seconds * 1000,
+            session_limit_ms: t.session_limit_seconds * 1000,
+            goodbye_ms: t.goodbye_seconds * 1000,
+            pin_len: self.pin_length,
+        }
+    }
+}
+
+fn valid_device_uri(value: &str, schemes: &[&str]) -> bool {
+    if value == "sim" {
+        return true;
+    }
+    match url::Url::parse(value) {
+        Ok(u) if schemes.contains(&u.scheme()) => u.host_str().is_some_and(|h| !h.is_empty()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_is_the_demo_configuration() {
+        let c = Config::parse("").expect("defaults are valid");
+        assert_eq!(c, Config::default());
+        assert_eq!(c.timing().warning_ms, 30_000);
+    }
+
+    #[test]
+    fn a_real_kiosk_configuration() {
+        let c = Config::parse(
+            r#"
+            kiosk_id = "ADM-3201-07"
+            site = "Kecamatan Cibinong"
+            [server]
+            url = "https://siak.example.go.id"
+            ca = "/etc/adm-kiosk/central-ca.pem"
+            client_cert = "/etc/adm-kiosk/kiosk.crt"
+            client_key = "/etc/adm-kiosk/kiosk.key"
+            signature_anchors = ["/etc/adm-kiosk/bsre-root.pem"]
+            [printers]
+            a4 = "ipp://127.0.0.1:60000/ipp/print"
+            receipt = "usb://0416:5011"
+            receipt_width_mm = 58
+            [camera]
+            device = "/dev/video0"
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(c.printers.receipt_width_mm, 58);
+    }
+
+    #[test]
+    fn refuses_bad_values_with_the_key_named() {
+        for (text, key) in [
+            ("kiosk_id = \"a b\"", "kiosk_id"),
+            ("language = \"fr\"", "language"),
+            ("[server]\nurl = \"http://x\"", "server.url"),
+            ("[server]\nurl = \"https://x\"", "server"),
+            ("[timeouts]\nwarning_seconds = 10", "timeouts.warning_seconds"),
+            ("[timeouts]\nidle_seconds = 35", "timeouts.idle_seconds"),
+            ("[timeouts]\nsession_limit_seconds = 60", "timeouts.session_limit_seconds"),
+            ("pin_length = 2", "pin_length"),
+            ("[printers]\na4 = \"lpt1\"", "printers.a4"),
+            ("[printers]\nreceipt_width_mm = 76", "printers.receipt_width_mm"),
+            ("[camera]\ndevice = \"/tmp/x\"", "camera.device"),
+        ] {
+            match Config::parse(text) {
+                Err(ConfigError::Invalid { key: k, .. }) => assert_eq!(k, key, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_keys() {
+        let err = Config::parse("verify_signatures = false").expect_err("unknown key");
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}

@@ -1,0 +1,157 @@
+//! What goes into the session machine, and what comes out.
+
+use zeroize::Zeroizing;
+
+use super::nik::Nik;
+use super::state::{Availability, Failure, JobStatus, Language, PinProblem, ScanProblem, SessionCtx};
+use crate::central::{Citizen, DocumentMeta, SessionToken};
+
+/// Everything that can happen to a session. `session` fields carry the id of the
+/// session a command was issued for: answers that arrive after that session ended are
+/// dropped, so one citizen's data can never land in the next citizen's session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Time passed (the runtime ticks a few times a second).
+    Tick,
+    // --- citizen intents (from the UI) ---
+    Start,
+    ChooseNik,
+    ChooseQr,
+    Digit(u8),
+    Backspace,
+    Clear,
+    Submit,
+    Back,
+    Cancel,
+    ExtendTime,
+    ToggleDocument(usize),
+    Proceed,
+    ConfirmPrint,
+    Finish,
+    SetLanguage(Language),
+    // --- answers from the runtime ---
+    QrScanned {
+        session: u64,
+        result: Result<Zeroizing<String>, ScanProblem>,
+    },
+    SignedIn {
+        session: u64,
+        result: Result<SessionCtx, SignInError>,
+    },
+    DocumentsListed {
+        session: u64,
+        result: Result<Vec<DocumentMeta>, Failure>,
+    },
+    JobUpdate {
+        session: u64,
+        index: usize,
+        status: JobStatus,
+    },
+    PrintingDone {
+        session: u64,
+    },
+    ReceiptDone {
+        session: u64,
+        printed: bool,
+    },
+    Availability(Availability),
+}
+
+impl Event {
+    /// Citizen intents count as activity and are blocked while the timeout warning is up.
+    pub(crate) fn is_intent(&self) -> bool {
+        !matches!(
+            self,
+            Event::Tick
+                | Event::QrScanned { .. }
+                | Event::SignedIn { .. }
+                | Event::DocumentsListed { .. }
+                | Event::JobUpdate { .. }
+                | Event::PrintingDone { .. }
+                | Event::ReceiptDone { .. }
+                | Event::Availability(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInError {
+    Pin(PinProblem),
+    Failure(Failure),
+}
+
+/// One line of the receipt, without any personal data beyond the document itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptLine {
+    pub kind: crate::central::DocKind,
+    pub number: String,
+    pub pages: u32,
+    pub printed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRequest {
+    pub language: Language,
+    pub masked_nik: String,
+    pub lines: Vec<ReceiptLine>,
+}
+
+/// Why a session ended (audit, metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Completed,
+    Cancelled,
+    IdleTimeout,
+    SessionLimit,
+    Failed(Failure),
+}
+
+/// Audit events the session produces. No personal data: at most a masked NIK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditEvent {
+    SessionStarted { session: u64 },
+    SignInFailed { session: u64, reason: &'static str },
+    SignedIn { session: u64, masked_nik: String },
+    SessionFailed { session: u64, reason: &'static str },
+    PrintStarted { session: u64, documents: usize },
+    SessionEnded { session: u64, reason: EndReason },
+}
+
+/// Work the runtime must do for the machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    StartScanner {
+        session: u64,
+    },
+    StopScanner,
+    SignInNik {
+        session: u64,
+        nik: Nik,
+        pin: Zeroizing<String>,
+    },
+    SignInNotice {
+        session: u64,
+        code: Zeroizing<String>,
+        pin: Zeroizing<String>,
+    },
+    ListDocuments {
+        session: u64,
+        token: SessionToken,
+    },
+    /// Download, verify, check ownership of, and print each document in order.
+    Print {
+        session: u64,
+        token: SessionToken,
+        citizen: Citizen,
+        docs: Vec<DocumentMeta>,
+    },
+    PrintReceipt {
+        session: u64,
+        receipt: ReceiptRequest,
+    },
+    /// The session is over: sign out (if signed in) and drop every cached byte of it.
+    EndSession {
+        token: Option<SessionToken>,
+    },
+    Audit(AuditEvent),
+}

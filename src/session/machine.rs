@@ -1,0 +1,454 @@
+//! Transitions of the citizen journey.
+
+use std::mem;
+
+use zeroize::Zeroizing;
+
+use super::Millis;
+use super::event::{AuditEvent, Command, EndReason, Event, ReceiptLine, ReceiptRequest, SignInError};
+use super::nik::Nik;
+use super::state::{Availability, Failure, Job, JobStatus, Language, ReceiptOutcome, SignInMethod, State};
+
+pub const NIK_DIGITS: usize = 16;
+
+/// Session timing, from the kiosk configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// Inactivity after which a session ends.
+    pub idle_ms: Millis,
+    /// How long before the idle end the warning appears. WCAG 2.2.1 asks for at least
+    /// 20 s to react; the config refuses less.
+    pub warning_ms: Millis,
+    /// Absolute limit of one session, whatever the activity (a kiosk left signed in is a
+    /// privacy risk). Never interrupts printing.
+    pub session_limit_ms: Millis,
+    /// How long the goodbye screen stays.
+    pub goodbye_ms: Millis,
+    /// PIN length printed on the SIAK notice.
+    pub pin_len: usize,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing { idle_ms: 90_000, warning_ms: 30_000, session_limit_ms: 600_000, goodbye_ms: 8_000, pin_len: 6 }
+    }
+}
+
+/// The timeout warning currently shown, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Warning {
+    pub seconds_left: u64,
+    /// False for the absolute session limit, which cannot be extended.
+    pub extendable: bool,
+}
+
+#[derive(Debug)]
+pub struct Machine {
+    timing: Timing,
+    state: State,
+    language: Language,
+    availability: Availability,
+    /// Id of the current (or last) session; answers for other ids are stale.
+    session: u64,
+    idle_deadline: Millis,
+    session_deadline: Millis,
+    goodbye_deadline: Millis,
+    now: Millis,
+}
+
+impl Machine {
+    pub fn new(timing: Timing) -> Self {
+        Machine {
+            timing,
+            state: State::Attract,
+            language: Language::default(),
+            availability: Availability::Ready,
+            session: 0,
+            idle_deadline: 0,
+            session_deadline: 0,
+            goodbye_deadline: 0,
+            now: 0,
+        }
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+    pub fn language(&self) -> Language {
+        self.language
+    }
+    pub fn availability(&self) -> Availability {
+        self.availability
+    }
+    pub fn session_id(&self) -> u64 {
+        self.session
+    }
+    pub fn timing(&self) -> Timing {
+        self.timing
+    }
+
+    /// The warning to show at the last time the machine was told.
+    pub fn warning(&self) -> Option<Warning> {
+        if !self.state.idle_applies() {
+            return None;
+        }
+        let limit_warning = self.session_deadline.saturating_sub(self.timing.warning_ms);
+        if self.now >= limit_warning && self.session_deadline <= self.idle_deadline {
+            return Some(Warning {
+                seconds_left: self.session_deadline.saturating_sub(self.now).div_ceil(1000),
+                extendable: false,
+            });
+        }
+        let idle_warning = self.idle_deadline.saturating_sub(self.timing.warning_ms);
+        (self.now >= idle_warning).then(|| Warning {
+            seconds_left: self.idle_deadline.saturating_sub(self.now).div_ceil(1000),
+            extendable: true,
+        })
+    }
+
+    /// Feeds one event in at monotonic time `now` and returns what must be done.
+    pub fn handle(&mut self, now: Millis, event: Event) -> Vec<Command> {
+        self.now = now.max(self.now);
+        let mut out = Vec::new();
+        if let Event::SetLanguage(language) = event {
+            self.language = language;
+            self.touch();
+            return out;
+        }
+        if let Event::Availability(availability) = event {
+            self.availability = availability;
+            return out;
+        }
+        if event.is_intent() {
+            if let Some(warning) = self.warning() {
+                // The warning is modal: only "more time" and "cancel" do anything.
+                match event {
+                    Event::ExtendTime if warning.extendable => self.touch(),
+                    Event::Cancel => self.end(EndReason::Cancelled, &mut out),
+                    _ => {}
+                }
+                return out;
+            }
+            self.touch();
+        }
+        match event {
+            Event::Tick => self.tick(&mut out),
+            Event::Cancel => self.cancel(&mut out),
+            ev => self.step(ev, &mut out),
+        }
+        out
+    }
+
+    fn touch(&mut self) {
+        self.idle_deadline = self.now + self.timing.idle_ms;
+    }
+
+    fn tick(&mut self, out: &mut Vec<Command>) {
+        let now = self.now;
+        match &self.state {
+            State::Goodbye if now >= self.goodbye_deadline => self.state = State::Attract,
+            // Printing is never interrupted: the limit is applied once it is done.
+            State::Printing { .. } => {}
+            s if s.in_session() && now >= self.session_deadline => self.end(EndReason::SessionLimit, out),
+            s if s.idle_applies() && now >= self.idle_deadline => self.end(EndReason::IdleTimeout, out),
+            _ => {}
+        }
+    }
+
+    fn cancel(&mut self, out: &mut Vec<Command>) {
+        match self.state {
+            // Pages already on their way cannot be recalled, and stopping halfway would
+            // cost the citizen an entitlement: printing finishes, then the session ends
+            // normally.
+            State::Printing { .. } | State::Attract => {}
+            State::Goodbye => self.state = State::Attract,
+            _ => self.end(EndReason::Cancelled, out),
+        }
+    }
+
+    /// Ends the session: everything personal is dropped (and thereby zeroized) here.
+    fn end(&mut self, reason: EndReason, out: &mut Vec<Command>) {
+        let old = mem::replace(&mut self.state, State::Attract);
+        let token = match &old {
+            State::LoadingDocuments { ctx }
+            | State::Documents { ctx, .. }
+            | State::Confirm { ctx, .. }
+            | State::Printing { ctx, .. } => Some(ctx.token.clone()),
+            _ => None,
+        };
+        if matches!(old, State::ScanQr { .. }) {
+            out.push(Command::StopScanner);
+        }
+        drop(old);
+        if reason == EndReason::Completed {
+            self.state = State::Goodbye;
+            self.goodbye_deadline = self.now + self.timing.goodbye_ms;
+        }
+        self.language = Language::default();
+        out.push(Command::EndSession { token });
+        out.push(Command::Audit(AuditEvent::SessionEnded { session: self.session, reason }));
+    }
+
+    fn fail(&mut self, failure: Failure, out: &mut Vec<Command>) {
+        out.push(Command::Audit(AuditEvent::SessionFailed { session: self.session, reason: failure_code(failure) }));
+        let token = match mem::replace(&mut self.state, State::Failure { failure }) {
+            State::LoadingDocuments { ctx } => Some(ctx.token.clone()),
+            _ => None,
+        };
+        if token.is_some() {
+            // The failure screen needs nothing of the citizen: sign out right away.
+            out.push(Command::EndSession { token });
+        }
+    }
+
+    fn step(&mut self, event: Event, out: &mut Vec<Command>) {
+        let session = self.session;
+        let pin_len = self.timing.pin_len;
+        if let Event::SignedIn { session: s, result: Ok(ctx) } = &event
+            && (*s != session || !matches!(self.state, State::SigningIn { .. }))
+        {
+            // A late sign-in for a session that is gone: close it on the server.
+            out.push(Command::EndSession { token: Some(ctx.token.clone()) });
+            return;
+        }
+        match (&mut self.state, event) {
+            (State::Attract, Event::Start) if self.availability == Availability::Ready => {
+                self.session += 1;
+                self.session_deadline = self.now + self.timing.session_limit_ms;
+                self.state = State::ChooseMethod;
+                out.push(Command::Audit(AuditEvent::SessionStarted { session: self.session }));
+            }
+            (State::Goodbye, Event::Start | Event::Finish) => self.state = State::Attract,
+
+            (State::ChooseMethod, Event::ChooseNik) => {
+                self.state = State::EnterNik { digits: Zeroizing::default(), error: None };
+            }
+            (State::ChooseMethod, Event::ChooseQr) => {
+                self.state = State::ScanQr { problem: None };
+                out.push(Command::StartScanner { session });
+            }
+            (State::ChooseMethod, Event::Back) => self.cancel(out),
+
+            (State::EnterNik { digits, error }, ev) => match ev {
+                Event::Digit(d) if d <= 9 && digits.len() < NIK_DIGITS => {
+                    digits.push(char::from(b'0' + d));
+                    *error = None;
+                }
+                Event::Backspace => {
+                    digits.pop();
+                    *error = None;
+                }
+                Event::Clear => {
+                    digits.clear();
+                    *error = None;
+                }
+                Event::Submit => match Nik::parse(digits) {
+                    Ok(nik) => self.state = State::EnterPin { nik, pin: Zeroizing::default(), problem: None },
+                    Err(e) => *error = Some(e),
+                },
+                Event::Back => self.state = State::ChooseMethod,
+                _ => {}
+            },
+
+            (State::EnterPin { nik, pin, problem }, ev) => match ev {
+                Event::Digit(d) if d <= 9 && pin.len() < pin_len => {
+                    pin.push(char::from(b'0' + d));
+                    *problem = None;
+                }
+                Event::Backspace => {
+                    pin.pop();
+                }
+                Event::Clear => pin.clear(),
+                Event::Submit if pin.len() == pin_len => {
+                    let (nik, pin) = (nik.clone(), mem::take(pin));
+                    out.push(Command::SignInNik { session, nik: nik.clone(), pin });
+                    self.state = State::SigningIn { method: SignInMethod::Nik(nik) };
+                }
+                Event::Back => {
+                    let digits = Zeroizing::new(nik.digits().to_owned());
+                    self.state = State::EnterNik { digits, error: None };
+                }
+                _ => {}
+            },
+
+            (State::ScanQr { problem }, ev) => match ev {
+                Event::QrScanned { session: s, result } if s == session => match result {
+                    Ok(code) => {
+                        out.push(Command::StopScanner);
+                        self.state = State::EnterNoticePin { code, pin: Zeroizing::default(), problem: None };
+                    }
+                    Err(p) => *problem = Some(p),
+                },
+                Event::Back => {
+                    out.push(Command::StopScanner);
+                    self.state = State::ChooseMethod;
+                }
+                _ => {}
+            },
+
+            (State::EnterNoticePin { code, pin, problem }, ev) => match ev {
+                Event::Digit(d) if d <= 9 && pin.len() < pin_len => {
+                    pin.push(char::from(b'0' + d));
+                    *problem = None;
+                }
+                Event::Backspace => {
+                    pin.pop();
+                }
+                Event::Clear => pin.clear(),
+                Event::Submit if pin.len() == pin_len => {
+                    let (code, pin) = (code.clone(), mem::take(pin));
+                    out.push(Command::SignInNotice { session, code: code.clone(), pin });
+                    self.state = State::SigningIn { method: SignInMethod::Notice(code) };
+                }
+                Event::Back => {
+                    out.push(Command::StartScanner { session });
+                    self.state = State::ScanQr { problem: None };
+                }
+                _ => {}
+            },
+
+            (State::SigningIn { method }, Event::SignedIn { session: s, result }) if s == session => match result {
+                Ok(ctx) => {
+                    out.push(Command::Audit(AuditEvent::SignedIn {
+                        session,
+                        masked_nik: crate::telemetry::mask_nik(&ctx.citizen.nik),
+                    }));
+                    out.push(Command::ListDocuments { session, token: ctx.token.clone() });
+                    self.state = State::LoadingDocuments { ctx };
+                }
+                Err(SignInError::Pin(p)) => {
+                    out.push(Command::Audit(AuditEvent::SignInFailed { session, reason: "wrong-pin" }));
+                    let problem = Some(p);
+                    self.state = match mem::replace(method, SignInMethod::Notice(Zeroizing::default())) {
+                        SignInMethod::Nik(nik) => State::EnterPin { nik, pin: Zeroizing::default(), problem },
+                        SignInMethod::Notice(code) => {
+                            State::EnterNoticePin { code, pin: Zeroizing::default(), problem }
+                        }
+                    };
+                }
+                Err(SignInError::Failure(f)) => self.fail(f, out),
+            },
+
+            (State::LoadingDocuments { ctx }, Event::DocumentsListed { session: s, result }) if s == session => {
+                match result {
+                    Ok(docs) if docs.is_empty() => self.fail(Failure::NoDocuments, out),
+                    Ok(docs) => {
+                        // Everything still printable starts selected: most citizens
+                        // come for all of it, and unticking is one tap.
+                        let selected = docs.iter().map(|d| d.prints_left > 0).collect();
+                        let ctx = ctx.clone();
+                        self.state = State::Documents { ctx, docs, selected };
+                    }
+                    Err(f) => self.fail(f, out),
+                }
+            }
+
+            (State::Documents { docs, selected, .. }, Event::ToggleDocument(i)) => {
+                if let (Some(d), Some(sel)) = (docs.get(i), selected.get_mut(i))
+                    && d.prints_left > 0
+                {
+                    *sel = !*sel;
+                }
+            }
+            (State::Documents { .. }, Event::Proceed) => {
+                if let State::Documents { ctx, docs, selected } = mem::replace(&mut self.state, State::Attract) {
+                    self.state = if selected.iter().any(|s| *s) {
+                        State::Confirm { ctx, docs, selected }
+                    } else {
+                        State::Documents { ctx, docs, selected }
+                    };
+                }
+            }
+            (State::Documents { .. }, Event::Back) => self.cancel(out),
+
+            (State::Confirm { .. }, Event::Back) => {
+                if let State::Confirm { ctx, docs, selected } = mem::replace(&mut self.state, State::Attract) {
+                    self.state = State::Documents { ctx, docs, selected };
+                }
+            }
+            (State::Confirm { .. }, Event::ConfirmPrint) => {
+                if let State::Confirm { ctx, docs, selected } = mem::replace(&mut self.state, State::Attract) {
+                    let chosen: Vec<_> = docs.into_iter().zip(selected).filter(|(_, s)| *s).map(|(d, _)| d).collect();
+                    out.push(Command::Audit(AuditEvent::PrintStarted { session, documents: chosen.len() }));
+                    out.push(Command::Print {
+                        session,
+                        token: ctx.token.clone(),
+                        citizen: ctx.citizen.clone(),
+                        docs: chosen.clone(),
+                    });
+                    let jobs = chosen.into_iter().map(|doc| Job { doc, status: JobStatus::Queued }).collect();
+                    self.state = State::Printing { ctx, jobs };
+                }
+            }
+
+            (State::Printing { jobs, .. }, Event::JobUpdate { session: s, index, status }) if s == session => {
+                if let Some(job) = jobs.get_mut(index) {
+                    job.status = status;
+                }
+            }
+            (State::Printing { .. }, Event::PrintingDone { session: s }) if s == session => {
+                if let State::Printing { ctx, mut jobs } = mem::replace(&mut self.state, State::Attract) {
+                    for job in &mut jobs {
+                        if !job.status.is_final() {
+                            job.status = JobStatus::Skipped;
+                        }
+                    }
+                    let receipt = ReceiptRequest {
+                        language: self.language,
+                        masked_nik: crate::telemetry::mask_nik(&ctx.citizen.nik),
+                        lines: jobs
+                            .iter()
+                            .map(|j| ReceiptLine {
+                                kind: j.doc.kind,
+                                number: j.doc.number.clone(),
+                                pages: match j.status {
+                                    JobStatus::Done { pages } => pages,
+                                    _ => j.doc.pages,
+                                },
+                                printed: matches!(j.status, JobStatus::Done { .. }),
+                            })
+                            .collect(),
+                    };
+                    out.push(Command::PrintReceipt { session, receipt });
+                    // The citizen's server session is no longer needed.
+                    out.push(Command::EndSession { token: Some(ctx.token.clone()) });
+                    drop(ctx);
+                    self.state = State::Collect { jobs, receipt: ReceiptOutcome::Pending };
+                }
+            }
+
+            (State::Collect { receipt, .. }, Event::ReceiptDone { session: s, printed }) if s == session => {
+                *receipt = if printed { ReceiptOutcome::Printed } else { ReceiptOutcome::Unavailable };
+            }
+            (State::Collect { .. }, Event::Finish) => self.end(EndReason::Completed, out),
+
+            (State::Failure { .. }, Event::Finish | Event::Back) => {
+                let failure = match self.state {
+                    State::Failure { failure } => failure,
+                    _ => Failure::ServerError,
+                };
+                self.end(EndReason::Failed(failure), out);
+            }
+
+            _ => {}
+        }
+    }
+}
+
+pub(crate) fn failure_code(f: Failure) -> &'static str {
+    match f {
+        Failure::Unreachable => "unreachable",
+        Failure::Locked => "locked",
+        Failure::UnknownCitizen => "unknown-citizen",
+        Failure::UnknownNotice => "unknown-notice",
+        Failure::NoDocuments => "no-documents",
+        Failure::SessionExpired => "session-expired",
+        Failure::KioskRefused => "kiosk-refused",
+        Failure::RateLimited => "rate-limited",
+        Failure::ServerError => "server-error",
+    }
+}
+
+#[cfg(test)]
+#[path = "machine_tests.rs"]
+mod tests;

@@ -1,0 +1,165 @@
+//! What the session machine remembers. Everything personal in here is wiped from memory
+//! when it is dropped (`Zeroizing`, `ZeroizeOnDrop`), and the machine drops it the
+//! moment a session ends.
+
+use zeroize::Zeroizing;
+
+use super::nik::{Nik, NikError};
+use crate::central::{Citizen, DocumentMeta, SessionToken};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// Bahasa Indonesia: the default, restored for every new citizen.
+    #[default]
+    Id,
+    En,
+}
+
+/// Whether the kiosk can serve a citizen right now (shown on the attract screen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Availability {
+    #[default]
+    Ready,
+    /// A technician switched the kiosk out of service.
+    OutOfService,
+    /// The A4 printer cannot print: a session would end in disappointment.
+    PrinterUnavailable,
+}
+
+/// A signed-in citizen and the server session that goes with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionCtx {
+    pub token: SessionToken,
+    pub citizen: Citizen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInMethod {
+    Nik(Nik),
+    Notice(Zeroizing<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinProblem {
+    WrongPin { attempts_left: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanProblem {
+    /// A QR code that is not a Dukcapil notice for this kiosk's central server.
+    NotANotice,
+}
+
+/// Why a session could not go on. Each has its own screen text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    Unreachable,
+    Locked,
+    UnknownCitizen,
+    UnknownNotice,
+    NoDocuments,
+    SessionExpired,
+    KioskRefused,
+    RateLimited,
+    ServerError,
+}
+
+/// Why a document was refused before printing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Download failed or did not match the announced size/checksum.
+    Download,
+    /// The electronic signature (TTE) is not valid, not trusted, or the file was changed.
+    Signature,
+    /// The document does not belong to the signed-in citizen or their family.
+    Ownership,
+}
+
+/// Printer trouble a citizen can be told about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrinterProblem {
+    PaperOut,
+    PaperJam,
+    CoverOpen,
+    Offline,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Checking,
+    Sending,
+    Printing {
+        done: u32,
+        total: u32,
+    },
+    Done {
+        pages: u32,
+    },
+    Refused(Refusal),
+    /// The printer stopped; `done` pages came out. The entitlement is not used up.
+    Stopped {
+        problem: PrinterProblem,
+        done: u32,
+    },
+    /// Not attempted because an earlier document stopped the printer.
+    Skipped,
+}
+
+impl JobStatus {
+    pub fn is_final(self) -> bool {
+        matches!(self, JobStatus::Done { .. } | JobStatus::Refused(_) | JobStatus::Stopped { .. } | JobStatus::Skipped)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub doc: DocumentMeta,
+    pub status: JobStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiptOutcome {
+    Pending,
+    Printed,
+    /// Receipt printer out of paper or offline: the citizen is told, A4 printing is not
+    /// affected.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Attract,
+    ChooseMethod,
+    EnterNik { digits: Zeroizing<String>, error: Option<NikError> },
+    EnterPin { nik: Nik, pin: Zeroizing<String>, problem: Option<PinProblem> },
+    ScanQr { problem: Option<ScanProblem> },
+    EnterNoticePin { code: Zeroizing<String>, pin: Zeroizing<String>, problem: Option<PinProblem> },
+    SigningIn { method: SignInMethod },
+    LoadingDocuments { ctx: SessionCtx },
+    Documents { ctx: SessionCtx, docs: Vec<DocumentMeta>, selected: Vec<bool> },
+    Confirm { ctx: SessionCtx, docs: Vec<DocumentMeta>, selected: Vec<bool> },
+    Printing { ctx: SessionCtx, jobs: Vec<Job> },
+    Collect { jobs: Vec<Job>, receipt: ReceiptOutcome },
+    Goodbye,
+    Failure { failure: Failure },
+}
+
+impl State {
+    /// Screens where the citizen is expected to act, so inactivity counts.
+    pub(crate) fn idle_applies(&self) -> bool {
+        !matches!(
+            self,
+            State::Attract
+                | State::SigningIn { .. }
+                | State::LoadingDocuments { .. }
+                | State::Printing { .. }
+                | State::Goodbye
+        )
+    }
+
+    pub fn in_session(&self) -> bool {
+        !matches!(self, State::Attract | State::Goodbye)
+    }
+}
