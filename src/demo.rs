@@ -1,0 +1,213 @@
+//! Demo mode: the whole kiosk on embedded defaults, with the simulated printers and
+//! camera. With a display it opens the kiosk window; `--headless` plays a scripted
+//! citizen journey and writes a PNG of every screen plus the printed outputs.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use slint::ComponentHandle;
+
+use crate::app::{Kiosk, SetupError, SimHandles, build_devices};
+use crate::central::Central;
+use crate::central::sim::{DEMO_NIK, DEMO_PIN, SimCentral};
+use crate::config::Config;
+use crate::headless::{self, HeadlessError, shows, snapshot, tap, type_digits, wait_for};
+use crate::runtime::clock::{ManualClock, SystemClock};
+use crate::session::{Event, State};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Headless(#[from] HeadlessError),
+    #[error("demo script: {0}")]
+    Script(String),
+}
+
+/// The central server the demo talks to.
+pub fn demo_central() -> Arc<dyn Central> {
+    Arc::new(SimCentral::demo())
+}
+
+/// Opens the kiosk window and runs until it is closed.
+pub fn run_window(mut config: Config, output: PathBuf) -> Result<(), DemoError> {
+    config.sim_output = Some(output.clone());
+    let (devices, _sim) = build_devices(&config, demo_central(), Duration::from_millis(1200))?;
+    let kiosk = Rc::new(Kiosk::new(&config, Box::new(SystemClock::new()), devices)?);
+    kiosk.start_timer();
+    tracing::info!(output = %output.display(), nik = DEMO_NIK, pin = DEMO_PIN, "demo kiosk running");
+    kiosk.app.run().map_err(SetupError::Ui)?;
+    Ok(())
+}
+
+/// What the headless demo wrote.
+#[derive(Debug)]
+pub struct DemoReport {
+    pub screens: Vec<PathBuf>,
+    pub printed: Vec<PathBuf>,
+}
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Plays the scripted journeys headless and writes `screens/*.png` and `printed/*`.
+pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError> {
+    let screens_dir = out.join("screens");
+    let printed_dir = out.join("printed");
+    for d in [&screens_dir, &printed_dir] {
+        std::fs::create_dir_all(d).map_err(|e| DemoError::Script(format!("{}: {e}", d.display())))?;
+    }
+    headless::init()?;
+    let mut config = config;
+    config.sim_output = Some(printed_dir.clone());
+    let (devices, sim) = build_devices(&config, demo_central(), Duration::from_millis(30))?;
+    let clock = ManualClock::default();
+    let kiosk = Kiosk::new(&config, Box::new(clock.clone()), devices)?;
+    headless::show(&kiosk.app)?;
+    let mut shots = Shots { dir: screens_dir, taken: vec![] };
+    script(&kiosk, &clock, &sim, &mut shots)?;
+    let mut printed: Vec<PathBuf> = std::fs::read_dir(&printed_dir)
+        .map_err(|e| DemoError::Script(e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    printed.sort();
+    Ok(DemoReport { screens: shots.taken, printed })
+}
+
+struct Shots {
+    dir: PathBuf,
+    taken: Vec<PathBuf>,
+}
+
+impl Shots {
+    fn take(&mut self, kiosk: &Kiosk, name: &str) -> Result<(), DemoError> {
+        kiosk.pump();
+        let path = self.dir.join(format!("{:02}-{name}.png", self.taken.len() + 1));
+        snapshot(&kiosk.app, &path)?;
+        self.taken.push(path);
+        Ok(())
+    }
+}
+
+fn expect(cond: bool, what: &str) -> Result<(), DemoError> {
+    if cond { Ok(()) } else { Err(DemoError::Script(what.into())) }
+}
+
+fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shots) -> Result<(), DemoError> {
+    let app = &kiosk.app;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+    shots.take(kiosk, "attract")?;
+
+    // 1. A citizen signs in with NIK + PIN, mistypes the NIK and the PIN once.
+    tap(app, "Sentuh di sini untuk mulai")?;
+    shots.take(kiosk, "choose-method")?;
+    tap(app, "Ketik NIK dan PIN saya")?;
+    type_digits(app, "3201013505800001")?;
+    tap(app, "Lanjut")?;
+    expect(shows(app, "Angka ke-7 dan ke-8 (tanggal lahir) tidak sah. Periksa kembali NIK Anda."), "NIK day error")?;
+    shots.take(kiosk, "nik-invalid")?;
+    for _ in 0..16 {
+        tap(app, "Hapus")?;
+    }
+    type_digits(app, DEMO_NIK)?;
+    shots.take(kiosk, "nik-typed")?;
+    tap(app, "Lanjut")?;
+    type_digits(app, "111111")?;
+    tap(app, "Masuk")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::EnterPin { problem: Some(_), .. }))?;
+    shots.take(kiosk, "pin-wrong")?;
+    type_digits(app, DEMO_PIN)?;
+    shots.take(kiosk, "pin-typed")?;
+    tap(app, "Masuk")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
+    shots.take(kiosk, "documents")?;
+    tap(app, "Lanjut dengan 2 dokumen")?;
+    shots.take(kiosk, "confirm")?;
+    tap(app, "Cetak sekarang")?;
+    wait_for(
+        kiosk,
+        WAIT,
+        |s| matches!(s, State::Printing { jobs, .. } if jobs.iter().any(|j| matches!(j.status, crate::session::JobStatus::Done { .. }))),
+    )?;
+    shots.take(kiosk, "printing")?;
+    wait_for(
+        kiosk,
+        WAIT,
+        |s| matches!(s, State::Collect { receipt, .. } if *receipt != crate::session::ReceiptOutcome::Pending),
+    )?;
+    shots.take(kiosk, "collect")?;
+    tap(app, "Selesai")?;
+    shots.take(kiosk, "goodbye")?;
+    clock.advance(10_000);
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+
+    // 2. The next citizen holds up the notice QR, in English.
+    tap(app, "English")?;
+    shots.take(kiosk, "attract-english")?;
+    tap(app, "Touch here to start")?;
+    tap(app, "Scan the QR code from my notice")?;
+    wait_for(kiosk, WAIT, |_| kiosk.runtime.borrow().preview().lock().map(|p| p.is_some()).unwrap_or(false))?;
+    shots.take(kiosk, "scan-qr")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::EnterNoticePin { .. }))?;
+    shots.take(kiosk, "notice-pin")?;
+    type_digits(app, DEMO_PIN)?;
+    tap(app, "Sign in")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
+    shots.take(kiosk, "documents-english")?;
+
+    // 3. ...walks away: the timeout warning, then the session is wiped.
+    clock.advance(kiosk.runtime.borrow().machine().timing().idle_ms - 25_000);
+    kiosk.pump();
+    expect(headless::can_tap(app, "I need more time"), "timeout warning")?;
+    shots.take(kiosk, "timeout-warning")?;
+    clock.advance(25_000);
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+
+    // 4. Paper runs out in the middle of a job.
+    if let Some(a4) = &sim.a4 {
+        a4.inject(adm_a4::sim::SimFault::PaperOutAfter(1));
+    }
+    kiosk.send(Event::Start);
+    tap(app, "Ketik NIK dan PIN saya")?;
+    type_digits(app, DEMO_NIK)?;
+    tap(app, "Lanjut")?;
+    type_digits(app, DEMO_PIN)?;
+    tap(app, "Masuk")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
+    tap(app, "Lanjut dengan 2 dokumen")?;
+    tap(app, "Cetak sekarang")?;
+    wait_for(
+        kiosk,
+        WAIT,
+        |s| matches!(s, State::Collect { receipt, .. } if *receipt != crate::session::ReceiptOutcome::Pending),
+    )?;
+    shots.take(kiosk, "paper-out")?;
+    tap(app, "Selesai")?;
+    clock.advance(10_000);
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+    clock.advance(10_000);
+    kiosk.pump();
+    wait_for(kiosk, WAIT, |_| kiosk.runtime.borrow().machine().availability() != crate::session::Availability::Ready)?;
+    shots.take(kiosk, "printer-unavailable")?;
+    if let Some(a4) = &sim.a4 {
+        a4.clear();
+    }
+    clock.advance(10_000);
+    wait_for(kiosk, WAIT, |_| kiosk.runtime.borrow().machine().availability() == crate::session::Availability::Ready)?;
+
+    // 5. Someone guesses a PIN three times: locked.
+    tap(app, "Sentuh di sini untuk mulai")?;
+    tap(app, "Ketik NIK dan PIN saya")?;
+    type_digits(app, "3201015703850002")?;
+    tap(app, "Lanjut")?;
+    for _ in 0..3 {
+        type_digits(app, "000000")?;
+        tap(app, "Masuk")?;
+        wait_for(kiosk, WAIT, |s| matches!(s, State::EnterPin { problem: Some(_), .. } | State::Failure { .. }))?;
+    }
+    shots.take(kiosk, "pin-locked")?;
+    tap(app, "Kembali ke awal")?;
+    Ok(())
+}

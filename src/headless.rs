@@ -1,0 +1,101 @@
+//! Rendering and driving the UI without a display: Slint's testing backend with its
+//! software renderer. Used by `demo --headless` and by the end-to-end tests, so both
+//! see exactly the pixels a citizen would.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions};
+use slint::ComponentHandle;
+use slint::platform::PointerEventButton;
+
+use crate::AppWindow;
+use crate::app::Kiosk;
+use crate::session::State;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HeadlessError {
+    #[error("cannot set up the headless UI: {0}")]
+    Platform(String),
+    #[error("no button or choice labelled {0:?} on screen")]
+    NotFound(String),
+    #[error("snapshot: {0}")]
+    Snapshot(String),
+    #[error("waited {0:?} for the kiosk to reach the expected state")]
+    Timeout(Duration),
+}
+
+/// Portrait kiosk screen, in physical pixels.
+pub const SCREEN: (u32, u32) = (1080, 1920);
+
+/// Installs the headless platform for the current thread (each test thread has its
+/// own Slint context). Must run before the first window is created on this thread.
+pub fn init() -> Result<(), HeadlessError> {
+    let options = TestingBackendOptions { mock_time: true, threading: false, renderer_name: Some("software".into()) };
+    slint::platform::set_platform(Box::new(TestingBackend::new(options)))
+        .map_err(|e| HeadlessError::Platform(e.to_string()))
+}
+
+/// Shows the window at the kiosk's screen size.
+pub fn show(app: &AppWindow) -> Result<(), HeadlessError> {
+    app.window().set_size(slint::PhysicalSize::new(SCREEN.0, SCREEN.1));
+    app.show().map_err(|e| HeadlessError::Platform(e.to_string()))
+}
+
+/// Writes what the screen shows now as a PNG.
+pub fn snapshot(app: &AppWindow, path: &Path) -> Result<(), HeadlessError> {
+    // Let animations and property changes settle (mock time).
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(50));
+    let buf = app.window().take_snapshot().map_err(|e| HeadlessError::Snapshot(e.to_string()))?;
+    let img = image::RgbaImage::from_raw(buf.width(), buf.height(), buf.as_bytes().to_vec())
+        .ok_or_else(|| HeadlessError::Snapshot("buffer size".into()))?;
+    img.save(path).map_err(|e| HeadlessError::Snapshot(e.to_string()))
+}
+
+/// Elements a citizen can touch that carry `label`.
+fn touchables(app: &AppWindow, label: &str) -> Vec<ElementHandle> {
+    ElementHandle::find_by_accessible_label(app, label)
+        .filter(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
+        .collect()
+}
+
+/// Touches the button (or document tile) labelled `label`, like a finger would.
+pub fn tap(app: &AppWindow, label: &str) -> Result<(), HeadlessError> {
+    let element = touchables(app, label).into_iter().next().ok_or_else(|| HeadlessError::NotFound(label.into()))?;
+    element.mock_single_click(PointerEventButton::Left);
+    Ok(())
+}
+
+/// Whether a button labelled `label` is on screen and enabled.
+pub fn can_tap(app: &AppWindow, label: &str) -> bool {
+    touchables(app, label).iter().any(|e| e.accessible_enabled().unwrap_or(true))
+}
+
+/// Whether some text on screen (a label, message, title) reads exactly `text`.
+pub fn shows(app: &AppWindow, text: &str) -> bool {
+    ElementHandle::find_by_accessible_label(app, text).next().is_some()
+}
+
+/// Types digits on the on-screen keypad.
+pub fn type_digits(app: &AppWindow, digits: &str) -> Result<(), HeadlessError> {
+    for d in digits.chars() {
+        tap(app, &d.to_string())?;
+    }
+    Ok(())
+}
+
+/// Pumps the kiosk until `done` holds for its session state, up to `limit` of real time
+/// (workers run on real threads: printing, network).
+pub fn wait_for(kiosk: &Kiosk, limit: Duration, done: impl Fn(&State) -> bool) -> Result<(), HeadlessError> {
+    let start = Instant::now();
+    loop {
+        kiosk.pump();
+        if done(kiosk.runtime.borrow().machine().state()) {
+            return Ok(());
+        }
+        if start.elapsed() > limit {
+            return Err(HeadlessError::Timeout(limit));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

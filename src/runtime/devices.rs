@@ -1,0 +1,32 @@
+//! The devices one kiosk drives, behind their traits.
+
+use std::sync::{Arc, Mutex};
+
+use adm_a4::A4Printer;
+use adm_camera::FrameSource;
+use adm_thermal::{PaperWidth, ReceiptPrinter};
+
+use crate::central::Central;
+use crate::scan::decoder::QrDecoder;
+
+/// Shared handle to a blocking device; only worker threads lock it.
+pub type Shared<T> = Arc<Mutex<Box<T>>>;
+
+pub fn shared<T: ?Sized>(device: Box<T>) -> Shared<T> {
+    Arc::new(Mutex::new(device))
+}
+
+pub struct Devices {
+    pub central: Arc<dyn Central>,
+    pub a4: Shared<dyn A4Printer>,
+    pub receipt: Shared<dyn ReceiptPrinter>,
+    pub receipt_width: PaperWidth,
+    pub camera: Shared<dyn FrameSource>,
+    pub decoder: Arc<dyn QrDecoder + Sync>,
+}
+
+/// Locks a device mutex; a poisoned lock (a worker panicked) still yields the device,
+/// which is in whatever state the hardware is — the next status read tells.
+pub fn lock<T: ?Sized>(m: &Mutex<Box<T>>) -> std::sync::MutexGuard<'_, Box<T>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

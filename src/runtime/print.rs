@@ -1,0 +1,108 @@
+//! One print run: for each chosen document, download → check → print → report, in
+//! order, telling the session what happens to each.
+//!
+//! Rules that protect the citizen's entitlement:
+//! * a document is printed only after `document::check` passed for THIS citizen;
+//! * a print is reported to the server (which counts entitlements) only when the
+//!   printer confirmed every page;
+//! * when the printer stops (paper out, jam, …), the remaining documents are not
+//!   attempted: they are shown as not printed, and their entitlement stays untouched.
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
+
+use super::devices::{Shared, lock};
+use crate::central::{Central, Citizen, DocumentMeta, PrintReport, SessionToken};
+use crate::session::{Event, JobStatus, PrinterProblem, Refusal};
+
+pub(super) struct PrintRun {
+    pub session: u64,
+    pub token: SessionToken,
+    pub citizen: Citizen,
+    pub docs: Vec<DocumentMeta>,
+    pub central: Arc<dyn Central>,
+    pub a4: Shared<dyn A4Printer>,
+    pub tx: Sender<Event>,
+}
+
+impl PrintRun {
+    fn update(&self, index: usize, status: JobStatus) {
+        let _ = self.tx.send(Event::JobUpdate { session: self.session, index, status });
+    }
+
+    pub async fn run(self) {
+        for (index, doc) in self.docs.iter().enumerate() {
+            self.update(index, JobStatus::Checking);
+            let pdf = match self.central.download(&self.token, &doc.id).await {
+                Ok(pdf) => pdf,
+                Err(e) => {
+                    tracing::warn!(document = %doc.id, error = %e, "download failed");
+                    self.update(index, JobStatus::Refused(Refusal::Download));
+                    continue;
+                }
+            };
+            if let Err(refusal) = crate::document::check(&pdf, doc, &self.citizen) {
+                tracing::warn!(document = %doc.id, ?refusal, "document refused");
+                self.update(index, JobStatus::Refused(refusal));
+                continue;
+            }
+            self.update(index, JobStatus::Sending);
+            let job = PrintJob {
+                job_name: format!("{}-{}", doc.kind.code(), index + 1),
+                pdf: Arc::from(&pdf[..]),
+                pages: doc.pages,
+            };
+            drop(pdf);
+            let a4 = self.a4.clone();
+            let tx = self.tx.clone();
+            let session = self.session;
+            let printed = tokio::task::spawn_blocking(move || {
+                lock(&a4).print(&job, &mut |p| {
+                    if let JobProgress::Printed { done, total } = p {
+                        let _ =
+                            tx.send(Event::JobUpdate { session, index, status: JobStatus::Printing { done, total } });
+                    }
+                })
+            })
+            .await
+            .unwrap_or_else(|e| Err(PrintError::Io(format!("print worker: {e}"))));
+            match printed {
+                Ok(pages) => {
+                    self.update(index, JobStatus::Done { pages });
+                    self.report(doc, pages).await;
+                }
+                Err(e) => {
+                    tracing::warn!(document = %doc.id, error = %e, "printer stopped");
+                    self.update(index, JobStatus::Stopped { problem: problem_of(&e), done: e.pages_done() });
+                    break;
+                }
+            }
+        }
+        let _ = self.tx.send(Event::PrintingDone { session: self.session });
+    }
+
+    async fn report(&self, doc: &DocumentMeta, pages: u32) {
+        let report = PrintReport {
+            report_id: uuid::Uuid::new_v4().to_string(),
+            document_id: doc.id.clone(),
+            pages_printed: pages,
+            completed: true,
+            at: chrono::Utc::now().to_rfc3339(),
+        };
+        if let Err(e) = self.central.report_print(&report).await {
+            tracing::warn!(report = %report.report_id, error = %e, "print report not delivered");
+        }
+    }
+}
+
+fn problem_of(e: &PrintError) -> PrinterProblem {
+    match e {
+        PrintError::NeedsAttention { attention: Attention::MediaEmpty, .. } => PrinterProblem::PaperOut,
+        PrintError::NeedsAttention { attention: Attention::MediaJam, .. } => PrinterProblem::PaperJam,
+        PrintError::NeedsAttention { attention: Attention::CoverOpen, .. } => PrinterProblem::CoverOpen,
+        PrintError::Disconnected { .. } => PrinterProblem::Offline,
+        _ => PrinterProblem::Other,
+    }
+}

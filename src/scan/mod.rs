@@ -1,0 +1,6 @@
+//! QR sign-in: frame → grey → decoder → notice payload.
+
+pub mod cli;
+pub mod decoder;
+pub mod notice;
+pub mod scanner;

@@ -1,0 +1,88 @@
+//! The capture loop: its own thread, always the newest frame, decode, hand the notice
+//! code to the session. Stops when told or when a notice was found.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use adm_camera::{CameraError, FrameSource, GreyFrame};
+use zeroize::Zeroizing;
+
+use super::decoder::QrDecoder;
+use super::notice;
+use crate::session::ScanProblem;
+
+/// What the capture loop reports.
+pub type ScanResult = Result<Zeroizing<String>, ScanProblem>;
+
+/// The latest frame, for the preview on the scan screen.
+pub type Preview = Arc<Mutex<Option<GreyFrame>>>;
+
+pub struct Scanner {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Scanner {
+    pub fn start(
+        camera: Arc<Mutex<Box<dyn FrameSource>>>,
+        decoder: Arc<dyn QrDecoder + Sync>,
+        central_host: String,
+        preview: Preview,
+        report: impl Fn(ScanResult) + Send + 'static,
+    ) -> Scanner {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("qr-scan".into())
+            .spawn(move || {
+                let mut last_refused: Option<String> = None;
+                while !flag.load(Ordering::Relaxed) {
+                    let frame = {
+                        let mut cam = camera.lock().unwrap_or_else(|e| e.into_inner());
+                        cam.next_frame()
+                    };
+                    let frame = match frame {
+                        Ok(f) => f,
+                        Err(CameraError::Disconnected) => {
+                            // Unplugged: keep trying, the camera may come back.
+                            std::thread::sleep(Duration::from_millis(500));
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "camera frame");
+                            continue;
+                        }
+                    };
+                    let found = decoder.decode(&frame);
+                    *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+                    for code in found {
+                        match notice::parse(&code.text, &central_host) {
+                            Ok(code) => {
+                                if !flag.swap(true, Ordering::Relaxed) {
+                                    report(Ok(code));
+                                }
+                                return;
+                            }
+                            // Tell the citizen once per foreign code, not every frame.
+                            Err(_) if last_refused.as_deref() != Some(code.text.as_str()) => {
+                                last_refused = Some(code.text);
+                                report(Err(ScanProblem::NotANotice));
+                            }
+                            Err(_) => {}
+                        }
+                    }
+                }
+            })
+            .ok();
+        Scanner { stop, thread }
+    }
+
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The UI's only door: session state → Slint `Kiosk` global properties, and Slint
+//! callbacks → session events. The UI never sees a PIN (only its length), never a
+//! device, and is reset to blank values whenever no session is open.
+
+use std::rc::Rc;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use crate::session::nik::NikError;
+use crate::session::{
+    Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
+    ScanProblem, State,
+};
+use crate::{AppWindow, BusyKind, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen};
+
+/// Wires every UI intent to `sink`.
+pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
+    let k = app.global::<Kiosk>();
+    let s = sink.clone();
+    k.on_start(move || s(Event::Start));
+    let s = sink.clone();
+    k.on_choose_nik(move || s(Event::ChooseNik));
+    let s = sink.clone();
+    k.on_choose_qr(move || s(Event::ChooseQr));
+    let s = sink.clone();
+    k.on_digit(move |d| {
+        if let Ok(d) = u8::try_from(d) {
+            s(Event::Digit(d))
+        }
+    });
+    let s = sink.clone();
+    k.on_backspace(move || s(Event::Backspace));
+    let s = sink.clone();
+    k.on_clear(move || s(Event::Clear));
+    let s = sink.clone();
+    k.on_submit(move || s(Event::Submit));
+    let s = sink.clone();
+    k.on_back(move || s(Event::Back));
+    let s = sink.clone();
+    k.on_cancel(move || s(Event::Cancel));
+    let s = sink.clone();
+    k.on_extend(move || s(Event::ExtendTime));
+    let s = sink.clone();
+    k.on_toggle_document(move |i| {
+        if let Ok(i) = usize::try_from(i) {
+            s(Event::ToggleDocument(i))
+        }
+    });
+    let s = sink.clone();
+    k.on_proceed(move || s(Event::Proceed));
+    let s = sink.clone();
+    k.on_confirm_print(move || s(Event::ConfirmPrint));
+    let s = sink.clone();
+    k.on_finish(move || s(Event::Finish));
+    let s = sink;
+    k.on_set_language(move |l| s(Event::SetLanguage(if l == "en" { Language::En } else { Language::Id })));
+}
+
+/// Shows the machine's state. Cheap enough to call after every event.
+pub fn render(app: &AppWindow, m: &Machine) {
+    let k = app.global::<Kiosk>();
+    let english = m.language() == Language::En;
+    if k.get_english() != english {
+        k.set_english(english);
+        // Switching the bundled translation re-evaluates every @tr() string.
+        let _ = slint::select_bundled_translation(if english { "en" } else { "id" });
+    }
+    k.set_availability(match m.availability() {
+        Availability::Ready => crate::Availability::Ready,
+        Availability::OutOfService => crate::Availability::OutOfService,
+        Availability::PrinterUnavailable => crate::Availability::PrinterUnavailable,
+    });
+    k.set_pin_length(m.timing().pin_len as i32);
+    match m.warning() {
+        Some(w) => {
+            k.set_warning_visible(true);
+            k.set_warning_extendable(w.extendable);
+            k.set_warning_seconds(w.seconds_left as i32);
+        }
+        None => k.set_warning_visible(false),
+    }
+
+    // Start from blank: whatever the previous screen showed is gone.
+    let mut nik_display = String::new();
+    let mut nik_count = 0;
+    let mut nik_problem = NikProblem::None;
+    let mut pin_count = 0;
+    let mut attempts_left = -1;
+    let mut scan_not_a_notice = false;
+    let mut citizen_name = SharedString::new();
+    let mut docs: Vec<DocRow> = vec![];
+    let mut jobs: Vec<JobRow> = vec![];
+    let mut receipt = ReceiptState::Pending;
+    let mut busy_kind = BusyKind::SigningIn;
+    let mut failure = crate::Failure::ServerError;
+
+    let screen = match m.state() {
+        State::Attract => Screen::Attract,
+        State::ChooseMethod => Screen::ChooseMethod,
+        State::EnterNik { digits, error } => {
+            nik_display = group_digits(digits);
+            nik_count = digits.len() as i32;
+            nik_problem = error.map(nik_problem_of).unwrap_or(NikProblem::None);
+            Screen::EnterNik
+        }
+        State::EnterPin { pin, problem, .. } | State::EnterNoticePin { pin, problem, .. } => {
+            pin_count = pin.len() as i32;
+            if let Some(PinProblem::WrongPin { attempts_left: n }) = problem {
+                attempts_left = *n as i32;
+            }
+            if matches!(m.state(), State::EnterPin { .. }) { Screen::EnterPin } else { Screen::EnterNoticePin }
+        }
+        State::ScanQr { problem } => {
+            scan_not_a_notice = *problem == Some(ScanProblem::NotANotice);
+            Screen::ScanQr
+        }
+        State::SigningIn { .. } => Screen::Busy,
+        State::LoadingDocuments { .. } => {
+            busy_kind = BusyKind::LoadingDocuments;
+            Screen::Busy
+        }
+        State::Documents { ctx, docs: list, selected } | State::Confirm { ctx, docs: list, selected } => {
+            citizen_name = ctx.citizen.name.as_str().into();
+            docs = list
+                .iter()
+                .zip(selected)
+                .map(|(d, s)| DocRow {
+                    kind: d.kind.code().into(),
+                    number: d.number.as_str().into(),
+                    issued: format_date(&d.issued).into(),
+                    pages: d.pages as i32,
+                    prints_left: d.prints_left as i32,
+                    selected: *s,
+                })
+                .collect();
+            if matches!(m.state(), State::Documents { .. }) { Screen::Documents } else { Screen::Confirm }
+        }
+        State::Printing { jobs: list, .. } => {
+            jobs = list.iter().map(job_row).collect();
+            Screen::Printing
+        }
+        State::Collect { jobs: list, receipt: r } => {
+            jobs = list.iter().map(job_row).collect();
+            receipt = match r {
+                ReceiptOutcome::Pending => ReceiptState::Pending,
+                ReceiptOutcome::Printed => ReceiptState::Printed,
+                ReceiptOutcome::Unavailable => ReceiptState::Unavailable,
+            };
+            Screen::Collect
+        }
+        State::Goodbye => Screen::Goodbye,
+        State::Failure { failure: f } => {
+            failure = failure_of(*f);
+            Screen::Failure
+        }
+    };
+    k.set_screen(screen);
+    k.set_nik_display(nik_display.into());
+    k.set_nik_count(nik_count);
+    k.set_nik_problem(nik_problem);
+    k.set_pin_count(pin_count);
+    k.set_attempts_left(attempts_left);
+    k.set_scan_not_a_notice(scan_not_a_notice);
+    k.set_citizen_name(citizen_name);
+    k.set_busy_kind(busy_kind);
+    k.set_failure(failure);
+    k.set_selected_count(docs.iter().filter(|d| d.selected).count() as i32);
+    k.set_selected_pages(docs.iter().filter(|d| d.selected).map(|d| d.pages).sum());
+    k.set_jobs_done(jobs.iter().filter(|j| j.state == JobState::Done).count() as i32);
+    k.set_some_not_printed(
+        matches!(m.state(), State::Collect { .. }) && jobs.iter().any(|j| j.state != JobState::Done),
+    );
+    k.set_receipt(receipt);
+    k.set_documents(ModelRc::new(VecModel::from(docs)));
+    k.set_jobs(ModelRc::new(VecModel::from(jobs)));
+    if screen != Screen::ScanQr {
+        k.set_camera_frame(slint::Image::default());
+    }
+}
+
+/// Shows the newest camera frame on the scan screen.
+pub fn show_frame(app: &AppWindow, frame: &adm_camera::GreyFrame) {
+    let mut buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(frame.width, frame.height);
+    for (dst, &y) in buf.make_mut_slice().iter_mut().zip(&frame.data) {
+        *dst = slint::Rgb8Pixel { r: y, g: y, b: y };
+    }
+    app.global::<Kiosk>().set_camera_frame(slint::Image::from_rgb8(buf));
+}
+
+/// "3201011505800001" → "3201 0115 0580 0001": easier to compare with the card.
+fn group_digits(d: &str) -> String {
+    d.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+/// ISO date → Indonesian style dd-mm-yyyy.
+fn format_date(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d}-{m}-{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+fn nik_problem_of(e: NikError) -> NikProblem {
+    match e {
+        NikError::Length => NikProblem::Length,
+        NikError::NotDigits => NikProblem::NotDigits,
+        NikError::Region => NikProblem::Region,
+        NikError::Day => NikProblem::Day,
+        NikError::Month => NikProblem::Month,
+        NikError::Serial => NikProblem::Serial,
+    }
+}
+
+fn failure_of(f: Failure) -> crate::Failure {
+    match f {
+        Failure::Unreachable => crate::Failure::Unreachable,
+        Failure::Locked => crate::Failure::Locked,
+        Failure::UnknownCitizen => crate::Failure::UnknownCitizen,
+        Failure::UnknownNotice => crate::Failure::UnknownNotice,
+        Failure::NoDocuments => crate::Failure::NoDocuments,
+        Failure::SessionExpired => crate::Failure::SessionExpired,
+        Failure::KioskRefused => crate::Failure::KioskRefused,
+        Failure::RateLimited => crate::Failure::RateLimited,
+        Failure::ServerError => crate::Failure::ServerError,
+    }
+}
+
+fn job_row(j: &crate::session::Job) -> JobRow {
+    let (state, done, total) = match j.status {
+        JobStatus::Queued => (JobState::Queued, 0, j.doc.pages),
+        JobStatus::Checking => (JobState::Checking, 0, j.doc.pages),
+        JobStatus::Sending => (JobState::Sending, 0, j.doc.pages),
+        JobStatus::Printing { done, total } => (JobState::Printing, done, total),
+        JobStatus::Done { pages } => (JobState::Done, pages, pages),
+        JobStatus::Refused(Refusal::Download) => (JobState::RefusedDownload, 0, j.doc.pages),
+        JobStatus::Refused(Refusal::Signature) => (JobState::RefusedSignature, 0, j.doc.pages),
+        JobStatus::Refused(Refusal::Ownership) => (JobState::RefusedOwnership, 0, j.doc.pages),
+        JobStatus::Stopped { problem, done } => (
+            match problem {
+                PrinterProblem::PaperOut => JobState::StoppedPaperOut,
+                PrinterProblem::PaperJam => JobState::StoppedJam,
+                PrinterProblem::CoverOpen => JobState::StoppedCoverOpen,
+                PrinterProblem::Offline => JobState::StoppedOffline,
+                PrinterProblem::Other => JobState::StoppedOther,
+            },
+            done,
+            j.doc.pages,
+        ),
+        JobStatus::Skipped => (JobState::Skipped, 0, j.doc.pages),
+    };
+    JobRow {
+        kind: j.doc.kind.code().into(),
+        number: j.doc.number.as_str().into(),
+        state,
+        done: done as i32,
+        total: total as i32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_nik_digits_in_fours() {
+        assert_eq!(group_digits("3201011505800001"), "3201 0115 0580 0001");
+        assert_eq!(group_digits("32010"), "3201 0");
+        assert_eq!(group_digits(""), "");
+    }
+
+    #[test]
+    fn dates_in_indonesian_order() {
+        assert_eq!(format_date("2024-03-01"), "01-03-2024");
+        assert_eq!(format_date("garbage"), "garbage");
+    }
+}

@@ -1,0 +1,18 @@
+//! The README's demo command, headless: every screen as a PNG, and the printed output.
+
+use adm_kiosk::config::Config;
+
+#[test]
+fn headless_demo_writes_every_screen_and_the_printed_documents() {
+    let out = tempfile::tempdir().expect("tmp");
+    let report = adm_kiosk::demo::run_headless(Config::default(), out.path()).expect("demo runs");
+    assert!(report.screens.len() >= 15, "{:?}", report.screens);
+    for png in &report.screens {
+        let img = image::open(png).expect("a PNG");
+        assert_eq!((img.width(), img.height()), (1080, 1920), "{}", png.display());
+    }
+    let names: Vec<String> =
+        report.printed.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
+    assert!(names.iter().any(|n| n.starts_with("a4-") && n.ends_with(".pdf")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("receipt-") && n.ends_with(".png")), "{names:?}");
+}

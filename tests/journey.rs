@@ -1,0 +1,226 @@
+//! End-to-end citizen journeys, driven headless through the real UI by accessible
+//! labels (as a screen reader or a finger would), with simulated printers and camera.
+//! Labels are in Bahasa Indonesia: the kiosk's primary language.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adm_kiosk::app::{Kiosk, SimHandles, build_devices};
+use adm_kiosk::central::sim::{DEMO_NIK, DEMO_PIN, SimCentral};
+use adm_kiosk::config::Config;
+use adm_kiosk::headless::{self, can_tap, shows, tap, type_digits, wait_for};
+use adm_kiosk::runtime::clock::ManualClock;
+use adm_kiosk::session::{JobStatus, ReceiptOutcome, State};
+use slint::ComponentHandle;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Harness {
+    kiosk: Kiosk,
+    clock: ManualClock,
+    central: SimCentral,
+    sim: SimHandles,
+}
+
+fn kiosk() -> Harness {
+    headless::init().expect("headless platform");
+    let config = Config::default();
+    let central = SimCentral::demo();
+    let (devices, sim) = build_devices(&config, Arc::new(central.clone()), Duration::ZERO).expect("devices");
+    let clock = ManualClock::default();
+    let kiosk = Kiosk::new(&config, Box::new(clock.clone()), devices).expect("kiosk");
+    headless::show(&kiosk.app).expect("show");
+    wait_for(&kiosk, WAIT, |s| matches!(s, State::Attract)).expect("attract");
+    Harness { kiosk, clock, central, sim }
+}
+
+impl Harness {
+    fn app(&self) -> &adm_kiosk::AppWindow {
+        &self.kiosk.app
+    }
+    fn wait(&self, done: impl Fn(&State) -> bool) {
+        wait_for(&self.kiosk, WAIT, done).expect("kiosk reached the expected state");
+    }
+    fn sign_in_with_nik(&self, nik: &str, pin: &str) {
+        tap(self.app(), "Sentuh di sini untuk mulai").expect("start");
+        tap(self.app(), "Ketik NIK dan PIN saya").expect("choose NIK");
+        type_digits(self.app(), nik).expect("NIK");
+        tap(self.app(), "Lanjut").expect("next");
+        type_digits(self.app(), pin).expect("PIN");
+        tap(self.app(), "Masuk").expect("sign in");
+    }
+    /// Nothing of the last citizen is left in the UI or the session.
+    fn assert_wiped(&self) {
+        let k = self.app().global::<adm_kiosk::Kiosk>();
+        assert!(matches!(self.kiosk.runtime.borrow().machine().state(), State::Attract | State::Goodbye));
+        assert_eq!(k.get_citizen_name(), "");
+        assert_eq!(k.get_nik_display(), "");
+        assert_eq!(k.get_pin_count(), 0);
+        assert_eq!(slint::Model::row_count(&k.get_documents()), 0);
+        assert_eq!(slint::Model::row_count(&k.get_jobs()), 0);
+        assert!(!shows(self.app(), "Halo, Budi Santoso"));
+    }
+}
+
+#[test]
+fn nik_and_pin_to_printed_documents_and_receipt_then_wiped() {
+    let h = kiosk();
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    assert!(shows(h.app(), "Halo, Budi Santoso"));
+    // The biodata has no prints left: shown, not selected.
+    assert!(can_tap(h.app(), "Lanjut dengan 2 dokumen"));
+    tap(h.app(), "Biodata Penduduk").expect("tile");
+    assert!(can_tap(h.app(), "Lanjut dengan 2 dokumen"), "a used-up document cannot be selected");
+    tap(h.app(), "Akta Kelahiran").expect("tile");
+    assert!(can_tap(h.app(), "Lanjut dengan 1 dokumen"));
+    tap(h.app(), "Akta Kelahiran").expect("tile");
+    tap(h.app(), "Lanjut dengan 2 dokumen").expect("proceed");
+    assert!(shows(h.app(), "Jumlah: 3 halaman"));
+    tap(h.app(), "Cetak sekarang").expect("print");
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    {
+        let rt = h.kiosk.runtime.borrow();
+        let State::Collect { jobs, receipt } = rt.machine().state() else { panic!() };
+        assert!(jobs.iter().all(|j| matches!(j.status, JobStatus::Done { .. })));
+        assert_eq!(*receipt, ReceiptOutcome::Printed);
+    }
+    assert!(shows(h.app(), "Struk Anda sudah dicetak."));
+    assert_eq!(h.sim.a4.as_ref().expect("sim").pages_printed(), 3);
+    assert_eq!(h.sim.receipt.as_ref().expect("sim").printed(), 1);
+    h.wait(|_| h.central.reports().len() == 2);
+    tap(h.app(), "Selesai").expect("done");
+    assert!(shows(h.app(), "Sesi Anda telah berakhir dan data Anda sudah dihapus dari anjungan ini."));
+    h.assert_wiped();
+    h.clock.advance(10_000);
+    h.wait(|s| matches!(s, State::Attract));
+    h.assert_wiped();
+}
+
+#[test]
+fn wrong_pin_shows_the_message_and_attempts_left() {
+    let h = kiosk();
+    h.sign_in_with_nik(DEMO_NIK, "999999");
+    h.wait(|s| matches!(s, State::EnterPin { problem: Some(_), .. }));
+    assert!(shows(h.app(), "PIN salah. Sisa percobaan sebelum PIN dikunci: 2"));
+    type_digits(h.app(), "999999").expect("PIN");
+    tap(h.app(), "Masuk").expect("sign in");
+    h.wait(|s| matches!(s, State::EnterPin { problem: Some(_), .. }));
+    assert!(shows(h.app(), "PIN salah. Sisa percobaan sebelum PIN dikunci: 1"));
+    type_digits(h.app(), "999999").expect("PIN");
+    tap(h.app(), "Masuk").expect("sign in");
+    h.wait(|s| matches!(s, State::Failure { .. }));
+    assert!(shows(h.app(), "PIN Anda terkunci"));
+    tap(h.app(), "Kembali ke awal").expect("back");
+    h.assert_wiped();
+    // Locked also with the right PIN now.
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Failure { .. }));
+    assert!(shows(h.app(), "PIN Anda terkunci"));
+}
+
+#[test]
+fn invalid_nik_shapes_are_refused_with_the_right_message() {
+    let h = kiosk();
+    tap(h.app(), "Sentuh di sini untuk mulai").expect("start");
+    tap(h.app(), "Ketik NIK dan PIN saya").expect("choose NIK");
+    assert!(!can_tap(h.app(), "Lanjut"), "Next stays disabled until 16 digits");
+    for (nik, message) in [
+        ("0001011505800001", "6 angka pertama (kode wilayah) tidak sah. Periksa kembali NIK Anda."),
+        ("3201013505800001", "Angka ke-7 dan ke-8 (tanggal lahir) tidak sah. Periksa kembali NIK Anda."),
+        ("3201011513800001", "Angka ke-9 dan ke-10 (bulan lahir) tidak sah. Periksa kembali NIK Anda."),
+        ("3201011505800000", "4 angka terakhir tidak boleh 0000. Periksa kembali NIK Anda."),
+    ] {
+        type_digits(h.app(), nik).expect("digits");
+        tap(h.app(), "Lanjut").expect("next");
+        assert!(shows(h.app(), message), "{nik}");
+        assert!(matches!(h.kiosk.runtime.borrow().machine().state(), State::EnterNik { .. }));
+        for _ in 0..16 {
+            tap(h.app(), "Hapus").expect("delete");
+        }
+    }
+    // A woman's NIK (day + 40) is accepted.
+    type_digits(h.app(), "3201015703850002").expect("digits");
+    tap(h.app(), "Lanjut").expect("next");
+    assert!(matches!(h.kiosk.runtime.borrow().machine().state(), State::EnterPin { .. }));
+}
+
+#[test]
+fn idle_timeout_warns_can_be_extended_then_wipes() {
+    let h = kiosk();
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    let timing = h.kiosk.runtime.borrow().machine().timing();
+    h.clock.advance(timing.idle_ms - timing.warning_ms);
+    h.kiosk.pump();
+    assert!(shows(h.app(), "Apakah Anda masih di sini?"));
+    assert!(shows(h.app(), "Demi keamanan data Anda, sesi berakhir dalam 30 detik."));
+    tap(h.app(), "Saya perlu waktu tambahan").expect("extend");
+    h.kiosk.pump();
+    assert!(!shows(h.app(), "Apakah Anda masih di sini?"));
+    assert!(shows(h.app(), "Halo, Budi Santoso"));
+    h.clock.advance(timing.idle_ms - 1_000);
+    h.kiosk.pump();
+    assert!(shows(h.app(), "Apakah Anda masih di sini?"));
+    h.clock.advance(1_000);
+    h.wait(|s| matches!(s, State::Attract));
+    h.assert_wiped();
+    assert!(shows(h.app(), "Selamat datang"));
+}
+
+#[test]
+fn language_switch_changes_the_texts_and_resets_for_the_next_citizen() {
+    let h = kiosk();
+    assert!(shows(h.app(), "Selamat datang"));
+    tap(h.app(), "English").expect("english");
+    assert!(shows(h.app(), "Welcome"));
+    assert!(!shows(h.app(), "Selamat datang"));
+    tap(h.app(), "Touch here to start").expect("start");
+    assert!(shows(h.app(), "How do you want to sign in?"));
+    tap(h.app(), "Bahasa Indonesia").expect("indonesian");
+    assert!(shows(h.app(), "Bagaimana Anda ingin masuk?"));
+    tap(h.app(), "English").expect("english");
+    tap(h.app(), "Cancel").expect("cancel");
+    h.kiosk.pump();
+    assert!(shows(h.app(), "Selamat datang"), "the next citizen starts in Bahasa Indonesia");
+}
+
+#[test]
+fn paper_out_mid_job_keeps_the_entitlement_and_says_what_to_do() {
+    let h = kiosk();
+    h.sim.a4.as_ref().expect("sim").inject(adm_a4::sim::SimFault::PaperOutAfter(1));
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    tap(h.app(), "Lanjut dengan 2 dokumen").expect("proceed");
+    tap(h.app(), "Cetak sekarang").expect("print");
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    assert!(shows(h.app(), "Kertas habis, mohon hubungi petugas. Hak cetak Anda tetap ada."));
+    assert!(shows(h.app(), "Tidak dicetak; hak cetak Anda tetap ada."));
+    // Nothing was reported as printed: the server still counts both entitlements.
+    assert!(h.central.reports().is_empty());
+}
+
+#[test]
+fn server_down_gives_a_clear_message() {
+    let h = kiosk();
+    h.central.set_down(true);
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Failure { .. }));
+    assert!(shows(
+        h.app(),
+        "Anjungan tidak dapat terhubung ke server Dukcapil saat ini. Silakan coba lagi beberapa menit lagi atau hubungi petugas."
+    ));
+}
+
+#[test]
+fn notice_qr_from_the_camera_signs_in() {
+    let h = kiosk();
+    tap(h.app(), "Sentuh di sini untuk mulai").expect("start");
+    tap(h.app(), "Pindai kode QR dari notifikasi saya").expect("scan");
+    h.wait(|s| matches!(s, State::EnterNoticePin { .. }));
+    assert!(shows(h.app(), "Kode QR diterima. Ketik PIN dari notifikasi yang sama"));
+    type_digits(h.app(), DEMO_PIN).expect("PIN");
+    tap(h.app(), "Masuk").expect("sign in");
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    assert!(shows(h.app(), "Halo, Budi Santoso"));
+}
