@@ -1,1 +1,24 @@
-//! placeholder: lands with the central-API work
+//! Reference central server for ADM kiosks (stand-in for SIAK Terpusat).
+//!
+//! Implements `central/openapi.yaml` over mutually authenticated TLS, with demo citizens,
+//! families and documents whose PDFs are really signed (PAdES, CMS) by a demo CA created
+//! on first start. Used by the kiosk's demo mode and tests ([`demo::spawn`]) and runnable
+//! on its own (`adm-central serve`).
+
+pub mod admin;
+pub mod db;
+pub mod demo;
+pub mod documents;
+pub mod http;
+pub mod pdf;
+pub mod pki;
+pub mod ratelimit;
+pub mod render;
+pub mod secrets;
+pub mod seed;
+pub mod serve;
+pub mod server;
+pub mod sessions;
+pub mod sign;
+pub mod state;
+pub mod tls;

@@ -1,0 +1,302 @@
+//! Wire types of the kiosk ↔ central API, exactly as described in `central/openapi.yaml`.
+//!
+//! The reference server (`adm-central`) serialises these same types, so the two sides
+//! cannot drift apart silently; the OpenAPI check in CI pins both to the document.
+
+use serde::{Deserialize, Serialize};
+
+/// Every path of the API starts with this prefix.
+pub const API_PREFIX: &str = "/v1";
+
+/// `POST /v1/sessions/nik`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NikSignIn {
+    /// 16 digits.
+    pub nik: String,
+    /// 6 digits. Never logged.
+    pub pin: String,
+}
+
+/// `POST /v1/sessions/notice`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeSignIn {
+    /// 16 characters of Crockford base32 (the path segment of the notice QR).
+    pub code: String,
+    /// 6 digits, printed on the notice next to the QR. Never logged.
+    pub pin: String,
+}
+
+/// The citizen a session belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenInfo {
+    pub name: String,
+    /// NIK of the signed-in citizen (also for notice sign-in, where it was never typed).
+    pub nik: String,
+    /// Family card (KK) number of the citizen.
+    pub kk: String,
+}
+
+/// Answer to a successful sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionGrant {
+    /// Opaque bearer token, valid only over the mTLS identity of the kiosk that signed in.
+    pub token: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    pub citizen: CitizenInfo,
+}
+
+/// One printable document (`GET /v1/documents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentInfo {
+    pub id: String,
+    /// Stable kind code: `kk`, `akta-kelahiran`, `akta-kematian`, `akta-perkawinan`,
+    /// `akta-perceraian`, `skpwni`, `biodata`; unknown codes may appear.
+    pub kind: String,
+    /// Human title as printed on the document (Bahasa Indonesia).
+    pub title: String,
+    /// Document number as printed on it.
+    pub number: String,
+    /// Issue date, `YYYY-MM-DD`.
+    pub issued: String,
+    pub pages: u32,
+    pub prints_allowed: u32,
+    pub prints_left: u32,
+    /// Lower-case hex SHA-256 of the PDF.
+    pub sha256: String,
+    /// Size of the PDF in bytes.
+    pub size: u64,
+    /// NIK of the citizen entitled to print it (for a KK: the head of family).
+    pub owner_nik: String,
+    /// KK number the document belongs to.
+    pub kk: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocumentList {
+    pub documents: Vec<DocumentInfo>,
+}
+
+/// Body of `PUT /v1/print-reports/{report_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintReportBody {
+    pub document_id: String,
+    #[serde(deserialize_with = "whole_number")]
+    pub pages_printed: u32,
+    /// True when every page came out.
+    pub completed: bool,
+    /// Kiosk time, RFC 3339.
+    pub at: String,
+}
+
+/// JSON Schema's `integer` includes `3.0`; serde's `u32` does not. Accept whole numbers
+/// written either way, refuse fractions and negatives.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(v) = n.as_u64() {
+        return u32::try_from(v).map_err(|_| serde::de::Error::custom("number out of range"));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => Ok(f as u32),
+        _ => Err(serde::de::Error::custom("expected a whole non-negative number")),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PrintReportAck {
+    pub report_id: String,
+    /// True when the server already had this report (a retry): nothing was counted twice.
+    pub duplicate: bool,
+    pub prints_left: u32,
+}
+
+/// Body of `PUT /v1/audit-events/{event_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditEventBody {
+    /// Kiosk time, RFC 3339.
+    pub at: String,
+    /// Short machine-readable kind, e.g. `maintenance.login`.
+    pub kind: String,
+    /// Free text without personal data (mask NIKs).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditEventAck {
+    pub event_id: String,
+    pub duplicate: bool,
+}
+
+/// Status of a document looked up by the code in the QR printed on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DocumentStatus {
+    #[serde(rename = "AKTIF")]
+    Aktif,
+    /// Superseded (e.g. a newer KK was issued).
+    #[serde(rename = "TIDAK_AKTIF")]
+    TidakAktif,
+    /// No document with this code: not issued by this central server.
+    #[serde(rename = "TIDAK_VALID")]
+    TidakValid,
+}
+
+/// `GET /v1/verify/{code}`. The details are present only for known codes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyResult {
+    pub status: DocumentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+}
+
+/// `GET /v1/health`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    /// Server time, RFC 3339 (kiosks may compare it with their own clock).
+    pub time: String,
+    /// The kiosk id the server sees for this connection's certificate.
+    pub kiosk_id: String,
+}
+
+/// Machine-readable error codes; the client maps them to citizen-facing reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    WrongPin,
+    Locked,
+    UnknownCitizen,
+    UnknownNotice,
+    SessionExpired,
+    KioskRefused,
+    RateLimited,
+    NotFound,
+    NoPrintsLeft,
+    Conflict,
+    PayloadTooLarge,
+    Internal,
+    /// A code this client version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// Body of every non-2xx answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorCode,
+    pub message: String,
+    /// Only with `wrong_pin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+}
+
+/// Path helpers, so client and server spell every route the same way.
+pub mod paths {
+    pub const SIGN_IN_NIK: &str = "/v1/sessions/nik";
+    pub const SIGN_IN_NOTICE: &str = "/v1/sessions/notice";
+    pub const SESSION: &str = "/v1/session";
+    pub const DOCUMENTS: &str = "/v1/documents";
+    pub const HEALTH: &str = "/v1/health";
+
+    pub fn document_pdf(id: &str) -> String {
+        format!("/v1/documents/{id}/pdf")
+    }
+    pub fn print_report(report_id: &str) -> String {
+        format!("/v1/print-reports/{report_id}")
+    }
+    pub fn audit_event(event_id: &str) -> String {
+        format!("/v1/audit-events/{event_id}")
+    }
+    pub fn verify(code: &str) -> String {
+        format!("/v1/verify/{code}")
+    }
+}
+
+/// Shape checks shared by both sides (the server answers 400 when they fail; the client
+/// refuses to send, so a typo never costs a PIN attempt).
+pub mod shape {
+    /// Crockford base32 alphabet (no I, L, O, U).
+    pub const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    pub fn is_nik(s: &str) -> bool {
+        s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
+    }
+    pub fn is_pin(s: &str) -> bool {
+        s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+    }
+    /// Notice and verification codes: 16 upper-case Crockford base32 characters.
+    pub fn is_code(s: &str) -> bool {
+        s.len() == 16 && s.bytes().all(|b| CROCKFORD.contains(&b))
+    }
+    /// Ids chosen by the kiosk (report and event ids) or the server (document ids).
+    pub fn is_id(s: &str) -> bool {
+        (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+    /// RFC 3339 timestamp shape, e.g. `2025-01-31T09:15:00+07:00` (not a calendar check).
+    pub fn is_timestamp(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() >= 20
+            && b.len() <= 64
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && (b[10] == b'T' || b[10] == b't')
+            && b[13] == b':'
+            && b[16] == b':'
+            && [0..4, 5..7, 8..10, 11..13, 14..16, 17..19].into_iter().all(|r| b[r].iter().all(u8::is_ascii_digit))
+            && s.is_ascii()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_round_trip_and_tolerate_new_ones() {
+        let e: ApiError = serde_json::from_str(r#"{"error":"wrong_pin","message":"x","attempts_left":2}"#).unwrap();
+        assert_eq!(e.error, ErrorCode::WrongPin);
+        assert_eq!(e.attempts_left, Some(2));
+        let e: ApiError = serde_json::from_str(r#"{"error":"brand_new","message":"x"}"#).unwrap();
+        assert_eq!(e.error, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        let r: PrintReportBody =
+            serde_json::from_str(r#"{"document_id":"doc-demo-0001","pages_printed":2.0,"completed":true,"at":"x"}"#)
+                .unwrap();
+        assert_eq!(r.pages_printed, 2);
+        assert!(
+            serde_json::from_str::<PrintReportBody>(
+                r#"{"document_id":"d","pages_printed":2.5,"completed":true,"at":"x"}"#
+            )
+            .is_err()
+        );
+        assert!(
+            serde_json::from_str::<PrintReportBody>(
+                r#"{"document_id":"d","pages_printed":-1,"completed":true,"at":"x"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn shapes() {
+        assert!(shape::is_nik("3201011505800001"));
+        assert!(!shape::is_nik("320101150580000"));
+        assert!(shape::is_code("7QK3M9ZT4HX2WD8R"));
+        assert!(!shape::is_code("7QK3M9ZT4HX2WD8I"));
+        assert!(shape::is_timestamp("2025-01-31T09:15:00+07:00"));
+        assert!(shape::is_timestamp("2025-01-31T09:15:00Z"));
+        assert!(!shape::is_timestamp("yesterday"));
+        assert!(!shape::is_timestamp("2025-01-31T09:15:00Zé"));
+    }
+}

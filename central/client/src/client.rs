@@ -1,0 +1,387 @@
+//! The kiosk's HTTPS client: pinned CA, the kiosk's own client certificate, timeouts,
+//! bounded retries on transient failures only, and size limits on every answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::api::{self, paths, shape};
+use crate::error::ClientError;
+
+/// Where the central server is and who this kiosk is.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// `https://host[:port]`, without a trailing slash.
+    pub base_url: String,
+    /// The CA(s) the server certificate must chain to. Nothing else is trusted: the
+    /// platform trust store is never consulted.
+    pub ca_pem: Vec<u8>,
+    /// The kiosk's certificate (and any intermediates), PEM.
+    pub cert_pem: Vec<u8>,
+    /// The kiosk's private key, PEM (PKCS#8, SEC1 or PKCS#1).
+    pub key_pem: Zeroizing<Vec<u8>>,
+    pub connect_timeout: Duration,
+    /// Longest silence while reading an answer.
+    pub read_timeout: Duration,
+    /// Longest a whole request may take (one attempt).
+    pub request_timeout: Duration,
+    /// Attempts per request, including the first (at least 1).
+    pub max_attempts: u32,
+    /// First retry delay; doubles on each further retry.
+    pub backoff: Duration,
+    pub max_json_bytes: usize,
+    pub max_pdf_bytes: usize,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, ca_pem: Vec<u8>, cert_pem: Vec<u8>, key_pem: Vec<u8>) -> Self {
+        ClientConfig {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            ca_pem,
+            cert_pem,
+            key_pem: Zeroizing::new(key_pem),
+            connect_timeout: Duration::from_secs(5),
+            read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_attempts: 3,
+            backoff: Duration::from_millis(300),
+            max_json_bytes: 1024 * 1024,
+            max_pdf_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+/// Whether a request may be sent twice.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// GET, PUT with an idempotency key, DELETE: retried on connection failures,
+    /// timeouts and 502/503/504.
+    Idempotent,
+    /// Sign-in: a PIN attempt that reached the server must not be replayed (it could
+    /// count twice towards the lockout), so only a connection that never opened is retried.
+    OnlyIfNotSent,
+}
+
+/// The kiosk's client for the central server. Cheap to clone (shares one connection pool).
+#[derive(Clone)]
+pub struct CentralClient {
+    http: reqwest::Client,
+    cfg: Arc<ClientConfig>,
+}
+
+impl CentralClient {
+    pub fn new(cfg: ClientConfig) -> Result<Self, ClientError> {
+        if !cfg.base_url.starts_with("https://") {
+            return Err(ClientError::Config("base_url must start with https://".into()));
+        }
+        let tls = tls_config(&cfg)?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .https_only(true)
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(cfg.connect_timeout)
+            .read_timeout(cfg.read_timeout)
+            .timeout(cfg.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ClientError::Config(format!("HTTP client: {e}")))?;
+        Ok(CentralClient { http, cfg: Arc::new(cfg) })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.cfg.base_url
+    }
+
+    /// Checks the connection and this kiosk's standing with the server.
+    pub async fn health(&self) -> Result<api::Health, ClientError> {
+        self.json(Method::GET, paths::HEALTH, None, None::<&()>, Retry::Idempotent).await
+    }
+
+    pub async fn sign_in_nik(&self, nik: &str, pin: &str) -> Result<api::SessionGrant, ClientError> {
+        // Refuse malformed input locally: it could only come back as 400 anyway.
+        if !shape::is_nik(nik) {
+            return Err(ClientError::UnknownCitizen);
+        }
+        if !shape::is_pin(pin) {
+            return Err(ClientError::Rejected("PIN must be 6 digits".into()));
+        }
+        let body = api::NikSignIn { nik: nik.to_owned(), pin: pin.to_owned() };
+        self.json(Method::POST, paths::SIGN_IN_NIK, None, Some(&body), Retry::OnlyIfNotSent).await
+    }
+
+    pub async fn sign_in_notice(&self, code: &str, pin: &str) -> Result<api::SessionGrant, ClientError> {
+        if !shape::is_code(code) {
+            return Err(ClientError::UnknownNotice);
+        }
+        if !shape::is_pin(pin) {
+            return Err(ClientError::Rejected("PIN must be 6 digits".into()));
+        }
+        let body = api::NoticeSignIn { code: code.to_owned(), pin: pin.to_owned() };
+        self.json(Method::POST, paths::SIGN_IN_NOTICE, None, Some(&body), Retry::OnlyIfNotSent).await
+    }
+
+    /// Ends the session on the server. Tokens also expire by themselves.
+    pub async fn sign_out(&self, token: &str) -> Result<(), ClientError> {
+        self.raw(Method::DELETE, paths::SESSION, Some(token), None::<&()>, Retry::Idempotent, self.cfg.max_json_bytes)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn list_documents(&self, token: &str) -> Result<Vec<api::DocumentInfo>, ClientError> {
+        let list: api::DocumentList =
+            self.json(Method::GET, paths::DOCUMENTS, Some(token), None::<&()>, Retry::Idempotent).await?;
+        Ok(list.documents)
+    }
+
+    /// Downloads a document's PDF and checks it against the size and SHA-256 announced in
+    /// the listing. The bytes are wiped when dropped.
+    pub async fn download(&self, token: &str, doc: &api::DocumentInfo) -> Result<Zeroizing<Vec<u8>>, ClientError> {
+        if !shape::is_id(&doc.id) {
+            return Err(ClientError::NotFound);
+        }
+        let limit = usize::try_from(doc.size).unwrap_or(usize::MAX).min(self.cfg.max_pdf_bytes);
+        if doc.size as usize > self.cfg.max_pdf_bytes {
+            return Err(ClientError::TooLarge);
+        }
+        let path = paths::document_pdf(&doc.id);
+        let bytes = self.raw(Method::GET, &path, Some(token), None::<&()>, Retry::Idempotent, limit).await?;
+        let digest = hex::encode(Sha256::digest(bytes.as_slice()));
+        if bytes.len() as u64 != doc.size || !digest.eq_ignore_ascii_case(&doc.sha256) {
+            return Err(ClientError::IntegrityMismatch);
+        }
+        Ok(bytes)
+    }
+
+    /// Reports a print outcome. Idempotent: the same `report_id` may be sent any number
+    /// of times and is counted once.
+    pub async fn report_print(
+        &self,
+        report_id: &str,
+        body: &api::PrintReportBody,
+    ) -> Result<api::PrintReportAck, ClientError> {
+        if !shape::is_id(report_id) {
+            return Err(ClientError::Rejected("report id must be 8-64 characters [A-Za-z0-9_-]".into()));
+        }
+        self.json(Method::PUT, &paths::print_report(report_id), None, Some(body), Retry::Idempotent).await
+    }
+
+    /// Sends an audit event. Idempotent on `event_id`.
+    pub async fn send_audit(
+        &self,
+        event_id: &str,
+        body: &api::AuditEventBody,
+    ) -> Result<api::AuditEventAck, ClientError> {
+        if !shape::is_id(event_id) {
+            return Err(ClientError::Rejected("event id must be 8-64 characters [A-Za-z0-9_-]".into()));
+        }
+        self.json(Method::PUT, &paths::audit_event(event_id), None, Some(body), Retry::Idempotent).await
+    }
+
+    /// Looks up the status of a document by the code in the QR printed on it.
+    pub async fn verify(&self, code: &str) -> Result<api::VerifyResult, ClientError> {
+        if !shape::is_code(code) {
+            return Ok(api::VerifyResult {
+                status: api::DocumentStatus::TidakValid,
+                kind: None,
+                number: None,
+                issued: None,
+            });
+        }
+        self.json(Method::GET, &paths::verify(code), None, None::<&()>, Retry::Idempotent).await
+    }
+
+    async fn json<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        retry: Retry,
+    ) -> Result<T, ClientError> {
+        let bytes = self.raw(method, path, token, body, retry, self.cfg.max_json_bytes).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|_| ClientError::Server("unexpected answer from the central server".into()))
+    }
+
+    /// One request with retries; returns the body of a 2xx answer or the mapped error.
+    async fn raw<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        retry: Retry,
+        limit: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
+        let url = format!("{}{}", self.cfg.base_url, path);
+        let attempts = self.cfg.max_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= attempts;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .header(reqwest::header::ACCEPT, "application/json, application/pdf");
+            if let Some(token) = token {
+                req = req.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            let err = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    if retry == Retry::Idempotent && is_retryable_status(status) && !last {
+                        ClientError::Server(format!("HTTP {}", status.as_u16()))
+                    } else {
+                        match read_limited(resp, limit).await {
+                            Ok(bytes) if status.is_success() => return Ok(bytes),
+                            Ok(bytes) => {
+                                let parsed = serde_json::from_slice::<api::ApiError>(&bytes).ok();
+                                return Err(ClientError::from_status(status.as_u16(), parsed));
+                            }
+                            Err(ReadError::TooLarge) => return Err(ClientError::TooLarge),
+                            // The answer broke off half-way: transient, but for a
+                            // non-idempotent request the server may have acted on it.
+                            Err(ReadError::Transport) if retry == Retry::Idempotent => ClientError::Unreachable,
+                            Err(ReadError::Transport) => return Err(ClientError::Unreachable),
+                        }
+                    }
+                }
+                Err(e) => {
+                    let mapped = classify(&e);
+                    let may_retry = mapped == ClientError::Unreachable
+                        && match retry {
+                            Retry::Idempotent => true,
+                            Retry::OnlyIfNotSent => e.is_connect(),
+                        };
+                    if !may_retry {
+                        return Err(mapped);
+                    }
+                    mapped
+                }
+            };
+            if last {
+                return Err(err);
+            }
+            tracing::debug!(%path, attempt, error = %err, "central request failed, retrying");
+            tokio::time::sleep(backoff(self.cfg.backoff, attempt)).await;
+        }
+    }
+}
+
+fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 502..=504)
+}
+
+/// Exponential backoff with a little jitter, so a fleet recovering from an outage does not
+/// retry in lockstep.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(6));
+    let jitter_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::from(d.subsec_nanos() % 100))
+        .unwrap_or(0);
+    exp.min(Duration::from_secs(5)) + Duration::from_millis(jitter_ms)
+}
+
+enum ReadError {
+    TooLarge,
+    Transport,
+}
+
+/// Reads an answer body, refusing to hold more than `limit` bytes.
+async fn read_limited(mut resp: reqwest::Response, limit: usize) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(ReadError::TooLarge);
+    }
+    // Reserve up front: growing the vector would leave copies of the PDF behind that
+    // Zeroizing cannot wipe.
+    let expected = resp.content_length().map_or(16 * 1024, |n| n as usize);
+    let mut buf = Zeroizing::new(Vec::with_capacity(expected.min(limit)));
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if buf.len() + chunk.len() > limit {
+                    return Err(ReadError::TooLarge);
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(buf),
+            Err(_) => return Err(ReadError::Transport),
+        }
+    }
+}
+
+/// Maps a transport error; a TLS alert refusing our certificate means the server does not
+/// accept this kiosk, which a retry will not change.
+fn classify(e: &reqwest::Error) -> ClientError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        let tls = err.downcast_ref::<rustls::Error>().or_else(|| {
+            err.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::AlertReceived(alert)) = tls {
+            use rustls::AlertDescription as A;
+            if matches!(
+                alert,
+                A::BadCertificate
+                    | A::CertificateRequired
+                    | A::UnknownCA
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::AccessDenied
+            ) {
+                return ClientError::KioskRefused;
+            }
+        }
+        source = err.source();
+    }
+    ClientError::Unreachable
+}
+
+fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, ClientError> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(&cfg.ca_pem) {
+        let cert = cert.map_err(|e| ClientError::Config(format!("CA PEM: {e}")))?;
+        roots.add(cert).map_err(|e| ClientError::Config(format!("CA certificate: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(ClientError::Config("no CA certificate in ca_pem".into()));
+    }
+    let chain = CertificateDer::pem_slice_iter(&cfg.cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ClientError::Config(format!("kiosk certificate PEM: {e}")))?;
+    if chain.is_empty() {
+        return Err(ClientError::Config("no certificate in cert_pem".into()));
+    }
+    let key =
+        PrivateKeyDer::from_pem_slice(&cfg.key_pem).map_err(|e| ClientError::Config(format!("kiosk key PEM: {e}")))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Config(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| ClientError::Config(format!("kiosk certificate/key: {e}")))?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
+}

@@ -1,0 +1,96 @@
+//! Every failure of the client, in terms a citizen screen (or the outbox) can act on.
+
+use crate::api::{ApiError, ErrorCode};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// No answer: connection refused, DNS, TLS handshake with a server we do not trust,
+    /// timeouts. "Layanan sedang tidak tersedia" on the screen.
+    #[error("central server unreachable")]
+    Unreachable,
+    #[error("wrong PIN, {attempts_left} attempt(s) left")]
+    WrongPin { attempts_left: u32 },
+    /// Too many wrong PINs; only an officer can unlock.
+    #[error("citizen locked after too many wrong PINs")]
+    Locked,
+    #[error("NIK not registered")]
+    UnknownCitizen,
+    #[error("notice code unknown or expired")]
+    UnknownNotice,
+    #[error("session expired")]
+    SessionExpired,
+    /// The server does not accept this kiosk's certificate (unknown or revoked).
+    #[error("kiosk not authorised by the central server")]
+    KioskRefused,
+    #[error("too many requests")]
+    RateLimited,
+    /// The document (or other resource) does not exist for this session.
+    #[error("not found")]
+    NotFound,
+    /// The server allows no more prints of this document.
+    #[error("no prints left for this document")]
+    NoPrintsLeft,
+    /// The downloaded PDF did not match the SHA-256 or size announced in the listing.
+    #[error("downloaded document does not match its announced checksum")]
+    IntegrityMismatch,
+    /// An answer larger than this client accepts.
+    #[error("response too large")]
+    TooLarge,
+    /// The server refused the request as malformed or conflicting (4xx): retrying the
+    /// same request can never succeed.
+    #[error("request rejected by the central server: {0}")]
+    Rejected(String),
+    /// 5xx, or an answer this client cannot understand.
+    #[error("central server error: {0}")]
+    Server(String),
+    /// Bad local configuration (certificate files, URL).
+    #[error("client configuration: {0}")]
+    Config(String),
+}
+
+impl ClientError {
+    /// Whether sending the same thing later may succeed (the outbox keeps such records
+    /// queued; anything else is set aside as rejected).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Unreachable
+                | ClientError::RateLimited
+                | ClientError::Server(_)
+                | ClientError::KioskRefused
+                | ClientError::SessionExpired
+                | ClientError::TooLarge
+        )
+    }
+
+    /// Maps an HTTP error status and its (possibly unparseable) body.
+    pub(crate) fn from_status(status: u16, body: Option<ApiError>) -> ClientError {
+        if let Some(body) = &body {
+            match body.error {
+                ErrorCode::WrongPin => {
+                    return ClientError::WrongPin { attempts_left: body.attempts_left.unwrap_or(0) };
+                }
+                ErrorCode::Locked => return ClientError::Locked,
+                ErrorCode::UnknownCitizen => return ClientError::UnknownCitizen,
+                ErrorCode::UnknownNotice => return ClientError::UnknownNotice,
+                ErrorCode::SessionExpired => return ClientError::SessionExpired,
+                ErrorCode::KioskRefused => return ClientError::KioskRefused,
+                ErrorCode::RateLimited => return ClientError::RateLimited,
+                ErrorCode::NotFound => return ClientError::NotFound,
+                ErrorCode::NoPrintsLeft => return ClientError::NoPrintsLeft,
+                ErrorCode::BadRequest | ErrorCode::Conflict | ErrorCode::PayloadTooLarge => {
+                    return ClientError::Rejected(body.message.clone());
+                }
+                ErrorCode::Internal | ErrorCode::Unknown => {}
+            }
+        }
+        match status {
+            401 => ClientError::SessionExpired,
+            403 => ClientError::KioskRefused,
+            404 => ClientError::NotFound,
+            429 => ClientError::RateLimited,
+            400..=499 => ClientError::Rejected(format!("HTTP {status}")),
+            _ => ClientError::Server(format!("HTTP {status}")),
+        }
+    }
+}

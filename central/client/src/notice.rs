@@ -1,0 +1,95 @@
+//! The notice QR: `https://<central-host>/n/<code>` with `code` = 16 characters of
+//! Crockford base32. The kiosk accepts only its own configured central host, so a QR
+//! pointing anywhere else (a phishing notice) is refused before any network traffic.
+
+use crate::api::shape;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoticeParseError {
+    #[error("not a notice QR")]
+    NotANotice,
+    #[error("notice is for another central server")]
+    WrongHost,
+    #[error("malformed notice code")]
+    BadCode,
+}
+
+/// Extracts the notice code from a scanned QR payload.
+///
+/// Lower-case letters are accepted and upper-cased (people may type the code by hand);
+/// Crockford's look-alikes (I, L, O) are *not* silently mapped, because a wrong guess
+/// would burn one of the citizen's three PIN attempts on someone else's notice.
+pub fn parse_notice_payload(payload: &str, expected_host: &str) -> Result<String, NoticeParseError> {
+    let rest = payload.trim().strip_prefix("https://").ok_or(NoticeParseError::NotANotice)?;
+    let (host, path) = rest.split_once('/').ok_or(NoticeParseError::NotANotice)?;
+    if !host.eq_ignore_ascii_case(expected_host) {
+        return Err(NoticeParseError::WrongHost);
+    }
+    let code = path.strip_prefix("n/").ok_or(NoticeParseError::NotANotice)?;
+    let code = code.to_ascii_uppercase();
+    if !shape::is_code(&code) {
+        return Err(NoticeParseError::BadCode);
+    }
+    Ok(code)
+}
+
+/// The payload of the notice QR for `code` (used by the server and in tests).
+pub fn notice_payload(host: &str, code: &str) -> String {
+    format!("https://{host}/n/{code}")
+}
+
+/// The payload of the verification QR printed on every document.
+pub fn verify_payload(host: &str, code: &str) -> String {
+    format!("https://{host}/v/{code}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST: &str = "siak.demo.invalid";
+
+    #[test]
+    fn accepts_own_host_only() {
+        assert_eq!(
+            parse_notice_payload("https://siak.demo.invalid/n/7QK3M9ZT4HX2WD8R", HOST).as_deref(),
+            Ok("7QK3M9ZT4HX2WD8R")
+        );
+        assert_eq!(
+            parse_notice_payload("https://SIAK.demo.invalid/n/7qk3m9zt4hx2wd8r\n", HOST).as_deref(),
+            Ok("7QK3M9ZT4HX2WD8R")
+        );
+        assert_eq!(
+            parse_notice_payload("https://evil.example/n/7QK3M9ZT4HX2WD8R", HOST),
+            Err(NoticeParseError::WrongHost)
+        );
+        assert_eq!(
+            parse_notice_payload("https://siak.demo.invalid.evil.example/n/7QK3M9ZT4HX2WD8R", HOST),
+            Err(NoticeParseError::WrongHost)
+        );
+        assert_eq!(
+            parse_notice_payload("https://user@siak.demo.invalid/n/7QK3M9ZT4HX2WD8R", HOST),
+            Err(NoticeParseError::WrongHost)
+        );
+        assert_eq!(
+            parse_notice_payload("http://siak.demo.invalid/n/7QK3M9ZT4HX2WD8R", HOST),
+            Err(NoticeParseError::NotANotice)
+        );
+        assert_eq!(
+            parse_notice_payload("https://siak.demo.invalid/v/7QK3M9ZT4HX2WD8R", HOST),
+            Err(NoticeParseError::NotANotice)
+        );
+        assert_eq!(
+            parse_notice_payload("https://siak.demo.invalid/n/7QK3M9ZT4HX2WD8", HOST),
+            Err(NoticeParseError::BadCode)
+        );
+        assert_eq!(
+            parse_notice_payload("https://siak.demo.invalid/n/7QK3M9ZT4HX2WD8R?x=1", HOST),
+            Err(NoticeParseError::BadCode)
+        );
+        assert_eq!(
+            parse_notice_payload("https://siak.demo.invalid/n/7QK3M9ZT4HX2WD8O", HOST),
+            Err(NoticeParseError::BadCode)
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! Officer and operator actions on the central store: shared by the admin CLI and by
+//! tests/demo (through [`crate::demo::DemoServer::admin`]). Each call opens its own
+//! connection, so it works while the server is running.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, params};
+
+use adm_central_client::api::shape;
+
+use crate::db::{self, DbError};
+use crate::documents::{self, IssueError, NewDocument};
+use crate::pki::{IssuedCert, Pki, PkiError};
+use crate::secrets;
+use crate::state::{self, StateDir};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Issue(#[from] IssueError),
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+    #[error(transparent)]
+    State(#[from] state::StateError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+}
+
+impl From<rusqlite::Error> for AdminError {
+    fn from(e: rusqlite::Error) -> Self {
+        AdminError::Db(DbError::Sql(e))
+    }
+}
+
+impl From<secrets::RandomError> for AdminError {
+    fn from(e: secrets::RandomError) -> Self {
+        AdminError::Invalid(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCitizen {
+    pub nik: String,
+    pub name: String,
+    pub kk: String,
+    /// `L` or `P`
+    pub sex: String,
+    pub birth_place: String,
+    /// `DD-MM-YYYY` as printed on documents.
+    pub birth_date: String,
+    pub address: String,
+    /// Relation in the family (KEPALA KELUARGA, ISTRI, ANAK, …).
+    pub relation: String,
+    /// None: the citizen cannot sign in at a kiosk.
+    pub pin: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CitizenSummary {
+    pub nik: String,
+    pub name: String,
+    pub kk: String,
+    pub locked: bool,
+    pub has_pin: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentSummary {
+    pub id: String,
+    pub kind: String,
+    pub number: String,
+    pub owner_nik: String,
+    pub status: String,
+    pub prints_allowed: u32,
+    pub verify_code: String,
+}
+
+pub struct Admin {
+    state: StateDir,
+    pki: Pki,
+}
+
+impl Admin {
+    /// Opens the state directory (creating the PKI and database if needed, no demo data).
+    pub fn open(state: StateDir) -> Result<Admin, AdminError> {
+        let pki = Pki::load_or_create(&state.pki(), &default_server_names())?;
+        db::open(&state.db())?;
+        Ok(Admin { state, pki })
+    }
+
+    fn conn(&self) -> Result<Connection, AdminError> {
+        Ok(db::open(&self.state.db())?)
+    }
+
+    pub fn add_citizen(&self, c: &NewCitizen) -> Result<(), AdminError> {
+        if !shape::is_nik(&c.nik) || !shape::is_nik(&c.kk) {
+            return Err(AdminError::Invalid("NIK and KK must be 16 digits".into()));
+        }
+        if c.sex != "L" && c.sex != "P" {
+            return Err(AdminError::Invalid("sex must be L or P".into()));
+        }
+        let pin_hash = match &c.pin {
+            Some(pin) if shape::is_pin(pin) => Some(secrets::hash_pin(pin)?),
+            Some(_) => return Err(AdminError::Invalid("PIN must be 6 digits".into())),
+            None => None,
+        };
+        add_citizen_row(&self.conn()?, c, pin_hash.as_deref())
+    }
+
+    pub fn add_document(&self, doc: &NewDocument) -> Result<String, AdminError> {
+        let conn = self.conn()?;
+        let host = state::notice_host(&conn)?;
+        Ok(documents::issue(&conn, &self.pki, &host, doc)?)
+    }
+
+    /// Issues a notice (QR code + PIN) for a citizen; returns the code.
+    pub fn add_notice(
+        &self,
+        nik: &str,
+        pin: &str,
+        code: Option<&str>,
+        valid_for: Duration,
+    ) -> Result<String, AdminError> {
+        if !shape::is_pin(pin) {
+            return Err(AdminError::Invalid("PIN must be 6 digits".into()));
+        }
+        let code = match code {
+            Some(c) if shape::is_code(c) => c.to_owned(),
+            Some(_) => return Err(AdminError::Invalid("code must be 16 Crockford base32 characters".into())),
+            None => secrets::random_code()?,
+        };
+        let conn = self.conn()?;
+        db::citizen(&conn, nik)?.ok_or_else(|| AdminError::NotFound("citizen".into()))?;
+        let expires = now_secs().saturating_add(i64::try_from(valid_for.as_secs()).unwrap_or(i64::MAX / 2));
+        conn.execute(
+            "INSERT INTO notices (code, nik, pin_hash, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![code, nik, secrets::hash_pin(pin)?, expires],
+        )?;
+        Ok(code)
+    }
+
+    /// The notice QR payload for a code.
+    pub fn notice_payload(&self, code: &str) -> Result<String, AdminError> {
+        let host = state::notice_host(&self.conn()?)?;
+        Ok(adm_central_client::notice::notice_payload(&host, code))
+    }
+
+    /// Sets a new PIN; also clears failures and the lock (the officer has seen the citizen).
+    pub fn reset_pin(&self, nik: &str, pin: &str) -> Result<(), AdminError> {
+        if !shape::is_pin(pin) {
+            return Err(AdminError::Invalid("PIN must be 6 digits".into()));
+        }
+        let n = self.conn()?.execute(
+            "UPDATE citizens SET pin_hash = ?2, failed_attempts = 0, locked = 0 WHERE nik = ?1",
+            params![nik, secrets::hash_pin(pin)?],
+        )?;
+        if n == 0 { Err(AdminError::NotFound("citizen".into())) } else { Ok(()) }
+    }
+
+    /// Lifts a PIN lockout (officer command after checking the citizen's identity).
+    pub fn unlock(&self, nik: &str) -> Result<(), AdminError> {
+        let n =
+            self.conn()?.execute("UPDATE citizens SET failed_attempts = 0, locked = 0 WHERE nik = ?1", params![nik])?;
+        if n == 0 { Err(AdminError::NotFound("citizen".into())) } else { Ok(()) }
+    }
+
+    pub fn is_locked(&self, nik: &str) -> Result<bool, AdminError> {
+        let creds = db::credentials(&self.conn()?, nik)?.ok_or_else(|| AdminError::NotFound("citizen".into()))?;
+        Ok(creds.locked)
+    }
+
+    /// Issues a client certificate for a kiosk and registers it (replacing any earlier one).
+    pub fn issue_kiosk(&self, kiosk_id: &str) -> Result<IssuedCert, AdminError> {
+        if kiosk_id.is_empty()
+            || kiosk_id.len() > 64
+            || !kiosk_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(AdminError::Invalid("kiosk id: 1-64 characters [A-Za-z0-9-]".into()));
+        }
+        let issued = self.pki.issue_kiosk(kiosk_id)?;
+        state::register_kiosk(&self.conn()?, kiosk_id, &issued.fingerprint)?;
+        Ok(issued)
+    }
+
+    /// Revokes a kiosk: its certificate is refused from the next request on.
+    pub fn revoke_kiosk(&self, kiosk_id: &str) -> Result<(), AdminError> {
+        let n = self.conn()?.execute("UPDATE kiosks SET revoked = 1 WHERE kiosk_id = ?1", params![kiosk_id])?;
+        if n == 0 { Err(AdminError::NotFound("kiosk".into())) } else { Ok(()) }
+    }
+
+    /// `(kiosk_id, revoked)` for every registered kiosk.
+    pub fn kiosks(&self) -> Result<Vec<(String, bool)>, AdminError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare("SELECT kiosk_id, revoked FROM kiosks ORDER BY kiosk_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Marks a document TIDAK AKTIF (superseded): no longer listed, verification says so.
+    pub fn supersede_document(&self, id: &str) -> Result<(), AdminError> {
+        let n = self.conn()?.execute("UPDATE documents SET status = 'TIDAK_AKTIF' WHERE id = ?1", params![id])?;
+        if n == 0 { Err(AdminError::NotFound("document".into())) } else { Ok(()) }
+    }
+
+    /// Serves a tampered (signature-breaking) copy of a document from now on.
+    pub fn tamper_document(&self, id: &str) -> Result<(), AdminError> {
+        Ok(documents::tamper(&self.conn()?, id)?)
+    }
+
+    /// The stored PDF of a document.
+    pub fn document_pdf(&self, id: &str) -> Result<Vec<u8>, AdminError> {
+        db::document_pdf(&self.conn()?, id)?.ok_or_else(|| AdminError::NotFound("document".into()))
+    }
+
+    /// Number of distinct print reports received (each counted once, however often sent).
+    pub fn print_report_count(&self) -> Result<u64, AdminError> {
+        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM print_reports", [], |r| r.get(0))?)
+    }
+
+    /// Total deliveries of print reports, retries included.
+    pub fn print_report_deliveries(&self) -> Result<u64, AdminError> {
+        Ok(self.conn()?.query_row("SELECT COALESCE(SUM(deliveries), 0) FROM print_reports", [], |r| r.get(0))?)
+    }
+
+    pub fn audit_event_count(&self) -> Result<u64, AdminError> {
+        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?)
+    }
+
+    /// Every citizen, for the `list` command.
+    pub fn citizens(&self) -> Result<Vec<CitizenSummary>, AdminError> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT nik, name, kk, locked, pin_hash IS NOT NULL FROM citizens ORDER BY kk, rowid")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(CitizenSummary {
+                    nik: r.get(0)?,
+                    name: r.get(1)?,
+                    kk: r.get(2)?,
+                    locked: r.get::<_, i64>(3)? != 0,
+                    has_pin: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every document, for the `list` command.
+    pub fn documents(&self) -> Result<Vec<DocumentSummary>, AdminError> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT id, kind, number, owner_nik, status, prints_allowed, verify_code FROM documents ORDER BY owner_nik, issued")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DocumentSummary {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    number: r.get(2)?,
+                    owner_nik: r.get(3)?,
+                    status: r.get(4)?,
+                    prints_allowed: r.get(5)?,
+                    verify_code: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}
+
+pub(crate) fn add_citizen_row(conn: &Connection, c: &NewCitizen, pin_hash: Option<&str>) -> Result<(), AdminError> {
+    conn.execute(
+        "INSERT INTO citizens (nik, name, kk, sex, birth_place, birth_date, address, relation, pin_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![c.nik, c.name, c.kk, c.sex, c.birth_place, c.birth_date, c.address, c.relation, pin_hash],
+    )
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            AdminError::Invalid(format!("citizen {} already exists", secrets::mask_nik(&c.nik)))
+        }
+        _ => AdminError::Db(DbError::Sql(e)),
+    })?;
+    Ok(())
+}
+
+/// Names in the server certificate: loopback only, plus the demo host name.
+pub fn default_server_names() -> Vec<String> {
+    vec!["127.0.0.1".into(), "localhost".into(), state::DEMO_NOTICE_HOST.into()]
+}
+
+pub(crate) fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

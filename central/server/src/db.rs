@@ -1,0 +1,393 @@
+//! The central store (SQLite). Shared by the HTTP server and the admin CLI, which may run
+//! at the same time on the same file (WAL, busy timeout), so every piece of state that
+//! matters across kiosks — PIN failures, lockouts, revocations, print counts — lives here.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+pub use rusqlite;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS citizens (
+    nik             TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    kk              TEXT NOT NULL,
+    sex             TEXT NOT NULL CHECK (sex IN ('L', 'P')),
+    birth_place     TEXT NOT NULL,
+    birth_date      TEXT NOT NULL,
+    address         TEXT NOT NULL,
+    relation        TEXT NOT NULL,
+    pin_hash        TEXT,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked          INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS citizens_kk ON citizens(kk);
+CREATE TABLE IF NOT EXISTS notices (
+    code       TEXT PRIMARY KEY,
+    nik        TEXT NOT NULL REFERENCES citizens(nik),
+    pin_hash   TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    number         TEXT NOT NULL,
+    issued         TEXT NOT NULL,
+    owner_nik      TEXT NOT NULL REFERENCES citizens(nik),
+    kk             TEXT NOT NULL,
+    pages          INTEGER NOT NULL,
+    prints_allowed INTEGER NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('AKTIF', 'TIDAK_AKTIF')),
+    verify_code    TEXT NOT NULL UNIQUE,
+    pdf            BLOB NOT NULL,
+    sha256         TEXT NOT NULL,
+    size           INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_owner ON documents(owner_nik);
+CREATE INDEX IF NOT EXISTS documents_kk ON documents(kk);
+CREATE TABLE IF NOT EXISTS kiosks (
+    kiosk_id    TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS print_reports (
+    report_id     TEXT PRIMARY KEY,
+    kiosk_id      TEXT NOT NULL,
+    document_id   TEXT NOT NULL,
+    pages_printed INTEGER NOT NULL,
+    completed     INTEGER NOT NULL,
+    at            TEXT NOT NULL,
+    deliveries    INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS print_reports_doc ON print_reports(document_id);
+CREATE TABLE IF NOT EXISTS audit_events (
+    event_id   TEXT PRIMARY KEY,
+    kiosk_id   TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    deliveries INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
+
+/// Opens (and migrates) the database file.
+pub fn open(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+/// One connection shared by the server's handlers; every use runs on the blocking pool.
+#[derive(Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+impl Db {
+    pub fn new(conn: Connection) -> Db {
+        Db(Arc::new(Mutex::new(conn)))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // SQLite rolls back unfinished transactions itself; a poisoned lock is reusable.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` with the connection on tokio's blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || f(&mut db.lock()))
+            .await
+            .map_err(|e| DbError::Invalid(format!("database task failed: {e}")))?
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CitizenRow {
+    pub nik: String,
+    pub name: String,
+    pub kk: String,
+    pub sex: String,
+    pub birth_place: String,
+    pub birth_date: String,
+    pub address: String,
+    pub relation: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub citizen: CitizenRow,
+    pub pin_hash: Option<String>,
+    pub locked: bool,
+}
+
+const CITIZEN_COLS: &str = "nik, name, kk, sex, birth_place, birth_date, address, relation";
+
+fn citizen_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<CitizenRow> {
+    Ok(CitizenRow {
+        nik: r.get(0)?,
+        name: r.get(1)?,
+        kk: r.get(2)?,
+        sex: r.get(3)?,
+        birth_place: r.get(4)?,
+        birth_date: r.get(5)?,
+        address: r.get(6)?,
+        relation: r.get(7)?,
+    })
+}
+
+pub fn citizen(conn: &Connection, nik: &str) -> Result<Option<CitizenRow>, DbError> {
+    Ok(conn
+        .query_row(&format!("SELECT {CITIZEN_COLS} FROM citizens WHERE nik = ?1"), params![nik], citizen_from)
+        .optional()?)
+}
+
+pub fn family(conn: &Connection, kk: &str) -> Result<Vec<CitizenRow>, DbError> {
+    let mut stmt = conn.prepare(&format!("SELECT {CITIZEN_COLS} FROM citizens WHERE kk = ?1 ORDER BY rowid"))?;
+    let rows = stmt.query_map(params![kk], citizen_from)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub fn credentials(conn: &Connection, nik: &str) -> Result<Option<Credentials>, DbError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CITIZEN_COLS}, pin_hash, locked FROM citizens WHERE nik = ?1"),
+            params![nik],
+            |r| Ok(Credentials { citizen: citizen_from(r)?, pin_hash: r.get(8)?, locked: r.get::<_, i64>(9)? != 0 }),
+        )
+        .optional()?)
+}
+
+/// The notice's citizen and its PIN hash, if the code exists and has not expired.
+pub fn notice(conn: &Connection, code: &str, now: i64) -> Result<Option<(String, String)>, DbError> {
+    Ok(conn
+        .query_row("SELECT nik, pin_hash FROM notices WHERE code = ?1 AND expires_at > ?2", params![code, now], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Outcome of counting a wrong PIN.
+pub struct Failure {
+    pub attempts_left: u32,
+    pub locked: bool,
+}
+
+pub const MAX_PIN_ATTEMPTS: u32 = 3;
+
+/// Counts a wrong PIN atomically (concurrent kiosks cannot both see "1 left").
+pub fn record_wrong_pin(conn: &Connection, nik: &str) -> Result<Failure, DbError> {
+    let (failed, locked): (u32, bool) = conn.query_row(
+        "UPDATE citizens
+            SET failed_attempts = failed_attempts + 1,
+                locked = CASE WHEN failed_attempts + 1 >= ?2 THEN 1 ELSE locked END
+          WHERE nik = ?1
+      RETURNING failed_attempts, locked",
+        params![nik, MAX_PIN_ATTEMPTS],
+        |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)),
+    )?;
+    Ok(Failure { attempts_left: MAX_PIN_ATTEMPTS.saturating_sub(failed), locked })
+}
+
+/// Clears the failure count after a right PIN; false if the citizen got locked meanwhile.
+pub fn record_right_pin(conn: &Connection, nik: &str) -> Result<bool, DbError> {
+    Ok(conn.execute("UPDATE citizens SET failed_attempts = 0 WHERE nik = ?1 AND locked = 0", params![nik])? == 1)
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub number: String,
+    pub issued: String,
+    pub owner_nik: String,
+    pub kk: String,
+    pub pages: u32,
+    pub prints_allowed: u32,
+    pub prints_used: u32,
+    pub status: String,
+    pub verify_code: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+const DOC_COLS: &str = "d.id, d.kind, d.title, d.number, d.issued, d.owner_nik, d.kk, d.pages, d.prints_allowed,
+    (SELECT COUNT(*) FROM print_reports p WHERE p.document_id = d.id AND p.completed = 1),
+    d.status, d.verify_code, d.sha256, d.size";
+
+fn document_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+    Ok(DocumentRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        title: r.get(2)?,
+        number: r.get(3)?,
+        issued: r.get(4)?,
+        owner_nik: r.get(5)?,
+        kk: r.get(6)?,
+        pages: r.get(7)?,
+        prints_allowed: r.get(8)?,
+        prints_used: r.get(9)?,
+        status: r.get(10)?,
+        verify_code: r.get(11)?,
+        sha256: r.get(12)?,
+        size: r.get(13)?,
+    })
+}
+
+/// Active documents a citizen may print: their own, and the KK of their family.
+pub fn documents_for(conn: &Connection, nik: &str, kk: &str) -> Result<Vec<DocumentRow>, DbError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {DOC_COLS} FROM documents d
+          WHERE d.status = 'AKTIF' AND (d.owner_nik = ?1 OR (d.kind = 'kk' AND d.kk = ?2))
+          ORDER BY d.issued, d.id"
+    ))?;
+    let rows = stmt.query_map(params![nik, kk], document_from)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub fn document(conn: &Connection, id: &str) -> Result<Option<DocumentRow>, DbError> {
+    Ok(conn
+        .query_row(&format!("SELECT {DOC_COLS} FROM documents d WHERE d.id = ?1"), params![id], document_from)
+        .optional()?)
+}
+
+pub fn document_by_code(conn: &Connection, code: &str) -> Result<Option<DocumentRow>, DbError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {DOC_COLS} FROM documents d WHERE d.verify_code = ?1"),
+            params![code],
+            document_from,
+        )
+        .optional()?)
+}
+
+pub fn document_pdf(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, DbError> {
+    Ok(conn.query_row("SELECT pdf FROM documents WHERE id = ?1", params![id], |r| r.get(0)).optional()?)
+}
+
+/// `(kiosk_id, revoked)` for a certificate fingerprint.
+pub fn kiosk_by_fingerprint(conn: &Connection, fingerprint: &str) -> Result<Option<(String, bool)>, DbError> {
+    Ok(conn
+        .query_row("SELECT kiosk_id, revoked FROM kiosks WHERE fingerprint = ?1", params![fingerprint], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? != 0))
+        })
+        .optional()?)
+}
+
+pub enum Upsert {
+    Inserted,
+    Duplicate,
+    /// Same key, different content: a kiosk bug, refused.
+    Conflict,
+}
+
+pub struct NewReport<'a> {
+    pub report_id: &'a str,
+    pub kiosk_id: &'a str,
+    pub document_id: &'a str,
+    pub pages_printed: u32,
+    pub completed: bool,
+    pub at: &'a str,
+}
+
+/// Upserts a print report on its id; a retry only bumps the delivery counter.
+pub fn upsert_report(conn: &mut Connection, r: &NewReport<'_>) -> Result<Upsert, DbError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let existing: Option<(String, u32, bool, String)> = tx
+        .query_row(
+            "SELECT document_id, pages_printed, completed, at FROM print_reports WHERE report_id = ?1",
+            params![r.report_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, i64>(2)? != 0, row.get(3)?)),
+        )
+        .optional()?;
+    let outcome = match existing {
+        None => {
+            tx.execute(
+                "INSERT INTO print_reports (report_id, kiosk_id, document_id, pages_printed, completed, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![r.report_id, r.kiosk_id, r.document_id, r.pages_printed, r.completed, r.at],
+            )?;
+            Upsert::Inserted
+        }
+        Some((doc, pages, completed, at))
+            if doc == r.document_id && pages == r.pages_printed && completed == r.completed && at == r.at =>
+        {
+            tx.execute(
+                "UPDATE print_reports SET deliveries = deliveries + 1 WHERE report_id = ?1",
+                params![r.report_id],
+            )?;
+            Upsert::Duplicate
+        }
+        Some(_) => Upsert::Conflict,
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
+pub fn upsert_audit(
+    conn: &mut Connection,
+    event_id: &str,
+    kiosk_id: &str,
+    at: &str,
+    kind: &str,
+    detail: &str,
+) -> Result<Upsert, DbError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let existing: Option<(String, String, String)> = tx
+        .query_row("SELECT at, kind, detail FROM audit_events WHERE event_id = ?1", params![event_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let outcome = match existing {
+        None => {
+            tx.execute(
+                "INSERT INTO audit_events (event_id, kiosk_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![event_id, kiosk_id, at, kind, detail],
+            )?;
+            Upsert::Inserted
+        }
+        Some((a, k, d)) if a == at && k == kind && d == detail => {
+            tx.execute("UPDATE audit_events SET deliveries = deliveries + 1 WHERE event_id = ?1", params![event_id])?;
+            Upsert::Duplicate
+        }
+        Some(_) => Upsert::Conflict,
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, DbError> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}

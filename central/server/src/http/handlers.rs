@@ -1,0 +1,294 @@
+//! Request handlers. Input is checked against the OpenAPI shapes first (400), so nothing a
+//! client sends can reach the store malformed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use adm_central_client::api::{
+    self, AuditEventAck, AuditEventBody, CitizenInfo, DocumentInfo, DocumentList, DocumentStatus, ErrorCode, NikSignIn,
+    NoticeSignIn, PrintReportAck, PrintReportBody, SessionGrant, VerifyResult, shape,
+};
+
+use super::error::Failure;
+use super::extract::{ApiJson, ApiPath};
+use super::{AppState, CitizenSession, Kiosk};
+use crate::db::{self, DocumentRow, Upsert};
+use crate::secrets::{self, mask_nik};
+
+pub async fn health(kiosk: Kiosk) -> Json<api::Health> {
+    Json(api::Health { status: "ok".into(), time: chrono::Local::now().to_rfc3339(), kiosk_id: kiosk.id })
+}
+
+pub async fn sign_in_nik(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    ApiJson(body): ApiJson<NikSignIn>,
+) -> Result<Json<SessionGrant>, Failure> {
+    if !shape::is_nik(&body.nik) {
+        return Err(Failure::bad_request("nik must be 16 digits"));
+    }
+    if !shape::is_pin(&body.pin) {
+        return Err(Failure::bad_request("pin must be 6 digits"));
+    }
+    let nik = body.nik.clone();
+    let creds = state.db.run(move |c| db::credentials(c, &nik)).await?;
+    let Some(creds) = creds else {
+        tracing::info!(kiosk = %kiosk.id, nik = %mask_nik(&body.nik), "sign-in: unknown NIK");
+        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownCitizen, "NIK not registered"));
+    };
+    let Some(pin_hash) = creds.pin_hash.clone() else {
+        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownCitizen, "no kiosk PIN issued for this NIK"));
+    };
+    finish_sign_in(&state, &kiosk, creds, pin_hash, body.pin, "nik").await
+}
+
+pub async fn sign_in_notice(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    ApiJson(body): ApiJson<NoticeSignIn>,
+) -> Result<Json<SessionGrant>, Failure> {
+    if !shape::is_code(&body.code) {
+        return Err(Failure::bad_request("code must be 16 characters of Crockford base32"));
+    }
+    if !shape::is_pin(&body.pin) {
+        return Err(Failure::bad_request("pin must be 6 digits"));
+    }
+    let code = body.code.clone();
+    let now = crate::admin::now_secs();
+    let found = state
+        .db
+        .run(move |c| {
+            let Some((nik, pin_hash)) = db::notice(c, &code, now)? else { return Ok(None) };
+            Ok(db::credentials(c, &nik)?.map(|creds| (creds, pin_hash)))
+        })
+        .await?;
+    let Some((creds, pin_hash)) = found else {
+        tracing::info!(kiosk = %kiosk.id, "sign-in: unknown or expired notice code");
+        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownNotice, "notice code unknown or expired"));
+    };
+    finish_sign_in(&state, &kiosk, creds, pin_hash, body.pin, "notice").await
+}
+
+/// PIN check with the cross-kiosk lockout: the lock is checked before the PIN (a locked
+/// citizen is refused even with the right PIN), and failures are counted atomically.
+async fn finish_sign_in(
+    state: &AppState,
+    kiosk: &Kiosk,
+    creds: db::Credentials,
+    pin_hash: String,
+    pin: String,
+    via: &'static str,
+) -> Result<Json<SessionGrant>, Failure> {
+    let nik = creds.citizen.nik.clone();
+    let masked = mask_nik(&nik);
+    if creds.locked {
+        tracing::info!(kiosk = %kiosk.id, nik = %masked, via, "sign-in refused: locked");
+        return Err(Failure::locked());
+    }
+    // PBKDF2 is CPU work: off the async workers, and outside the database lock.
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_pin(&pin, &pin_hash))
+        .await
+        .map_err(|e| Failure::internal("PIN check", e))?;
+    let n = nik.clone();
+    if !ok {
+        let failure = state.db.run(move |c| db::record_wrong_pin(c, &n)).await?;
+        tracing::info!(kiosk = %kiosk.id, nik = %masked, via, attempts_left = failure.attempts_left, "sign-in: wrong PIN");
+        return Err(if failure.locked { Failure::locked() } else { Failure::wrong_pin(failure.attempts_left) });
+    }
+    if !state.db.run(move |c| db::record_right_pin(c, &n)).await? {
+        // Locked by a concurrent attempt on another kiosk between our two reads.
+        return Err(Failure::locked());
+    }
+    let citizen =
+        CitizenInfo { name: creds.citizen.name.clone(), nik: creds.citizen.nik.clone(), kk: creds.citizen.kk.clone() };
+    let token = state.sessions.create(citizen.clone(), &kiosk.fingerprint).map_err(|e| match e {
+        crate::sessions::SessionError::Full => Failure::rate_limited(60),
+        other => Failure::internal("session", other),
+    })?;
+    tracing::info!(kiosk = %kiosk.id, nik = %masked, via, "sign-in ok");
+    Ok(Json(SessionGrant { token, expires_in: state.sessions.ttl().as_secs(), citizen }))
+}
+
+pub async fn sign_out(State(state): State<AppState>, session: CitizenSession) -> StatusCode {
+    state.sessions.remove(&session.token, &session.kiosk.fingerprint);
+    StatusCode::NO_CONTENT
+}
+
+fn info(d: &DocumentRow) -> DocumentInfo {
+    DocumentInfo {
+        id: d.id.clone(),
+        kind: d.kind.clone(),
+        title: d.title.clone(),
+        number: d.number.clone(),
+        issued: d.issued.clone(),
+        pages: d.pages,
+        prints_allowed: d.prints_allowed,
+        prints_left: d.prints_allowed.saturating_sub(d.prints_used),
+        sha256: d.sha256.clone(),
+        size: d.size,
+        owner_nik: d.owner_nik.clone(),
+        kk: d.kk.clone(),
+    }
+}
+
+/// Whether the signed-in citizen may see a document: their own, or their family's KK.
+fn belongs_to(d: &DocumentRow, c: &CitizenInfo) -> bool {
+    d.owner_nik == c.nik || (d.kind == "kk" && d.kk == c.kk)
+}
+
+pub async fn list_documents(
+    State(state): State<AppState>,
+    session: CitizenSession,
+) -> Result<Json<DocumentList>, Failure> {
+    let (nik, kk) = (session.citizen.nik.clone(), session.citizen.kk.clone());
+    let rows = state.db.run(move |c| db::documents_for(c, &nik, &kk)).await?;
+    // The query already filters; the second check keeps a query mistake from ever
+    // handing one citizen's documents to another.
+    let documents = rows.iter().filter(|d| belongs_to(d, &session.citizen)).map(info).collect();
+    Ok(Json(DocumentList { documents }))
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    session: CitizenSession,
+    ApiPath(id): ApiPath,
+) -> Result<Response, Failure> {
+    if !shape::is_id(&id) {
+        return Err(Failure::not_found());
+    }
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(doc) = db::document(c, &id)? else { return Ok(None) };
+            Ok(db::document_pdf(c, &id)?.map(|pdf| (doc, pdf)))
+        })
+        .await?;
+    // Someone else's document is "not found", not "forbidden": ids reveal nothing.
+    let Some((doc, pdf)) = found.filter(|(d, _)| belongs_to(d, &session.citizen) && d.status == "AKTIF") else {
+        return Err(Failure::not_found());
+    };
+    if doc.prints_used >= doc.prints_allowed {
+        return Err(Failure::new(StatusCode::CONFLICT, ErrorCode::NoPrintsLeft, "no prints left for this document"));
+    }
+    tracing::info!(kiosk = %session.kiosk.id, nik = %mask_nik(&session.citizen.nik), doc = %doc.id, "document downloaded");
+    let mut resp = pdf.into_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+pub async fn put_report(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    ApiPath(report_id): ApiPath,
+    ApiJson(body): ApiJson<PrintReportBody>,
+) -> Result<Response, Failure> {
+    if !shape::is_id(&report_id) {
+        return Err(Failure::bad_request("report_id must be 8-64 characters [A-Za-z0-9_-]"));
+    }
+    if !shape::is_id(&body.document_id) {
+        return Err(Failure::bad_request("document_id must be 8-64 characters [A-Za-z0-9_-]"));
+    }
+    if body.pages_printed > 1000 {
+        return Err(Failure::bad_request("pages_printed out of range"));
+    }
+    if !shape::is_timestamp(&body.at) {
+        return Err(Failure::bad_request("at must be an RFC 3339 timestamp"));
+    }
+    let kiosk_id = kiosk.id.clone();
+    let rid = report_id.clone();
+    let outcome = state
+        .db
+        .run(move |c| {
+            if db::document(c, &body.document_id)?.is_none() {
+                return Ok(None);
+            }
+            let r = db::NewReport {
+                report_id: &rid,
+                kiosk_id: &kiosk_id,
+                document_id: &body.document_id,
+                pages_printed: body.pages_printed,
+                completed: body.completed,
+                at: &body.at,
+            };
+            let upsert = db::upsert_report(c, &r)?;
+            let left =
+                db::document(c, &body.document_id)?.map_or(0, |d| d.prints_allowed.saturating_sub(d.prints_used));
+            Ok(Some((upsert, left)))
+        })
+        .await?;
+    let Some((upsert, prints_left)) = outcome else {
+        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "unknown document_id"));
+    };
+    let (status, duplicate) = match upsert {
+        Upsert::Inserted => (StatusCode::CREATED, false),
+        Upsert::Duplicate => (StatusCode::OK, true),
+        Upsert::Conflict => {
+            return Err(Failure::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "report_id already used for a different report",
+            ));
+        }
+    };
+    tracing::info!(kiosk = %kiosk.id, %report_id, duplicate, "print report");
+    Ok((status, Json(PrintReportAck { report_id, duplicate, prints_left })).into_response())
+}
+
+pub async fn put_audit(
+    State(state): State<AppState>,
+    kiosk: Kiosk,
+    ApiPath(event_id): ApiPath,
+    ApiJson(body): ApiJson<AuditEventBody>,
+) -> Result<Response, Failure> {
+    if !shape::is_id(&event_id) {
+        return Err(Failure::bad_request("event_id must be 8-64 characters [A-Za-z0-9_-]"));
+    }
+    if !shape::is_timestamp(&body.at) {
+        return Err(Failure::bad_request("at must be an RFC 3339 timestamp"));
+    }
+    if body.kind.is_empty()
+        || body.kind.len() > 64
+        || !body.kind.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        return Err(Failure::bad_request("kind must be 1-64 characters [A-Za-z0-9._-]"));
+    }
+    if body.detail.chars().count() > 2000 {
+        return Err(Failure::bad_request("detail longer than 2000 characters"));
+    }
+    let kiosk_id = kiosk.id.clone();
+    let eid = event_id.clone();
+    let upsert =
+        state.db.run(move |c| db::upsert_audit(c, &eid, &kiosk_id, &body.at, &body.kind, &body.detail)).await?;
+    let (status, duplicate) = match upsert {
+        Upsert::Inserted => (StatusCode::CREATED, false),
+        Upsert::Duplicate => (StatusCode::OK, true),
+        Upsert::Conflict => {
+            return Err(Failure::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "event_id already used for a different event",
+            ));
+        }
+    };
+    Ok((status, Json(AuditEventAck { event_id, duplicate })).into_response())
+}
+
+pub async fn verify(State(state): State<AppState>, ApiPath(code): ApiPath) -> Result<Json<VerifyResult>, Failure> {
+    if !shape::is_code(&code) {
+        return Err(Failure::bad_request("code must be 16 characters of Crockford base32"));
+    }
+    let doc = state.db.run(move |c| db::document_by_code(c, &code)).await?;
+    Ok(Json(match doc {
+        None => VerifyResult { status: DocumentStatus::TidakValid, kind: None, number: None, issued: None },
+        Some(d) => VerifyResult {
+            status: if d.status == "AKTIF" { DocumentStatus::Aktif } else { DocumentStatus::TidakAktif },
+            kind: Some(d.kind),
+            number: Some(d.number),
+            issued: Some(d.issued),
+        },
+    }))
+}

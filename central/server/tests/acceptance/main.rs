@@ -1,0 +1,10 @@
+//! Acceptance tests of issue #3: the real reference server on loopback TLS and the real
+//! kiosk client. One test binary (one link step) with a module per concern.
+
+mod api;
+mod common;
+mod concurrency;
+mod lockout;
+mod outbox;
+mod pades;
+mod security;
