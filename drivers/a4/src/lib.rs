@@ -1,4 +1,33 @@
+//! A4 document printers.
+//!
+//! This crate knows about printers, pages and jobs — never about citizens. The kiosk
+//! hands it a finished, already-verified PDF and gets back, page by page, what the
+//! printer says really came out.
+//!
+//! * [`A4Printer`] is the one trait every backend implements.
+//! * [`sim::SimA4Printer`] is the simulated printer used by demo mode and tests: its
+//!   "paper tray" is a folder, and faults (paper out, jam, cover open, unplugged) can be
+//!   injected while a job runs.
+//! * [`ipp::IppBackend`]: network IPP printers, CUPS queues, and IPP-over-USB printers
+//!   (7/1/4) through Debian's `ipp-usb` daemon on loopback.
+//! * [`raw::RawBackend`]: legacy USB printer-class printers (7/1/2) over rusb — PDF
+//!   direct, or rasterised to PWG raster / URF / PCL.
+//! * [`open`] turns a printer URI (`ipp://…`, `usb://VID:PID[/serial]`, `sim:`) into a
+//!   printer; [`print_test`] is the technicians' test print, as JSON lines.
+
+pub mod ipp;
+mod open;
+mod print_test;
+pub mod raster;
+pub mod raw;
+pub mod reasons;
 pub mod sim;
+pub mod uri;
+pub mod usb;
+
+pub use open::{OpenError, OpenOptions, open};
+pub use print_test::{outcome_json, print_test};
+pub use uri::PrinterUri;
 
 use std::fmt;
 

@@ -17,6 +17,10 @@ pub enum SimFault {
     PaperOutAfter(u32),
     /// The printer jams after this many more pages.
     JamAfter(u32),
+    /// Out of paper right now (a standing fault, as a printer reports between jobs).
+    PaperOut,
+    /// Jammed right now.
+    Jam,
     CoverOpen,
     Unplugged,
 }
@@ -42,6 +46,8 @@ impl SimControl {
     pub fn inject(&self, fault: SimFault) {
         let mut s = self.lock();
         match fault {
+            SimFault::PaperOut => s.standing = Some(PrinterState::NeedsAttention(Attention::MediaEmpty)),
+            SimFault::Jam => s.standing = Some(PrinterState::NeedsAttention(Attention::MediaJam)),
             SimFault::CoverOpen => s.standing = Some(PrinterState::NeedsAttention(Attention::CoverOpen)),
             SimFault::Unplugged => s.standing = Some(PrinterState::Disconnected),
             _ => s.fault = Some(fault),

@@ -1,0 +1,120 @@
+//! One IPP request/response over HTTP, with errors sorted into "could not reach the
+//! printer" and "the printer said no".
+
+use std::time::Duration;
+
+use ::ipp::prelude::*;
+
+use super::attrs;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// Connection refused/reset, timeout, HTTP error: nothing (more) is known.
+    #[error("printer unreachable: {0}")]
+    Unreachable(String),
+    /// The printer answered with an IPP error status.
+    #[error("printer answered {code:?}: {message}")]
+    Status { code: StatusCode, message: String },
+    #[error("IPP protocol: {0}")]
+    Protocol(String),
+}
+
+/// Builds requests for, and sends them to, one printer URI.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub uri: Uri,
+    pub user_name: String,
+}
+
+impl Link {
+    pub fn request(&self, op: Operation) -> Result<IppRequestResponse, LinkError> {
+        let mut req = IppRequestResponse::new(IppVersion::v2_0(), op, Some(self.uri.clone()))
+            .map_err(|e| LinkError::Protocol(e.to_string()))?;
+        let user = IppValue::new_name_without_language(self.user_name.clone())
+            .map_err(|e| LinkError::Protocol(e.to_string()))?;
+        req.attributes_mut().add(DelimiterTag::OperationAttributes, attr("requesting-user-name", user)?);
+        Ok(req)
+    }
+
+    pub fn send(&self, req: IppRequestResponse, timeout: Duration) -> Result<IppRequestResponse, LinkError> {
+        let client = IppClient::builder(self.uri.clone()).request_timeout(timeout).build();
+        let resp = client.send(req).map_err(|e| match e {
+            IppError::StatusError(code) => LinkError::Status { code, message: String::new() },
+            IppError::ParseError(e) => LinkError::Protocol(e.to_string()),
+            other => LinkError::Unreachable(other.to_string()),
+        })?;
+        let code = resp.header().status_code();
+        if !code.is_success() {
+            let message = attrs::strings(&resp, DelimiterTag::OperationAttributes, "status-message").join(" ");
+            return Err(LinkError::Status { code, message });
+        }
+        Ok(resp)
+    }
+
+    pub fn get_printer_attributes(&self, names: &[&str], timeout: Duration) -> Result<IppRequestResponse, LinkError> {
+        let mut req = self.request(Operation::GetPrinterAttributes)?;
+        add_keywords(&mut req, DelimiterTag::OperationAttributes, "requested-attributes", names)?;
+        self.send(req, timeout)
+    }
+
+    pub fn get_job_attributes(&self, job_id: i32, timeout: Duration) -> Result<IppRequestResponse, LinkError> {
+        let mut req = self.request(Operation::GetJobAttributes)?;
+        req.attributes_mut().add(DelimiterTag::OperationAttributes, attr("job-id", IppValue::Integer(job_id))?);
+        add_keywords(
+            &mut req,
+            DelimiterTag::OperationAttributes,
+            "requested-attributes",
+            &[
+                "job-state",
+                "job-state-reasons",
+                "job-state-message",
+                "job-impressions-completed",
+                "job-media-sheets-completed",
+                "job-pages-completed",
+            ],
+        )?;
+        self.send(req, timeout)
+    }
+
+    pub fn cancel_job(&self, job_id: i32, timeout: Duration) -> Result<(), LinkError> {
+        let mut req = self.request(Operation::CancelJob)?;
+        req.attributes_mut().add(DelimiterTag::OperationAttributes, attr("job-id", IppValue::Integer(job_id))?);
+        self.send(req, timeout).map(|_| ())
+    }
+
+    /// The id of the job called `name`, looking at unfinished jobs first.
+    pub fn find_job_by_name(&self, name: &str, timeout: Duration) -> Result<Option<i32>, LinkError> {
+        for which in ["not-completed", "completed"] {
+            let mut req = self.request(Operation::GetJobs)?;
+            add_keywords(&mut req, DelimiterTag::OperationAttributes, "which-jobs", &[which])?;
+            add_keywords(&mut req, DelimiterTag::OperationAttributes, "requested-attributes", &["job-id", "job-name"])?;
+            let resp = self.send(req, timeout)?;
+            for group in resp.attributes().groups_of(DelimiterTag::JobAttributes) {
+                let is_ours = group.get("job-name").is_some_and(|a| a.value().to_string() == name);
+                if let (true, Some(IppValue::Integer(id))) = (is_ours, group.get("job-id").map(|a| a.value())) {
+                    return Ok(Some(*id));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+pub fn add_keywords(
+    req: &mut IppRequestResponse,
+    tag: DelimiterTag,
+    name: &str,
+    values: &[&str],
+) -> Result<(), LinkError> {
+    let mut vals = Vec::with_capacity(values.len());
+    for v in values {
+        vals.push(IppValue::new_keyword(*v).map_err(|e| LinkError::Protocol(e.to_string()))?);
+    }
+    let value = if vals.len() == 1 { vals.remove(0) } else { IppValue::Array(vals) };
+    req.attributes_mut().add(tag, attr(name, value)?);
+    Ok(())
+}
+
+pub fn attr(name: &str, value: IppValue) -> Result<IppAttribute, LinkError> {
+    IppAttribute::with_name(name, value).map_err(|e| LinkError::Protocol(e.to_string()))
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Job command for ippeveprinter (-c): plays one printer behaviour per $SCENARIO by
+# reporting progress (ATTR:) and printer-state-reasons (STATE:) on stderr, as a real
+# printer's status would change. $1 is the spooled document; $PAGES the page count.
+pages=${PAGES:-1}
+
+# Stay "processing" until ippeveprinter goes away (bounded: 60 s). ippeveprinter never
+# stops a running command, even when the job is cancelled.
+hold() {
+  i=0
+  while [ $i -lt 300 ] && kill -0 "$PPID" 2>/dev/null; do sleep 0.2; i=$((i + 1)); done
+}
+
+echo "ATTR: job-impressions=$pages" >&2
+case "$SCENARIO" in
+  success)
+    n=1
+    while [ $n -le "$pages" ]; do
+      sleep 0.1
+      echo "ATTR: job-impressions-completed=$n" >&2
+      n=$((n + 1))
+    done
+    exit 0 ;;
+  media-empty)
+    echo "STATE: +media-empty" >&2
+    hold; exit 1 ;;
+  media-jam)
+    sleep 0.1
+    echo "ATTR: job-impressions-completed=1" >&2
+    sleep 0.3
+    echo "STATE: +media-jam" >&2
+    exit 1 ;;
+  cover-open)
+    sleep 0.1
+    echo "ATTR: job-impressions-completed=1" >&2
+    echo "STATE: +cover-open" >&2
+    hold; exit 1 ;;
+  disappear)
+    sleep 0.1
+    echo "ATTR: job-impressions-completed=1" >&2
+    hold; exit 1 ;;
+  never)
+    hold; exit 1 ;;
+  *)
+    echo "ERROR: unknown scenario $SCENARIO" >&2
+    exit 2 ;;
+esac
