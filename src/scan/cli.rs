@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use adm_camera::GreyFrame;
 
-use super::decoder::{QrDecoder, RqrrDecoder};
+use super::decoder::QrDecoder;
+use super::zxing::ZxingDecoder;
 
 /// Decodes every image (folders are walked one level); returns whether every image
 /// could be read.
@@ -40,7 +41,7 @@ fn decode_file(path: &Path) -> Result<serde_json::Value, String> {
     let img = image::open(path).map_err(|e| e.to_string())?.to_luma8();
     let frame = GreyFrame::from_image(&img);
     let start = Instant::now();
-    let codes = RqrrDecoder.decode(&frame);
+    let codes = ZxingDecoder.decode(&frame);
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let codes: Vec<_> = codes
         .into_iter()

@@ -1,6 +1,8 @@
 //! QR sign-in: frame → grey → decoder → notice payload.
 
+pub mod bounded;
 pub mod cli;
 pub mod decoder;
 pub mod notice;
 pub mod scanner;
+pub mod zxing;

@@ -2,9 +2,15 @@
 //!
 //! The kiosk only ever needs grey frames (QR decoding works on luminance), so the
 //! frame type is a plain 8-bit grey buffer. [`FrameSource`] is the one trait: the V4L2
-//! camera (later, with nokhwa) and [`replay::ReplaySource`] (tests, demo) implement it.
+//! camera ([`v4l::V4lCamera`], feature `v4l`), [`replay::ReplaySource`] (tests, demo)
+//! and [`latest::LatestFrame`] (runs any source on its own thread, newest frame only)
+//! implement it. [`pixels`] turns camera pixel formats into grey.
 
+pub mod latest;
+pub mod pixels;
 pub mod replay;
+#[cfg(feature = "v4l")]
+pub mod v4l;
 
 /// One 8-bit grey frame, row-major, `width * height` bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,6 +42,13 @@ pub enum CameraError {
     Disconnected,
     #[error("no frame within the deadline")]
     Timeout,
+    #[error("camera not found: {0}")]
+    NotFound(String),
+    #[error("camera unsupported: {0}")]
+    Unsupported(String),
+    /// One unusable frame (truncated, torn JPEG); the next one may be fine.
+    #[error("bad camera frame: {0}")]
+    BadFrame(String),
     #[error("camera: {0}")]
     Other(String),
 }

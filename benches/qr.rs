@@ -1,0 +1,143 @@
+//! QR decoders compared on the same images in the same run: recall and time per category.
+//!
+//! `cargo bench --bench qr` — ZXing's black-box photos (tests/fixtures/qr/zxing) and
+//! synthetic notice photos (tests/qr_synth). Any extra folder given after `--` is read
+//! the same way (`<name>.png` + `<name>.txt`, one level of sub-folders = categories),
+//! e.g. a full checkout of ZXing's `core/src/test/resources/blackbox`.
+//!
+//! Both decoders run behind the kiosk's deadline wrapper, as they would in the kiosk; a
+//! decode over the deadline counts as a miss at the deadline's time.
+
+#[path = "../tests/qr_synth/mod.rs"]
+mod qr_synth;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use adm_kiosk::scan::bounded::Bounded;
+use adm_kiosk::scan::decoder::RqrrDecoder;
+use adm_kiosk::scan::zxing::ZxingDecoder;
+use qr_synth::Sample;
+
+const DEADLINE: Duration = Duration::from_secs(3);
+const SYNTHETIC_PER_CATEGORY: usize = 12;
+
+#[derive(Default)]
+struct Tally {
+    found: usize,
+    timeouts: usize,
+    ms: Vec<f64>,
+}
+
+impl Tally {
+    fn mean(&self) -> f64 {
+        self.ms.iter().sum::<f64>() / self.ms.len().max(1) as f64
+    }
+    fn p95(&self) -> f64 {
+        let mut v = self.ms.clone();
+        v.sort_by(f64::total_cmp);
+        // Nearest-rank percentile.
+        let rank = ((v.len() as f64 * 0.95).ceil() as usize).clamp(1, v.len().max(1));
+        v.get(rank - 1).copied().unwrap_or(0.0)
+    }
+}
+
+type Make = fn() -> Bounded;
+
+fn run(make: Make, samples: &[Sample]) -> BTreeMap<String, Tally> {
+    let mut per = BTreeMap::<String, Tally>::new();
+    let mut decoder = make();
+    for s in samples {
+        let start = Instant::now();
+        let got = decoder.try_decode(&s.frame);
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let t = per.entry(s.category.clone()).or_default();
+        t.ms.push(ms);
+        match got {
+            Some(codes) => t.found += usize::from(codes.iter().any(|c| qr_synth::matches(&c.text, &s.expected))),
+            None => {
+                t.timeouts += 1;
+                // The overrun decode keeps its worker busy; measure the next image on a
+                // fresh wrapper instead of being refused.
+                decoder = make();
+            }
+        }
+    }
+    per
+}
+
+/// Panics caught inside the decoders, by worker thread name (the decoders survive them;
+/// counting beats a screenful of backtraces).
+static PANICS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+
+fn main() {
+    std::panic::set_hook(Box::new(|_| {
+        let name = std::thread::current().name().unwrap_or("?").to_string();
+        *PANICS.lock().unwrap_or_else(|e| e.into_inner()).entry(name).or_default() += 1;
+    }));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut samples = qr_synth::zxing_samples(&root.join("tests/fixtures/qr/zxing"));
+    for extra in std::env::args().skip(1).filter(|a| !a.starts_with("--")) {
+        let mut more = qr_synth::zxing_samples(Path::new(&extra));
+        more.iter_mut().for_each(|s| s.category = format!("extra/{}", s.category.trim_start_matches("zxing/")));
+        samples.extend(more);
+    }
+    let synthetic = qr_synth::notice_samples(SYNTHETIC_PER_CATEGORY);
+    samples.extend(synthetic.into_iter().map(|mut s| {
+        s.category = format!("synthetic/{}", s.category);
+        s
+    }));
+
+    let decoders: [(&str, Make); 2] =
+        [("zxing-cpp", || Bounded::new(ZxingDecoder, DEADLINE)), ("rqrr", || Bounded::new(RqrrDecoder, DEADLINE))];
+    let results: Vec<(&str, BTreeMap<String, Tally>)> =
+        decoders.iter().map(|(name, make)| (*name, run(*make, &samples))).collect();
+
+    println!(
+        "QR decoders, same {} images; wall-clock ms per decode through the deadline wrapper ({} ms), frame copy included",
+        samples.len(),
+        DEADLINE.as_millis()
+    );
+    print!("{:<22} {:>4}", "", "");
+    for (name, _) in &results {
+        print!(" | {name:<35}");
+    }
+    println!();
+    print!("{:<22} {:>4}", "category", "n");
+    for _ in &results {
+        print!(" | {:>13} {:>7} {:>7} {:>4}", "found", "mean ms", "p95 ms", "t/o");
+    }
+    println!();
+    let categories: Vec<String> = results[0].1.keys().cloned().collect();
+    let mut groups: Vec<(String, Vec<String>)> = vec![];
+    for prefix in ["zxing/", "extra/", "synthetic/"] {
+        let members: Vec<String> = categories.iter().filter(|c| c.starts_with(prefix)).cloned().collect();
+        if !members.is_empty() {
+            groups.push((format!("{}ALL", prefix), members));
+        }
+    }
+    let row = |label: &str, members: &[String]| {
+        let n = members.iter().map(|c| results[0].1[c].ms.len()).sum::<usize>();
+        print!("{label:<22} {n:>4}");
+        for (_, per) in &results {
+            let mut all = Tally::default();
+            for c in members {
+                all.found += per[c].found;
+                all.timeouts += per[c].timeouts;
+                all.ms.extend(&per[c].ms);
+            }
+            let recall = format!("{}/{} {:>3.0}%", all.found, n, 100.0 * all.found as f64 / n.max(1) as f64);
+            print!(" | {recall:>13} {:>7.1} {:>7.1} {:>4}", all.mean(), all.p95(), all.timeouts);
+        }
+        println!();
+    };
+    for c in &categories {
+        row(c, std::slice::from_ref(c));
+    }
+    for (label, members) in &groups {
+        row(label, members);
+    }
+    println!("panics caught inside decoders: {:?}", PANICS.lock().unwrap_or_else(|e| e.into_inner()));
+}

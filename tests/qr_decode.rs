@@ -1,0 +1,190 @@
+//! QR decoding on images this project did not make (ZXing's black-box photos), on
+//! synthetic photos of notice QRs, and on garbage and hostile input.
+//!
+//! Recall and timing per category, zxing-cpp against rqrr: `cargo bench --bench qr`.
+
+mod qr_synth;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use adm_camera::GreyFrame;
+use adm_kiosk::scan::bounded::Bounded;
+use adm_kiosk::scan::decoder::{QrDecoder, RqrrDecoder};
+use adm_kiosk::scan::notice;
+use adm_kiosk::scan::zxing::ZxingDecoder;
+use qr_synth::{Rng, Sample, matches};
+
+/// Deadline for the robustness tests: generous (debug builds, 2 shared cores); what is
+/// asserted is that every call returns, not how fast.
+const DEADLINE: Duration = Duration::from_secs(5);
+
+fn zxing_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qr/zxing")
+}
+
+/// Found / total per category.
+fn recall(decoder: &dyn QrDecoder, samples: &[Sample]) -> BTreeMap<String, (usize, usize)> {
+    let mut per = BTreeMap::<String, (usize, usize)>::new();
+    for s in samples {
+        let hit = decoder.decode(&s.frame).iter().any(|c| matches(&c.text, &s.expected));
+        let e = per.entry(s.category.clone()).or_default();
+        e.0 += usize::from(hit);
+        e.1 += 1;
+        if !hit {
+            eprintln!("{}: missed {}", decoder.name(), s.name);
+        }
+    }
+    per
+}
+
+#[test]
+fn zxing_reads_most_of_the_zxing_project_photos() {
+    let samples = qr_synth::zxing_samples(&zxing_dir());
+    assert!(samples.len() >= 60, "fixtures missing: {} images", samples.len());
+    let per = recall(&ZxingDecoder, &samples);
+    let (found, total) = per.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    eprintln!("zxing-cpp on ZXing black-box subset: {per:?} → {found}/{total}");
+    // Measured 56/61 (92%): misses are qrcode-2/13, 28 and qrcode-4/13, 31, 34, the two
+    // folders where ZXing's own Java tests also allow misses (they require 32/35, 36/48).
+    assert!(found * 100 >= total * 85, "{found}/{total}");
+}
+
+#[test]
+fn zxing_reads_every_synthetic_category() {
+    let samples = qr_synth::notice_samples(6);
+    let per = recall(&ZxingDecoder, &samples);
+    eprintln!("zxing-cpp on synthetic notices: {per:?}");
+    for (category, (found, total)) in &per {
+        assert!(*found * 6 >= *total * 5, "{category}: {found}/{total}");
+    }
+    // What it read is a notice of the demo host, with its code.
+    let s = &samples[0];
+    let text = &ZxingDecoder.decode(&s.frame)[0].text;
+    let code = notice::parse(text, "127.0.0.1").expect("a notice");
+    assert!(s.expected.ends_with(code.as_str()));
+}
+
+/// Garbage of every shape, for both decoders behind the deadline wrapper.
+fn garbage() -> Vec<GreyFrame> {
+    let mut rng = Rng::new(7);
+    let mut noise = |w: u32, h: u32| GreyFrame {
+        width: w,
+        height: h,
+        data: (0..u64::from(w) * u64::from(h)).map(|_| rng.next_u64() as u8).collect(),
+    };
+    let mut frames = vec![
+        GreyFrame { width: 0, height: 0, data: vec![] },
+        GreyFrame { width: 0, height: 480, data: vec![] },
+        GreyFrame { width: 1, height: 1, data: vec![0] },
+        GreyFrame { width: 640, height: 480, data: vec![] },
+        GreyFrame { width: 640, height: 480, data: vec![0; 1000] },
+        GreyFrame { width: 10, height: 10, data: vec![0; 1000] },
+        GreyFrame { width: u32::MAX, height: 2, data: vec![1, 2, 3] },
+        noise(1, 4096),
+        noise(4096, 1),
+        noise(3, 3),
+        noise(640, 480),
+        noise(1280, 720),
+        GreyFrame { width: 1920, height: 1080, data: vec![255; 1920 * 1080] },
+        GreyFrame { width: 1920, height: 1080, data: vec![0; 1920 * 1080] },
+    ];
+    // Patterns that look like finder patterns / timing lines everywhere.
+    let checker = |cell: u32| GreyFrame {
+        width: 800,
+        height: 600,
+        data: (0..600u32)
+            .flat_map(|y| (0..800u32).map(move |x| if (x / cell + y / cell).is_multiple_of(2) { 0 } else { 255 }))
+            .collect(),
+    };
+    frames.extend([checker(1), checker(3), checker(7)]);
+    let rings = GreyFrame {
+        width: 700,
+        height: 700,
+        data: (0..700i32)
+            .flat_map(|y| {
+                (0..700i32)
+                    .map(move |x| if ((x % 70 - 35).abs().max((y % 70 - 35).abs()) / 5) % 2 == 0 { 0 } else { 255 })
+            })
+            .collect(),
+    };
+    frames.push(rings);
+    frames.push(noise(4096, 3072));
+    frames
+}
+
+#[test]
+fn garbage_frames_never_panic_and_every_decode_returns() {
+    let decoders: [(&str, Bounded); 2] =
+        [("zxing", Bounded::new(ZxingDecoder, DEADLINE)), ("rqrr", Bounded::new(RqrrDecoder, DEADLINE))];
+    for (name, d) in &decoders {
+        for f in garbage() {
+            // Returns (within the deadline, or gives up on it); any code found in garbage
+            // is never taken for a notice.
+            for c in d.try_decode(&f).unwrap_or_default() {
+                assert!(notice::parse(&c.text, "127.0.0.1").is_err(), "{name} {f:?}: {:?}", c.text);
+            }
+        }
+        eprintln!("{name}: {:?}", d.stats());
+    }
+}
+
+#[test]
+fn hostile_payloads_are_read_safely_and_never_accepted() {
+    let valid = "https://127.0.0.1/n/7Q2K9M4T1V8X3Z6B";
+    let long = format!("{valid}{}", "A".repeat(2000));
+    let binary: Vec<u8> = (0..=255u8).collect();
+    let controls: Vec<u8> = b"https://127.0.0.1/n/7Q2K9M4T1V8X3Z6B\r\n\x1b[2J\x07\x08\x7f".to_vec();
+    let payloads: Vec<Vec<u8>> = vec![
+        long.into_bytes(),
+        binary,
+        controls,
+        b"https://127.0.0.1/n/7Q2K9M4T1V8X3Z6B\0https://evil.example/n/7Q2K9M4T1V8X3Z6B".to_vec(),
+        b"https://evil.example.com/n/7Q2K9M4T1V8X3Z6B".to_vec(),
+        b"https://127.0.0.1@evil.example.com/n/7Q2K9M4T1V8X3Z6B".to_vec(),
+        b"https://127.0.0.1.evil.example.com/n/7Q2K9M4T1V8X3Z6B".to_vec(),
+        "https://127.0.0.1/n/7Q2K9M4T1V8X3Z6\u{202E}B".as_bytes().to_vec(),
+        "https://127.0.0.1/n/７Q2K9M4T1V8X3Z6B".as_bytes().to_vec(),
+        b"https://127.0.0.1/n/7Q2K9M4T1V8X3Z6B/../../admin".to_vec(),
+        b"\xff\xfe\xfd invalid utf-8 \xc3\x28".to_vec(),
+        b"javascript:alert(1)".to_vec(),
+        b"WIFI:S:kiosk;T:WPA;P:x;;".to_vec(),
+    ];
+    let decoders: [Bounded; 2] = [Bounded::new(ZxingDecoder, DEADLINE), Bounded::new(RqrrDecoder, DEADLINE)];
+    for p in &payloads {
+        let frame = qr_synth::qr_of_bytes(p, 3).expect("payload fits a QR");
+        for d in &decoders {
+            for c in d.try_decode(&frame).unwrap_or_default() {
+                assert!(notice::parse(&c.text, "127.0.0.1").is_err(), "{} accepted {:?}", d.name(), c.text);
+            }
+        }
+    }
+    // The genuine notice still goes through, so the refusals above mean something.
+    let frame = qr_synth::qr_of_bytes(valid.as_bytes(), 4).expect("fits");
+    for d in &decoders {
+        let found = d.decode(&frame);
+        assert_eq!(found.len(), 1, "{}", d.name());
+        assert_eq!(notice::parse(&found[0].text, "127.0.0.1").as_deref().map(|s| s.as_str()), Ok("7Q2K9M4T1V8X3Z6B"));
+    }
+}
+
+#[test]
+fn zxing_finds_every_code_in_a_frame_with_several() {
+    // Two notices side by side (one stale on the desk, one held up): both reported, the
+    // session decides which one it wants.
+    let a = qr_synth::qr_of_bytes(b"https://127.0.0.1/n/AAAAAAAAAAAAAAAA", 4).expect("fits");
+    let b = qr_synth::qr_of_bytes(b"https://127.0.0.1/n/BBBBBBBBBBBBBBBB", 4).expect("fits");
+    let (w, h) = (a.width + b.width, a.height.max(b.height));
+    let mut data = vec![255u8; (w * h) as usize];
+    for (f, x0) in [(&a, 0), (&b, a.width)] {
+        for y in 0..f.height {
+            let row = &f.data[(y * f.width) as usize..((y + 1) * f.width) as usize];
+            data[(y * w + x0) as usize..(y * w + x0 + f.width) as usize].copy_from_slice(row);
+        }
+    }
+    let mut texts: Vec<_> =
+        ZxingDecoder.decode(&GreyFrame { width: w, height: h, data }).into_iter().map(|c| c.text).collect();
+    texts.sort();
+    assert_eq!(texts, ["https://127.0.0.1/n/AAAAAAAAAAAAAAAA", "https://127.0.0.1/n/BBBBBBBBBBBBBBBB"]);
+}
