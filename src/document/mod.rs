@@ -6,16 +6,62 @@
 //! printed another person's certificate under near-simultaneous requests; the ownership
 //! check exists so that this kiosk cannot.
 
+pub mod cli;
 pub mod integrity;
 pub mod names;
 pub mod owner;
+pub mod render;
+pub mod test_page;
+pub mod verify;
+
+pub use verify::{DocInfo, Report, SignatureReport, TrustAnchors, Verdict, verify};
+
+use std::time::SystemTime;
 
 use crate::central::{Citizen, DocumentMeta};
 use crate::session::Refusal;
 
-/// Checks everything that must hold before `pdf` may be printed for `citizen`.
-pub fn check(pdf: &[u8], meta: &DocumentMeta, citizen: &Citizen) -> Result<(), Refusal> {
-    integrity::check(pdf, meta).map_err(|_| Refusal::Download)?;
-    owner::check_metadata(meta, citizen).map_err(|_| Refusal::Ownership)?;
-    Ok(())
+/// Why a document was refused, with the detail for the log, the audit trail and the
+/// alert metric (the citizen only sees the [`Refusal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub refusal: Refusal,
+    /// Stable label: `integrity`, the verdict (`invalid`, `modified`, `untrusted`,
+    /// `unsigned`, `malformed`) or the ownership error's label.
+    pub label: &'static str,
+    pub reason: String,
+}
+
+/// Checks everything that must hold before `pdf` may be printed for `citizen`, at
+/// trusted kiosk time `now`: the bytes are the ones listed, the TTE signature is valid
+/// and chains to a configured anchor, nothing changed after signing, and both the
+/// server's metadata and the NIK/KK inside the signed PDF point at this citizen's family.
+pub fn check(
+    pdf: &[u8],
+    meta: &DocumentMeta,
+    citizen: &Citizen,
+    anchors: &TrustAnchors,
+    now: SystemTime,
+) -> Result<Report, Refused> {
+    integrity::check(pdf, meta).map_err(|e| Refused {
+        refusal: Refusal::Download,
+        label: "integrity",
+        reason: e.to_string(),
+    })?;
+    let report = verify(pdf, None, anchors, now);
+    if report.verdict != Verdict::Valid {
+        return Err(Refused { refusal: Refusal::Signature, label: report.verdict.as_str(), reason: report.reason });
+    }
+    owner::check(&meta.owner_nik, Some(&meta.kk), &report.info, &citizen.nik, Some(&citizen.kk))
+        .map_err(|e| Refused { refusal: Refusal::Ownership, label: e.metric_label(), reason: e.to_string() })?;
+    Ok(report)
+}
+
+/// Number of pages of a PDF, by counting page objects (a technician's test file; the
+/// kiosk itself uses the page count the central server announced).
+pub fn count_pages(pdf: &[u8]) -> Option<u32> {
+    let text = String::from_utf8_lossy(pdf);
+    let n = text.match_indices("/Type /Page").filter(|(i, _)| !text[i + 10..].starts_with('s')).count()
+        + text.match_indices("/Type/Page").filter(|(i, _)| !text[i + 9..].starts_with('s')).count();
+    u32::try_from(n).ok().filter(|n| *n > 0)
 }
