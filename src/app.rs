@@ -6,22 +6,29 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use adm_a4::A4Printer;
 use adm_a4::sim::SimA4Printer;
 use adm_camera::replay::ReplaySource;
 use adm_camera::{FrameSource, GreyFrame};
-use adm_thermal::PaperWidth;
 use adm_thermal::sim::SimReceiptPrinter;
+use adm_thermal::{PaperWidth, ReceiptPrinter};
 use slint::ComponentHandle;
 
 use crate::AppWindow;
 use crate::central::Central;
+use crate::central::remote::RemoteCentral;
 use crate::config::Config;
 use crate::runtime::clock::Clock;
 use crate::runtime::devices::{Devices, shared};
+use crate::runtime::tech::Power;
 use crate::runtime::{KioskInfo, Runtime};
-use crate::scan::decoder::RqrrDecoder;
-use crate::session::{Event, Warning};
+use crate::scan::bounded::{Bounded, DEFAULT_DEADLINE};
+use crate::scan::zxing::ZxingDecoder;
+use crate::session::Event;
+use crate::telemetry::metrics::Metrics;
+use crate::telemetry::watchdog::Liveness;
 use crate::ui_bridge;
+use crate::ui_bridge::TechCall;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -31,6 +38,10 @@ pub enum SetupError {
     Output { path: PathBuf, source: std::io::Error },
     #[error("cannot start worker threads: {0}")]
     Workers(std::io::Error),
+    #[error("device: {0}")]
+    Device(String),
+    #[error("central server: {0}")]
+    Central(String),
     #[error("UI: {0}")]
     Ui(#[from] slint::PlatformError),
 }
@@ -42,10 +53,85 @@ pub struct SimHandles {
     pub receipt: Option<adm_thermal::sim::SimControl>,
 }
 
+/// The central server as configured: the real one over mTLS, or (`url = "demo"`) the
+/// reference server started in-process on loopback with fresh demo certificates —
+/// reached through the same client either way.
+pub struct Backend {
+    pub central: Arc<dyn Central>,
+    /// Host named in notice QR codes and receipt links.
+    pub public_host: String,
+    /// Trust anchors (PEM) for document signatures.
+    pub signature_anchors: Vec<Vec<u8>>,
+    /// The in-process reference server (demo mode), kept alive with the backend.
+    pub demo: Option<adm_central::demo::DemoServer>,
+    _state: Option<tempfile::TempDir>,
+}
+
+impl Backend {
+    pub fn connect(config: &Config) -> Result<Backend, SetupError> {
+        if config.server.url == "demo" {
+            let demo = adm_central::demo::spawn(adm_central::demo::DemoOptions::default())
+                .map_err(|e| SetupError::Central(e.to_string()))?;
+            // Demo state (the outbox) lives in a temporary folder, gone with the demo.
+            let state = tempfile::Builder::new()
+                .prefix("adm-kiosk-demo-")
+                .tempdir()
+                .map_err(|e| SetupError::Central(e.to_string()))?;
+            let central = RemoteCentral::new(demo.client_config(), &state.path().join("outbox.sqlite"))
+                .map_err(|e| SetupError::Central(e.to_string()))?;
+            return Ok(Backend {
+                central: Arc::new(central),
+                public_host: config.server.public_host.clone().unwrap_or_else(|| demo.notice_host.clone()),
+                signature_anchors: vec![demo.trust_anchor_pem.clone().into_bytes()],
+                demo: Some(demo),
+                _state: Some(state),
+            });
+        }
+        let read = |p: &Option<PathBuf>| -> Result<Vec<u8>, SetupError> {
+            let p = p.as_ref().ok_or_else(|| SetupError::Central("missing TLS file in [server]".into()))?;
+            std::fs::read(p).map_err(|e| SetupError::Central(format!("{}: {e}", p.display())))
+        };
+        let client = adm_central_client::ClientConfig::new(
+            config.server.url.trim_end_matches('/'),
+            read(&config.server.ca)?,
+            read(&config.server.client_cert)?,
+            read(&config.server.client_key)?,
+        );
+        if let Some(dir) = config.outbox.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| SetupError::Output { path: dir.to_owned(), source })?;
+        }
+        let central = RemoteCentral::new(client, &config.outbox).map_err(|e| SetupError::Central(e.to_string()))?;
+        let mut signature_anchors = vec![];
+        for p in &config.server.signature_anchors {
+            signature_anchors.push(read(&Some(p.clone()))?);
+        }
+        Ok(Backend {
+            central: Arc::new(central),
+            public_host: config.server.public_host.clone().unwrap_or_else(|| url_host(&config.server.url)),
+            signature_anchors,
+            demo: None,
+            _state: None,
+        })
+    }
+
+    pub fn trust_anchors(&self) -> Result<crate::document::TrustAnchors, SetupError> {
+        let mut anchors = crate::document::TrustAnchors::default();
+        for pem in &self.signature_anchors {
+            anchors.add_pem(pem).map_err(|e| SetupError::Central(format!("signature trust anchor: {e}")))?;
+        }
+        Ok(anchors)
+    }
+
+    /// The demo notice QR's code, when the reference server runs in-process.
+    pub fn demo_notice(&self) -> Option<&'static str> {
+        self.demo.as_ref().map(|_| adm_central::demo::DEMO_NOTICE_CODE)
+    }
+}
+
 /// Builds the devices named in the configuration.
 pub fn build_devices(
     config: &Config,
-    central: Arc<dyn Central>,
+    backend: &Backend,
     page_time: Duration,
 ) -> Result<(Devices, SimHandles), SetupError> {
     let out = match &config.sim_output {
@@ -56,38 +142,65 @@ pub fn build_devices(
         None => None,
     };
     let mut handles = SimHandles::default();
-    if config.printers.a4 != "sim" {
-        return Err(SetupError::Unsupported(format!("printers.a4 = {}", config.printers.a4)));
-    }
-    let a4 = SimA4Printer::new(out.clone(), page_time);
-    handles.a4 = Some(a4.control());
+    let a4: Box<dyn A4Printer> = if config.printers.a4 == "sim" {
+        let a4 = SimA4Printer::new(out.clone(), page_time);
+        handles.a4 = Some(a4.control());
+        Box::new(a4)
+    } else {
+        adm_a4::open(&config.printers.a4, &adm_a4::OpenOptions::default())
+            .map_err(|e| SetupError::Device(format!("printers.a4 = {}: {e}", config.printers.a4)))?
+    };
     let width = if config.printers.receipt_width_mm == 58 { PaperWidth::Mm58 } else { PaperWidth::Mm80 };
-    if config.printers.receipt != "sim" {
-        return Err(SetupError::Unsupported(format!("printers.receipt = {}", config.printers.receipt)));
-    }
-    let receipt = SimReceiptPrinter::new(out, width);
-    handles.receipt = Some(receipt.control());
+    let receipt: Box<dyn ReceiptPrinter> = if config.printers.receipt == "sim" {
+        let receipt = SimReceiptPrinter::new(out, width);
+        handles.receipt = Some(receipt.control());
+        Box::new(receipt)
+    } else {
+        let (vid, pid) = usb_ids(&config.printers.receipt)
+            .ok_or_else(|| SetupError::Device(format!("printers.receipt = {}", config.printers.receipt)))?;
+        let device = adm_thermal::device::DeviceConfig { width, ..Default::default() };
+        Box::new(adm_thermal::usb::usb_printer(adm_thermal::usb::UsbConfig { vid: Some(vid), pid: Some(pid) }, device))
+    };
     if config.camera.device != "sim" {
         return Err(SetupError::Unsupported(format!("camera.device = {}", config.camera.device)));
     }
-    let camera: Box<dyn FrameSource> = Box::new(demo_camera(&central_host(config), crate::central::sim::DEMO_NOTICE));
+    let notice = backend.demo_notice().unwrap_or("0000000000000000");
+    let camera: Box<dyn FrameSource> = if config.camera.device == "sim" {
+        Box::new(demo_camera(&backend.public_host, notice))
+    } else {
+        // Opened lazily: the kiosk boots without a camera and picks one up when plugged in.
+        // LatestFrame captures on its own thread and hands out only the newest frame, never
+        // blocking longer than 500 ms (nokhwa's read has no timeout).
+        let cam = adm_camera::v4l::V4lCamera::lazy(&config.camera.device, (1280, 720));
+        Box::new(
+            adm_camera::latest::LatestFrame::start(Box::new(cam), Duration::from_millis(500))
+                .map_err(|e| SetupError::Device(format!("camera.device = {}: {e}", config.camera.device)))?,
+        )
+    };
     let devices = Devices {
-        central,
-        a4: shared(Box::new(a4)),
-        receipt: shared(Box::new(receipt)),
+        central: backend.central.clone(),
+        a4: shared(a4),
+        receipt: shared(receipt),
         receipt_width: width,
         camera: shared(camera),
-        decoder: Arc::new(RqrrDecoder),
+        // zxing-cpp finds far more codes than rqrr on real photos (see benches/qr.rs); the
+        // deadline keeps a pathological frame from stalling the scanner.
+        decoder: Arc::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE)),
+        sim_a4: handles.a4.clone(),
+        trust: Arc::new(backend.trust_anchors()?),
     };
     Ok((devices, handles))
 }
 
-/// Host of the central server named in the configuration (the demo's is loopback).
-pub fn central_host(config: &Config) -> String {
-    url::Url::parse(&config.server.url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| "127.0.0.1".into())
+/// `usb://0416:5011[/serial]` → (0x0416, 0x5011).
+fn usb_ids(uri: &str) -> Option<(u16, u16)> {
+    let ids = uri.strip_prefix("usb://")?.split('/').next()?;
+    let (vid, pid) = ids.split_once(':')?;
+    Some((u16::from_str_radix(vid, 16).ok()?, u16::from_str_radix(pid, 16).ok()?))
+}
+
+fn url_host(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// The simulated camera: an empty scene for a moment, then a citizen holding up the
@@ -113,16 +226,39 @@ pub struct Kiosk {
     pub app: AppWindow,
     pub runtime: Rc<RefCell<Runtime>>,
     timer: slint::Timer,
+    metrics: Arc<Metrics>,
+    _metrics_server: Option<crate::telemetry::metrics::ServerHandle>,
+    /// Beaten by every pump: a hung UI thread stops the systemd watchdog pings.
+    pub liveness: Arc<Liveness>,
 }
 
 impl Kiosk {
-    pub fn new(config: &Config, clock: Box<dyn Clock>, devices: Devices) -> Result<Kiosk, SetupError> {
+    /// `config_path`: where technician settings are saved (None: kept in memory only).
+    pub fn new(
+        config: &Config,
+        config_path: Option<PathBuf>,
+        backend: &Backend,
+        clock: Box<dyn Clock>,
+        devices: Devices,
+    ) -> Result<Kiosk, SetupError> {
         let info = KioskInfo {
             kiosk_id: config.kiosk_id.clone(),
             site: config.site.clone(),
-            central_host: central_host(config),
+            central_host: backend.public_host.clone(),
         };
-        let runtime = Runtime::new(config.timing(), clock, devices, info).map_err(SetupError::Workers)?;
+        // Power actions are real only on a kiosk; the demo just reports them.
+        let power = if backend.demo.is_some() { Power::Simulated } else { Power::Systemd };
+        let metrics = Arc::new(Metrics::new());
+        metrics.build_info(env!("CARGO_PKG_VERSION"), option_env!("ADM_GIT_COMMIT").unwrap_or("unknown"));
+        let metrics_server = match &config.metrics_listen {
+            Some(addr) => {
+                let addr = addr.parse().map_err(|_| SetupError::Device(format!("metrics_listen = {addr}")))?;
+                Some(crate::telemetry::metrics::serve(metrics.clone(), addr).map_err(SetupError::Workers)?)
+            }
+            None => None,
+        };
+        let runtime = Runtime::new(config, config_path, power, clock, devices, info, metrics.clone())
+            .map_err(SetupError::Workers)?;
         let app = AppWindow::new()?;
         // Bundled translations can only be selected once a component exists.
         let _ = slint::select_bundled_translation("id");
@@ -136,17 +272,38 @@ impl Kiosk {
             }
         });
         ui_bridge::connect(&app, sink);
-        if config.language == "en" {
-            runtime.borrow_mut().dispatch(Event::SetLanguage(crate::session::Language::En));
-        }
+        let weak = app.as_weak();
+        let rt = runtime.clone();
+        let tech_sink: Rc<dyn Fn(TechCall)> = Rc::new(move |call| {
+            match call {
+                TechCall::Gesture => rt.borrow_mut().maintenance_gesture(),
+                TechCall::Intent(intent) => rt.borrow_mut().tech(intent),
+            }
+            if let Some(app) = weak.upgrade() {
+                ui_bridge::render(&app, rt.borrow().machine());
+                ui_bridge::render_tech(&app, &rt.borrow());
+            }
+        });
+        ui_bridge::connect_tech(&app, tech_sink);
         ui_bridge::render(&app, runtime.borrow().machine());
-        Ok(Kiosk { app, runtime, timer: slint::Timer::default() })
+        Ok(Kiosk {
+            app,
+            runtime,
+            timer: slint::Timer::default(),
+            metrics,
+            _metrics_server: metrics_server,
+            liveness: Arc::new(Liveness::new(Duration::from_secs(10))),
+        })
     }
 
     /// Lets answers and time reach the session and refreshes the screen if needed.
     pub fn pump(&self) {
-        let view = |rt: &Runtime| -> (std::mem::Discriminant<crate::session::State>, Option<Warning>) {
-            (std::mem::discriminant(rt.machine().state()), rt.machine().warning())
+        self.liveness.beat();
+        self.metrics.heartbeat(chrono::Utc::now().timestamp());
+        // Everything a tick can change without an answer arriving.
+        let view = |rt: &Runtime| {
+            let m = rt.machine();
+            (std::mem::discriminant(m.state()), m.warning(), m.availability(), m.language())
         };
         let before = view(&self.runtime.borrow());
         let arrived = self.runtime.borrow_mut().pump();
@@ -154,6 +311,9 @@ impl Kiosk {
         let after = view(&rt);
         if arrived || before != after || after.1.is_some() {
             ui_bridge::render(&self.app, rt.machine());
+        }
+        if matches!(rt.machine().state(), crate::session::State::Maintenance) {
+            ui_bridge::render_tech(&self.app, &rt);
         }
         if matches!(rt.machine().state(), crate::session::State::ScanQr { .. })
             && let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref()
@@ -177,4 +337,14 @@ impl Kiosk {
             }
         });
     }
+}
+
+/// `adm-kiosk doctor`: connects the configured devices and server, runs every readiness
+/// check and prints JSON lines; returns whether the kiosk is ready.
+pub fn doctor(config: &Config, out: &mut dyn std::io::Write) -> Result<bool, SetupError> {
+    let backend = Backend::connect(config)?;
+    let (devices, _sim) = build_devices(config, &backend, Duration::ZERO)?;
+    let ctx = crate::maintenance::doctor::context_for(config, &devices).map_err(SetupError::Workers)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(SetupError::Workers)?;
+    runtime.block_on(crate::maintenance::doctor::doctor(&ctx, out)).map_err(SetupError::Workers)
 }

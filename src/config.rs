@@ -7,14 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::session::Timing;
 
 /// Where a real kiosk reads its configuration.
 pub const DEFAULT_PATH: &str = "/etc/adm-kiosk/kiosk.toml";
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Fleet-wide unique id of this kiosk, printed on receipts and used in metrics.
@@ -30,9 +30,40 @@ pub struct Config {
     pub pin_length: usize,
     /// Folder for the simulated devices' output (demo only).
     pub sim_output: Option<PathBuf>,
+    /// The durable outbox of print reports and audit events (no personal data).
+    pub outbox: PathBuf,
+    /// Where the OpenMetrics endpoint listens (loopback only; the Prometheus agent on the
+    /// kiosk scrapes it). None: no endpoint.
+    pub metrics_listen: Option<String>,
+    /// Who may open the maintenance menu, each with an argon2id hash of their PIN
+    /// (written by the local provisioning command or pushed by the central server). No
+    /// technicians: the maintenance menu cannot be opened.
+    #[serde(default)]
+    pub technicians: Vec<Technician>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A technician allowed into the maintenance menu.
+///
+/// Only a hash of the PIN is kept (argon2id PHC string, `$argon2id$v=19$m=…`): the
+/// configuration file is readable by whoever images or backs up the kiosk, and a
+/// 6-8 digit PIN in clear would be a master key to every kiosk sharing the file.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Technician {
+    /// Stable id used in audit events (e.g. an employee number).
+    pub id: String,
+    pub name: String,
+    pub pin_hash: String,
+}
+
+impl std::fmt::Debug for Technician {
+    // The hash stays out of logs: it is offline-crackable (a PIN has few digits).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Technician").field("id", &self.id).field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Server {
     /// Base URL of the central server, `https://…`. `demo` starts the reference
@@ -45,9 +76,12 @@ pub struct Server {
     pub client_key: Option<PathBuf>,
     /// Trust anchors for the electronic signatures (TTE) on documents.
     pub signature_anchors: Vec<PathBuf>,
+    /// Public host name of the central server, as written in notice QR codes and receipt
+    /// links (default: the host of `url`). A notice QR naming any other host is refused.
+    pub public_host: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Timeouts {
     pub idle_seconds: u64,
@@ -56,7 +90,7 @@ pub struct Timeouts {
     pub goodbye_seconds: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Printers {
     /// `sim`, `ipp://host:port/path`, or `usb://VID:PID[/serial]`.
@@ -67,7 +101,7 @@ pub struct Printers {
     pub receipt_width_mm: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Camera {
     /// `sim` or a V4L2 device such as `/dev/video0`.
@@ -86,13 +120,23 @@ impl Default for Config {
             camera: Camera::default(),
             pin_length: 6,
             sim_output: None,
+            outbox: PathBuf::from("/var/lib/adm-kiosk/outbox.sqlite"),
+            metrics_listen: None,
+            technicians: vec![],
         }
     }
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { url: "demo".into(), ca: None, client_cert: None, client_key: None, signature_anchors: vec![] }
+        Server {
+            url: "demo".into(),
+            ca: None,
+            client_cert: None,
+            client_key: None,
+            signature_anchors: vec![],
+            public_host: None,
+        }
     }
 }
 
@@ -189,13 +233,27 @@ impl Config {
         if !valid_device_uri(&self.printers.receipt, &["usb"]) {
             return invalid("printers.receipt", "\"sim\" or usb://VID:PID[/serial]");
         }
+        if let Some(h) = &self.server.public_host
+            && (h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        {
+            return invalid("server.public_host", "a host name such as siak.example.go.id");
+        }
+        if let Some(addr) = &self.metrics_listen {
+            match addr.parse::<std::net::SocketAddr>() {
+                Ok(a) if a.ip().is_loopback() => {}
+                _ => return invalid("metrics_listen", "a loopback address such as 127.0.0.1:9464"),
+            }
+        }
         if !matches!(self.printers.receipt_width_mm, 58 | 80) {
             return invalid("printers.receipt_width_mm", "58 or 80");
         }
-        if self.camera.device != "sim" && !self.camera.device.starts_with("/dev/video") {
-            return invalid("camera.device", "\"sim\" or /dev/videoN");
+        // /dev/v4l/by-id/… and the udev link /dev/adm/camera survive unplugging; /dev/videoN
+        // numbers may change.
+        let cam = &self.camera.device;
+        if cam != "sim" && !["/dev/video", "/dev/v4l/", "/dev/adm/"].iter().any(|p| cam.starts_with(p)) {
+            return invalid("camera.device", "\"sim\", /dev/videoN, /dev/v4l/by-id/… or /dev/adm/camera");
         }
-        Ok(())
+        validate_technicians(&self.technicians)
     }
 
     pub fn timing(&self) -> Timing {
@@ -208,6 +266,39 @@ impl Config {
             pin_len: self.pin_length,
         }
     }
+}
+
+fn validate_technicians(technicians: &[Technician]) -> Result<(), ConfigError> {
+    let invalid = |message: String| Err(ConfigError::Invalid { key: "technicians", message });
+    let mut seen = std::collections::HashSet::new();
+    for t in technicians {
+        let id_ok = !t.id.is_empty()
+            && t.id.len() <= 32
+            && t.id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if !id_ok {
+            return invalid(format!("id {:?}: 1-32 characters: letters, digits, '-', '_' and '.'", t.id));
+        }
+        if !seen.insert(t.id.as_str()) {
+            return invalid(format!("id {:?} appears twice", t.id));
+        }
+        if t.name.trim().is_empty() || t.name.len() > 80 {
+            return invalid(format!("{}: name must be 1-80 characters", t.id));
+        }
+        if !looks_like_argon2id(&t.pin_hash) {
+            return invalid(format!("{}: pin_hash must be an argon2id hash ($argon2id$v=19$…)", t.id));
+        }
+    }
+    Ok(())
+}
+
+/// Shape of an argon2id PHC string: `$argon2id$v=19$m=…,t=…,p=…$<salt>$<hash>`. The
+/// full parse happens when a PIN is checked; this catches a PIN pasted in clear, or a
+/// hash of another algorithm, at start instead of at the first maintenance visit.
+fn looks_like_argon2id(hash: &str) -> bool {
+    let parts: Vec<&str> = hash.split('$').collect();
+    let b64 = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    matches!(parts.as_slice(), ["", "argon2id", v, params, salt, h]
+        if v.starts_with("v=") && params.starts_with("m=") && b64(salt) && b64(h))
 }
 
 fn valid_device_uri(value: &str, schemes: &[&str]) -> bool {
@@ -272,6 +363,28 @@ mod tests {
         ] {
             match Config::parse(text) {
                 Err(ConfigError::Invalid { key: k, .. }) => assert_eq!(k, key, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn technicians_need_unique_ids_and_argon2id_hashes() {
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$3Xb4Q0o5Cz1dC0Zl1X7jZy2tQm8Jq9Vf0Qy0c0vH5Ss";
+        let entry = |id: &str, pin_hash: &str| {
+            format!("[[technicians]]\nid = \"{id}\"\nname = \"Budi\"\npin_hash = \"{pin_hash}\"\n")
+        };
+        let c = Config::parse(&entry("T-01", hash)).expect("valid");
+        assert_eq!(c.technicians[0].id, "T-01");
+        assert!(!format!("{:?}", c.technicians[0]).contains("argon2"), "Debug must not show the hash");
+        for text in [
+            entry("T-01", "123456"),
+            entry("T-01", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+            entry("a b", hash),
+            entry("T-01", hash) + &entry("T-01", hash),
+        ] {
+            match Config::parse(&text) {
+                Err(ConfigError::Invalid { key, .. }) => assert_eq!(key, "technicians", "{text}"),
                 other => panic!("{text}: {other:?}"),
             }
         }

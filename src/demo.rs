@@ -4,14 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::ComponentHandle;
 
-use crate::app::{Kiosk, SetupError, SimHandles, build_devices};
-use crate::central::Central;
-use crate::central::sim::{DEMO_NIK, DEMO_PIN, SimCentral};
+use crate::app::{Backend, Kiosk, SetupError, SimHandles, build_devices};
 use crate::config::Config;
 use crate::headless::{self, HeadlessError, shows, snapshot, tap, type_digits, wait_for};
 use crate::runtime::clock::{ManualClock, SystemClock};
@@ -27,19 +24,31 @@ pub enum DemoError {
     Script(String),
 }
 
-/// The central server the demo talks to.
-pub fn demo_central() -> Arc<dyn Central> {
-    Arc::new(SimCentral::demo())
-}
+/// Demo citizen of the reference server (see central/README.md): Budi Santoso.
+pub const DEMO_NIK: &str = "3201011505800001";
+pub const DEMO_PIN: &str = "123456";
+/// Budi's wife, who mistypes her PIN in the demo.
+const SECOND_NIK: &str = "3201016208830002";
 
-/// Opens the kiosk window and runs until it is closed.
-pub fn run_window(mut config: Config, output: PathBuf) -> Result<(), DemoError> {
-    config.sim_output = Some(output.clone());
-    let (devices, _sim) = build_devices(&config, demo_central(), Duration::from_millis(1200))?;
-    let kiosk = Rc::new(Kiosk::new(&config, Box::new(SystemClock::new()), devices)?);
+/// Opens the kiosk window and runs until it is closed. `config_path`: where technician
+/// settings are saved (None in the demo).
+pub fn run_window(config: Config, config_path: Option<PathBuf>) -> Result<(), DemoError> {
+    let backend = Backend::connect(&config)?;
+    let (devices, _sim) = build_devices(&config, &backend, Duration::from_millis(1200))?;
+    let kiosk = Rc::new(Kiosk::new(&config, config_path, &backend, Box::new(SystemClock::new()), devices)?);
     kiosk.start_timer();
-    tracing::info!(output = %output.display(), nik = DEMO_NIK, pin = DEMO_PIN, "demo kiosk running");
+    // Tell systemd we are up, and keep its watchdog fed while the UI thread is alive.
+    let _ = crate::telemetry::watchdog::notify_ready();
+    let live = kiosk.liveness.clone();
+    let _watchdog = crate::telemetry::watchdog::Watchdog::from_env()
+        .map(|w| w.spawn(move || live.is_alive()))
+        .transpose()
+        .map_err(SetupError::Workers)?;
+    if backend.demo.is_some() {
+        tracing::info!(nik = DEMO_NIK, pin = DEMO_PIN, "demo kiosk running (see central/README.md for more citizens)");
+    }
     kiosk.app.run().map_err(SetupError::Ui)?;
+    let _ = crate::telemetry::watchdog::notify_stopping();
     Ok(())
 }
 
@@ -62,9 +71,10 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     headless::init()?;
     let mut config = config;
     config.sim_output = Some(printed_dir.clone());
-    let (devices, sim) = build_devices(&config, demo_central(), Duration::from_millis(30))?;
+    let backend = Backend::connect(&config)?;
+    let (devices, sim) = build_devices(&config, &backend, Duration::from_millis(30))?;
     let clock = ManualClock::default();
-    let kiosk = Kiosk::new(&config, Box::new(clock.clone()), devices)?;
+    let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices)?;
     headless::show(&kiosk.app)?;
     let mut shots = Shots { dir: screens_dir, taken: vec![] };
     script(&kiosk, &clock, &sim, &mut shots)?;
@@ -123,7 +133,7 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     tap(app, "Masuk")?;
     wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
     shots.take(kiosk, "documents")?;
-    tap(app, "Lanjut dengan 2 dokumen")?;
+    tap(app, "Lanjut dengan 3 dokumen")?;
     shots.take(kiosk, "confirm")?;
     tap(app, "Cetak sekarang")?;
     wait_for(
@@ -152,7 +162,7 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     shots.take(kiosk, "scan-qr")?;
     wait_for(kiosk, WAIT, |s| matches!(s, State::EnterNoticePin { .. }))?;
     shots.take(kiosk, "notice-pin")?;
-    type_digits(app, DEMO_PIN)?;
+    type_digits(app, adm_central::demo::DEMO_NOTICE_PIN)?;
     tap(app, "Sign in")?;
     wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
     shots.take(kiosk, "documents-english")?;
@@ -200,7 +210,7 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     // 5. Someone guesses a PIN three times: locked.
     tap(app, "Sentuh di sini untuk mulai")?;
     tap(app, "Ketik NIK dan PIN saya")?;
-    type_digits(app, "3201015703850002")?;
+    type_digits(app, SECOND_NIK)?;
     tap(app, "Lanjut")?;
     for _ in 0..3 {
         type_digits(app, "000000")?;
@@ -209,5 +219,22 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     }
     shots.take(kiosk, "pin-locked")?;
     tap(app, "Kembali ke awal")?;
+    Ok(())
+}
+
+/// Runs the kiosk headless on the real clock for `seconds`, serving metrics on `metrics`
+/// (for the fleet end-to-end test: the Prometheus agent scrapes this process; a simulated
+/// A4 fault can be flipped through the file named by `ADM_SIM_A4_FAULT_FILE`).
+pub fn run_hold(mut config: Config, metrics: String, seconds: u64) -> Result<(), DemoError> {
+    headless::init()?;
+    config.metrics_listen = Some(metrics);
+    let backend = Backend::connect(&config)?;
+    let (devices, _sim) = build_devices(&config, &backend, Duration::from_millis(200))?;
+    let kiosk = Kiosk::new(&config, None, &backend, Box::new(SystemClock::new()), devices)?;
+    let end = std::time::Instant::now() + Duration::from_secs(seconds);
+    while std::time::Instant::now() < end {
+        kiosk.pump();
+        std::thread::sleep(Duration::from_millis(100));
+    }
     Ok(())
 }

@@ -5,9 +5,11 @@
 pub mod app;
 pub mod central;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod document;
 pub mod headless;
+pub mod maintenance;
 pub mod runtime;
 pub mod scan;
 pub mod session;

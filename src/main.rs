@@ -30,6 +30,13 @@ enum Command {
         /// Where screenshots and printed output go.
         #[arg(long, default_value = "demo-output")]
         out: PathBuf,
+        /// Serve OpenMetrics on this loopback address.
+        #[arg(long)]
+        metrics: Option<String>,
+        /// With --headless: instead of the scripted journey, keep the kiosk running idle for
+        /// this many seconds (fleet tests).
+        #[arg(long)]
+        hold: Option<u64>,
     },
     /// Write the exact ESC/POS bytes the kiosk would send for a sample layout.
     ReceiptSample {
@@ -40,6 +47,33 @@ enum Command {
         width: String,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Verify the electronic signature (TTE) of PDFs; one JSON line per file. Exits 0 only
+    /// if every file is valid.
+    VerifyPdf {
+        /// Trust anchor certificates (PEM); nothing else is trusted.
+        #[arg(long = "trust", required = true)]
+        trust: Vec<PathBuf>,
+        /// Password that opens encrypted PDFs (the notice PIN).
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run every readiness check; one JSON line per check. Exits non-zero, naming the
+    /// failing checks, when the kiosk is not ready.
+    Doctor {
+        #[arg(long, default_value = config::DEFAULT_PATH)]
+        config: PathBuf,
+    },
+    /// Hash a technician PIN (read from standard input) for `[[technicians]]` in the config.
+    TechnicianHash,
+    /// Print a PDF (or the A4 test page) on a printer; JSON lines of progress and outcome.
+    PrintTest {
+        /// `ipp://host:port/path`, `ipps://…`, `usb://VID:PID[/serial]` or `sim:`.
+        #[arg(long)]
+        printer: String,
+        file: Option<PathBuf>,
     },
     /// Decode QR codes in images; one JSON line per image.
     QrDecode {
@@ -63,18 +97,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run { config } => {
             let cfg = Config::load(&config).with_context(|| format!("configuration {}", config.display()))?;
-            anyhow::ensure!(
-                cfg.server.url == "demo",
-                "this build talks to the reference server only (server.url = \"demo\"); the real client lands with the central-API work"
-            );
-            adm_kiosk::demo::run_window(cfg, PathBuf::from("/run/adm-kiosk/sim"))?;
+            adm_kiosk::demo::run_window(cfg, Some(config))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { headless: false, out } => {
-            adm_kiosk::demo::run_window(Config::default(), out.join("printed"))?;
+        Command::Demo { headless: true, metrics: Some(metrics), hold: Some(seconds), .. } => {
+            adm_kiosk::demo::run_hold(Config::default(), metrics, seconds)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { headless: true, out } => {
+        Command::Demo { headless: false, out, metrics, .. } => {
+            let config = Config { sim_output: Some(out.join("printed")), metrics_listen: metrics, ..Config::default() };
+            adm_kiosk::demo::run_window(config, None)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { headless: true, out, .. } => {
             let report = adm_kiosk::demo::run_headless(Config::default(), &out)?;
             for s in &report.screens {
                 println!("screen  {}", s.display());
@@ -91,6 +126,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
             println!("{} bytes of ESC/POS written to {}", bytes.len(), out.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::VerifyPdf { trust, password, files } => {
+            let ok = adm_kiosk::document::cli::verify_cli(&trust, password.as_deref(), &files, &mut std::io::stdout());
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Doctor { config } => {
+            let cfg = Config::load(&config).with_context(|| format!("configuration {}", config.display()))?;
+            let ready = adm_kiosk::app::doctor(&cfg, &mut std::io::stdout())?;
+            Ok(if ready { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::TechnicianHash => {
+            let mut pin = String::new();
+            std::io::stdin().read_line(&mut pin).context("reading the PIN from standard input")?;
+            let hash = adm_kiosk::maintenance::auth::hash_pin(pin.trim()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{hash}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::PrintTest { printer, file } => {
+            let pdf = match &file {
+                Some(f) => std::fs::read(f).with_context(|| format!("reading {}", f.display()))?,
+                None => adm_kiosk::document::test_page::pdf(),
+            };
+            let pages = adm_kiosk::document::count_pages(&pdf).unwrap_or(1);
+            let mut device = adm_a4::open(&printer, &adm_a4::OpenOptions::default())?;
+            let job = adm_a4::PrintJob { job_name: "print-test".into(), pdf: pdf.into(), pages };
+            let ok = adm_a4::print_test(device.as_mut(), &job, &mut std::io::stdout());
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::QrDecode { paths } => Ok(if adm_kiosk::scan::cli::qr_decode(&paths, &mut std::io::stdout())? {
             ExitCode::SUCCESS

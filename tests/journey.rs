@@ -2,12 +2,11 @@
 //! labels (as a screen reader or a finger would), with simulated printers and camera.
 //! Labels are in Bahasa Indonesia: the kiosk's primary language.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use adm_kiosk::app::{Kiosk, SimHandles, build_devices};
-use adm_kiosk::central::sim::{DEMO_NIK, DEMO_PIN, SimCentral};
+use adm_kiosk::app::{Backend, Kiosk, SimHandles, build_devices};
 use adm_kiosk::config::Config;
+use adm_kiosk::demo::{DEMO_NIK, DEMO_PIN};
 use adm_kiosk::headless::{self, can_tap, shows, tap, type_digits, wait_for};
 use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{JobStatus, ReceiptOutcome, State};
@@ -15,26 +14,34 @@ use slint::ComponentHandle;
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The kiosk with simulated printers and camera, talking over real mutual TLS to the
+/// reference central server on loopback.
 struct Harness {
     kiosk: Kiosk,
     clock: ManualClock,
-    central: SimCentral,
+    backend: Backend,
     sim: SimHandles,
 }
 
 fn kiosk() -> Harness {
     headless::init().expect("headless platform");
     let config = Config::default();
-    let central = SimCentral::demo();
-    let (devices, sim) = build_devices(&config, Arc::new(central.clone()), Duration::ZERO).expect("devices");
+    let backend = Backend::connect(&config).expect("reference server");
+    let (devices, sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
     let clock = ManualClock::default();
-    let kiosk = Kiosk::new(&config, Box::new(clock.clone()), devices).expect("kiosk");
+    let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices).expect("kiosk");
     headless::show(&kiosk.app).expect("show");
     wait_for(&kiosk, WAIT, |s| matches!(s, State::Attract)).expect("attract");
-    Harness { kiosk, clock, central, sim }
+    Harness { kiosk, clock, backend, sim }
 }
 
 impl Harness {
+    fn server(&self) -> &adm_central::demo::DemoServer {
+        self.backend.demo.as_ref().expect("reference server")
+    }
+    fn reports_at_server(&self) -> u64 {
+        self.server().admin().print_report_count().expect("count")
+    }
     fn app(&self) -> &adm_kiosk::AppWindow {
         &self.kiosk.app
     }
@@ -58,7 +65,7 @@ impl Harness {
         assert_eq!(k.get_pin_count(), 0);
         assert_eq!(slint::Model::row_count(&k.get_documents()), 0);
         assert_eq!(slint::Model::row_count(&k.get_jobs()), 0);
-        assert!(!shows(self.app(), "Halo, Budi Santoso"));
+        assert!(!shows(self.app(), "Halo, BUDI SANTOSO"));
     }
 }
 
@@ -67,34 +74,44 @@ fn nik_and_pin_to_printed_documents_and_receipt_then_wiped() {
     let h = kiosk();
     h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
     h.wait(|s| matches!(s, State::Documents { .. }));
-    assert!(shows(h.app(), "Halo, Budi Santoso"));
-    // The biodata has no prints left: shown, not selected.
+    assert!(shows(h.app(), "Halo, BUDI SANTOSO"));
+    // Everything printable starts selected; a touch unselects and selects again.
+    assert!(can_tap(h.app(), "Lanjut dengan 3 dokumen"));
+    tap(h.app(), "Akta Kelahiran").expect("tile");
     assert!(can_tap(h.app(), "Lanjut dengan 2 dokumen"));
-    tap(h.app(), "Biodata Penduduk").expect("tile");
-    assert!(can_tap(h.app(), "Lanjut dengan 2 dokumen"), "a used-up document cannot be selected");
     tap(h.app(), "Akta Kelahiran").expect("tile");
-    assert!(can_tap(h.app(), "Lanjut dengan 1 dokumen"));
-    tap(h.app(), "Akta Kelahiran").expect("tile");
-    tap(h.app(), "Lanjut dengan 2 dokumen").expect("proceed");
-    assert!(shows(h.app(), "Jumlah: 3 halaman"));
+    tap(h.app(), "Lanjut dengan 3 dokumen").expect("proceed");
+    let pages: u32 = match h.kiosk.runtime.borrow().machine().state() {
+        State::Confirm { docs, .. } => docs.iter().map(|d| d.pages).sum(),
+        other => panic!("{other:?}"),
+    };
+    assert!(shows(h.app(), &format!("Jumlah: {pages} halaman")));
     tap(h.app(), "Cetak sekarang").expect("print");
     h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
     {
         let rt = h.kiosk.runtime.borrow();
         let State::Collect { jobs, receipt } = rt.machine().state() else { panic!() };
-        assert!(jobs.iter().all(|j| matches!(j.status, JobStatus::Done { .. })));
+        assert!(jobs.iter().all(|j| matches!(j.status, JobStatus::Done { .. })), "{jobs:?}");
         assert_eq!(*receipt, ReceiptOutcome::Printed);
     }
     assert!(shows(h.app(), "Struk Anda sudah dicetak."));
-    assert_eq!(h.sim.a4.as_ref().expect("sim").pages_printed(), 3);
+    assert_eq!(h.sim.a4.as_ref().expect("sim").pages_printed(), pages);
     assert_eq!(h.sim.receipt.as_ref().expect("sim").printed(), 1);
-    h.wait(|_| h.central.reports().len() == 2);
+    h.wait(|_| h.reports_at_server() == 3);
     tap(h.app(), "Selesai").expect("done");
     assert!(shows(h.app(), "Sesi Anda telah berakhir dan data Anda sudah dihapus dari anjungan ini."));
     h.assert_wiped();
     h.clock.advance(10_000);
     h.wait(|s| matches!(s, State::Attract));
     h.assert_wiped();
+
+    // The server counted the prints: the biodata (1 print allowed) is now used up.
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    assert!(shows(h.app(), "Kuota cetak dokumen ini sudah habis"));
+    assert!(can_tap(h.app(), "Lanjut dengan 2 dokumen"));
+    tap(h.app(), "Biodata Penduduk").expect("tile");
+    assert!(can_tap(h.app(), "Lanjut dengan 2 dokumen"), "a used-up document cannot be selected");
 }
 
 #[test]
@@ -158,7 +175,7 @@ fn idle_timeout_warns_can_be_extended_then_wipes() {
     tap(h.app(), "Saya perlu waktu tambahan").expect("extend");
     h.kiosk.pump();
     assert!(!shows(h.app(), "Apakah Anda masih di sini?"));
-    assert!(shows(h.app(), "Halo, Budi Santoso"));
+    assert!(shows(h.app(), "Halo, BUDI SANTOSO"));
     h.clock.advance(timing.idle_ms - 1_000);
     h.kiosk.pump();
     assert!(shows(h.app(), "Apakah Anda masih di sini?"));
@@ -191,19 +208,27 @@ fn paper_out_mid_job_keeps_the_entitlement_and_says_what_to_do() {
     h.sim.a4.as_ref().expect("sim").inject(adm_a4::sim::SimFault::PaperOutAfter(1));
     h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
     h.wait(|s| matches!(s, State::Documents { .. }));
-    tap(h.app(), "Lanjut dengan 2 dokumen").expect("proceed");
+    tap(h.app(), "Lanjut dengan 3 dokumen").expect("proceed");
     tap(h.app(), "Cetak sekarang").expect("print");
     h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
     assert!(shows(h.app(), "Kertas habis, mohon hubungi petugas. Hak cetak Anda tetap ada."));
     assert!(shows(h.app(), "Tidak dicetak; hak cetak Anda tetap ada."));
-    // Nothing was reported as printed: the server still counts both entitlements.
-    assert!(h.central.reports().is_empty());
+    // Only what really came out was reported: the stopped and skipped documents keep
+    // their entitlement at the server.
+    let done = match h.kiosk.runtime.borrow().machine().state() {
+        State::Collect { jobs, .. } => jobs.iter().filter(|j| matches!(j.status, JobStatus::Done { .. })).count(),
+        other => panic!("{other:?}"),
+    };
+    assert!(done < 3, "paper ran out");
+    h.wait(|_| h.reports_at_server() == done as u64);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(h.reports_at_server(), done as u64);
 }
 
 #[test]
 fn server_down_gives_a_clear_message() {
-    let h = kiosk();
-    h.central.set_down(true);
+    let mut h = kiosk();
+    drop(h.backend.demo.take());
     h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
     h.wait(|s| matches!(s, State::Failure { .. }));
     assert!(shows(
@@ -219,8 +244,8 @@ fn notice_qr_from_the_camera_signs_in() {
     tap(h.app(), "Pindai kode QR dari notifikasi saya").expect("scan");
     h.wait(|s| matches!(s, State::EnterNoticePin { .. }));
     assert!(shows(h.app(), "Kode QR diterima. Ketik PIN dari notifikasi yang sama"));
-    type_digits(h.app(), DEMO_PIN).expect("PIN");
+    type_digits(h.app(), adm_central::demo::DEMO_NOTICE_PIN).expect("PIN");
     tap(h.app(), "Masuk").expect("sign in");
     h.wait(|s| matches!(s, State::Documents { .. }));
-    assert!(shows(h.app(), "Halo, Budi Santoso"));
+    assert!(shows(h.app(), "Halo, RINA MARLINA"));
 }

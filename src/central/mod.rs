@@ -1,11 +1,12 @@
 //! The kiosk's view of the central server (SIAK Terpusat).
 //!
 //! Everything else in the kiosk talks to the central server through [`Central`] and the
-//! domain types below. Network, TLS and the wire format live behind it (the real client
-//! adapts the OpenAPI client; [`sim::SimCentral`] is an in-memory stand-in used until and
-//! alongside the reference server), so adapting to the real SIAK API touches one place.
+//! domain types below. Network, TLS, the wire format and the durable outbox live behind
+//! it, in [`remote`] on top of the `adm-central-client` crate, so adapting to the real
+//! SIAK API touches one place. Demo mode and the tests run the reference server
+//! (`central/server`) on loopback and reach it through the very same client.
 
-pub mod sim;
+pub mod remote;
 
 use std::fmt;
 use std::sync::Arc;
@@ -120,14 +121,14 @@ pub struct DocumentMeta {
 /// A signed PDF, held only in memory and wiped when dropped.
 pub type PdfBytes = Arc<Zeroizing<Vec<u8>>>;
 
-/// Outcome of printing one document, reported to the central server so that it can
-/// count entitlements. Keyed by a kiosk-generated id: retries never double-count.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// A confirmed print, reported to the central server so that it can count
+/// entitlements. Keyed by a kiosk-generated id: retries never double-count.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintReport {
     pub report_id: String,
     pub document_id: String,
+    pub kind: DocKind,
     pub pages_printed: u32,
-    pub completed: bool,
     /// Kiosk time, RFC 3339.
     pub at: String,
 }
@@ -153,6 +154,8 @@ pub enum CentralError {
     RateLimited,
     #[error("central server error: {0}")]
     Server(String),
+    #[error("local outbox: {0}")]
+    Storage(String),
 }
 
 /// The central server as the kiosk uses it.
@@ -161,10 +164,22 @@ pub trait Central: Send + Sync {
     async fn sign_in_nik(&self, nik: &Nik, pin: &str) -> Result<(SessionToken, Citizen), CentralError>;
     async fn sign_in_notice(&self, code: &str, pin: &str) -> Result<(SessionToken, Citizen), CentralError>;
     async fn list_documents(&self, token: &SessionToken) -> Result<Vec<DocumentMeta>, CentralError>;
-    async fn download(&self, token: &SessionToken, document_id: &str) -> Result<PdfBytes, CentralError>;
-    /// Authenticated by the kiosk's own identity, not a citizen session: the outbox
-    /// delivers reports long after the session that produced them has ended.
-    async fn report_print(&self, report: &PrintReport) -> Result<(), CentralError>;
+    /// Downloads a listed document; the bytes are checked against the size and SHA-256
+    /// the listing announced.
+    async fn download(&self, token: &SessionToken, doc: &DocumentMeta) -> Result<PdfBytes, CentralError>;
+    /// Durably records a confirmed print and queues its report in the same transaction
+    /// (authenticated later by the kiosk's own identity, not a citizen session: the
+    /// outbox may deliver it long after the session ended).
+    fn record_print(&self, report: &PrintReport) -> Result<(), CentralError>;
+    /// Queues an audit event (no personal data beyond a masked NIK) for the central
+    /// server, durably, in the same outbox as print reports.
+    fn record_audit(&self, kind: &str, detail: &str) -> Result<(), CentralError>;
+    /// Delivers queued reports, oldest first; returns how many are still waiting and the
+    /// age in seconds of the oldest.
+    async fn deliver_pending(&self) -> (u64, f64);
     /// Ends the server-side session (best effort; tokens also expire by themselves).
     async fn sign_out(&self, token: &SessionToken);
+    /// Reaches the server over mutual TLS and returns the round-trip time (maintenance
+    /// readiness check).
+    async fn health(&self) -> Result<std::time::Duration, CentralError>;
 }

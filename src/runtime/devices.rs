@@ -16,6 +16,7 @@ pub fn shared<T: ?Sized>(device: Box<T>) -> Shared<T> {
     Arc::new(Mutex::new(device))
 }
 
+#[derive(Clone)]
 pub struct Devices {
     pub central: Arc<dyn Central>,
     pub a4: Shared<dyn A4Printer>,
@@ -23,6 +24,10 @@ pub struct Devices {
     pub receipt_width: PaperWidth,
     pub camera: Shared<dyn FrameSource>,
     pub decoder: Arc<dyn QrDecoder + Sync>,
+    /// Trust anchors for document signatures (TTE).
+    pub trust: Arc<crate::document::TrustAnchors>,
+    /// The simulated A4 printer's fault switch (demo and tests only).
+    pub sim_a4: Option<adm_a4::sim::SimControl>,
 }
 
 /// Locks a device mutex; a poisoned lock (a worker panicked) still yields the device,

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod devices;
 mod print;
 mod receipt;
+pub mod tech;
 
 use std::collections::VecDeque;
 use std::sync::mpsc;
@@ -15,11 +16,14 @@ use std::sync::mpsc;
 use crate::central::{CentralError, SessionToken};
 use crate::scan::scanner::{Preview, Scanner};
 use crate::session::event::SignInError;
-use crate::session::{
-    AuditEvent, Availability, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx, Timing,
-};
+use crate::session::{AuditEvent, Availability, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::telemetry::metrics::Metrics;
 use clock::Clock;
 use devices::{Devices, lock};
+use tech::{Power, Tech, TechUpdate};
 
 /// Facts about this kiosk that end up on paper or in reports.
 #[derive(Debug, Clone)]
@@ -32,6 +36,8 @@ pub struct KioskInfo {
 
 /// How often the printers are checked while nobody is using the kiosk.
 const HEALTH_EVERY_MS: Millis = 5_000;
+/// How often queued print reports and audit events are sent when the network was down.
+const DELIVER_EVERY_MS: Millis = 30_000;
 /// Audit events kept in memory for the maintenance screen.
 const AUDIT_KEPT: usize = 200;
 
@@ -48,18 +54,34 @@ pub struct Runtime {
     audit: VecDeque<AuditEvent>,
     out_of_service: bool,
     last_health: Option<Millis>,
+    last_delivery: Option<Millis>,
+    pub tech: Tech,
+    tech_rx: mpsc::Receiver<TechUpdate>,
+    metrics: Arc<Metrics>,
 }
 
 impl Runtime {
-    pub fn new(timing: Timing, clock: Box<dyn Clock>, devices: Devices, info: KioskInfo) -> std::io::Result<Self> {
+    /// `config_path`: where technician settings are saved (None: not persisted, tests).
+    pub fn new(
+        config: &Config,
+        config_path: Option<std::path::PathBuf>,
+        power: Power,
+        clock: Box<dyn Clock>,
+        devices: Devices,
+        info: KioskInfo,
+        metrics: Arc<Metrics>,
+    ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel();
+        let (tech_tx, tech_rx) = mpsc::channel();
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("kiosk-worker")
             .enable_all()
             .build()?;
+        let mut machine = Machine::new(config.timing());
+        machine.configure(config.timing(), default_language(config));
         Ok(Runtime {
-            machine: Machine::new(timing),
+            machine,
             clock,
             tx,
             rx,
@@ -71,6 +93,10 @@ impl Runtime {
             audit: VecDeque::new(),
             out_of_service: false,
             last_health: None,
+            last_delivery: None,
+            tech: Tech::new(config.clone(), config_path, power, tech_tx),
+            tech_rx,
+            metrics,
         })
     }
 
@@ -82,13 +108,21 @@ impl Runtime {
         &self.preview
     }
 
-    pub fn audit_log(&self) -> impl Iterator<Item = &AuditEvent> {
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    pub fn audit_log(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> {
         self.audit.iter()
     }
 
     /// The tokio runtime the workers use (for adapters that need one).
     pub fn tokio(&self) -> &tokio::runtime::Runtime {
         &self.tokio
+    }
+
+    pub fn is_out_of_service(&self) -> bool {
+        self.out_of_service
     }
 
     pub fn set_out_of_service(&mut self, out: bool) {
@@ -112,9 +146,28 @@ impl Runtime {
             any = true;
             self.dispatch(event);
         }
+        while let Ok(update) = self.tech_rx.try_recv() {
+            any = true;
+            self.apply_tech_update(update);
+        }
         self.dispatch(Event::Tick);
         self.check_health();
+        self.deliver_outbox();
         any
+    }
+
+    fn deliver_outbox(&mut self) {
+        let now = self.clock.now();
+        if self.last_delivery.is_some_and(|t| now < t + DELIVER_EVERY_MS) {
+            return;
+        }
+        self.last_delivery = Some(now);
+        let central = self.devices.central.clone();
+        let metrics = self.metrics.clone();
+        self.tokio.spawn(async move {
+            let (waiting, oldest) = central.deliver_pending().await;
+            metrics.set_outbox(waiting, oldest);
+        });
     }
 
     fn check_health(&mut self) {
@@ -127,12 +180,20 @@ impl Runtime {
             self.dispatch(Event::Availability(Availability::OutOfService));
             return;
         }
-        let a4 = self.devices.a4.clone();
+        let (a4, receipt) = (self.devices.a4.clone(), self.devices.receipt.clone());
+        let sim_a4 = self.devices.sim_a4.clone();
         let tx = self.tx.clone();
+        let metrics = self.metrics.clone();
         self.tokio.spawn_blocking(move || {
-            let ready = lock(&a4).status().map(|s| s.can_print()).unwrap_or(false);
+            if let (Ok(path), Some(sim)) = (std::env::var(SIM_FAULT_FILE), &sim_a4) {
+                sim_fault_from_file(sim, &path);
+            }
+            let status = lock(&a4).status();
+            crate::telemetry::report_a4(&metrics, status.as_ref().ok());
+            let ready = status.map(|s| s.can_print()).unwrap_or(false);
             let availability = if ready { Availability::Ready } else { Availability::PrinterUnavailable };
             let _ = tx.send(Event::Availability(availability));
+            crate::telemetry::report_receipt(&metrics, lock(&receipt).status().ok());
         });
     }
 
@@ -141,16 +202,24 @@ impl Runtime {
         let central = self.devices.central.clone();
         match command {
             Command::SignInNik { session, nik, pin } => {
+                let metrics = self.metrics.clone();
                 self.tokio.spawn(async move {
                     let result = central.sign_in_nik(&nik, &pin).await;
                     drop(pin);
+                    if let Err(e) = &result {
+                        metrics.sign_in_failed(crate::telemetry::reason_of(e));
+                    }
                     let _ = tx.send(Event::SignedIn { session, result: sign_in_result(result) });
                 });
             }
             Command::SignInNotice { session, code, pin } => {
+                let metrics = self.metrics.clone();
                 self.tokio.spawn(async move {
                     let result = central.sign_in_notice(&code, &pin).await;
                     drop(pin);
+                    if let Err(e) = &result {
+                        metrics.sign_in_failed(crate::telemetry::reason_of(e));
+                    }
                     let _ = tx.send(Event::SignedIn { session, result: sign_in_result(result) });
                 });
             }
@@ -161,15 +230,30 @@ impl Runtime {
                 });
             }
             Command::Print { session, token, citizen, docs } => {
-                let job = print::PrintRun { session, token, citizen, docs, central, a4: self.devices.a4.clone(), tx };
+                let job = print::PrintRun {
+                    session,
+                    token,
+                    citizen,
+                    docs,
+                    central,
+                    a4: self.devices.a4.clone(),
+                    tx,
+                    metrics: self.metrics.clone(),
+                    trust: self.devices.trust.clone(),
+                };
                 self.tokio.spawn(job.run());
             }
             Command::PrintReceipt { session, receipt } => {
                 let printer = self.devices.receipt.clone();
                 let width = self.devices.receipt_width;
                 let info = self.info.clone();
+                let metrics = self.metrics.clone();
                 self.tokio.spawn_blocking(move || {
                     let printed = receipt::print(&mut **lock(&printer), width, &info, &receipt);
+                    if printed {
+                        metrics.receipt_printed();
+                    }
+                    crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
                     let _ = tx.send(Event::ReceiptDone { session, printed });
                 });
             }
@@ -204,8 +288,41 @@ impl Runtime {
         *self.preview.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Settings changed by a technician: they apply from the next session.
+    pub(crate) fn apply_config(&mut self, config: &Config) {
+        self.machine.configure(config.timing(), default_language(config));
+        self.info.kiosk_id = config.kiosk_id.clone();
+        self.info.site = config.site.clone();
+    }
+
+    pub(crate) fn audit(&mut self, event: AuditEvent) {
+        self.record(event);
+    }
+
     fn record(&mut self, event: AuditEvent) {
         tracing::info!(kiosk = %self.info.kiosk_id, event = ?event, "audit");
+        // What the central server keeps of the kiosk's life: refusals (an ownership
+        // mismatch is a security incident), session outcomes and technician actions.
+        if let Some((kind, detail)) = outbox_audit(&event)
+            && let Err(e) = self.devices.central.record_audit(kind, &detail)
+        {
+            tracing::error!(error = %e, kind, "audit event not queued");
+        }
+        match &event {
+            AuditEvent::SessionStarted { .. } => self.metrics.session_started(),
+            AuditEvent::SessionEnded { reason, .. } => self.metrics.session_ended(match reason {
+                crate::session::EndReason::Completed => "completed",
+                crate::session::EndReason::Cancelled => "cancelled",
+                crate::session::EndReason::IdleTimeout => "idle_timeout",
+                crate::session::EndReason::SessionLimit => "session_limit",
+                crate::session::EndReason::Failed(_) => "failed",
+            }),
+            _ => {}
+        }
         if self.audit.len() == AUDIT_KEPT {
             self.audit.pop_front();
         }
@@ -217,6 +334,50 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         self.stop_scanner();
     }
+}
+
+/// Demo and fleet tests only: a file whose content (`paper-out`, `jam`, `cover-open`,
+/// or nothing) sets the simulated A4 printer's standing fault, so a fault can be flipped
+/// from outside the process. Real printers ignore it.
+pub const SIM_FAULT_FILE: &str = "ADM_SIM_A4_FAULT_FILE";
+
+fn sim_fault_from_file(sim: &adm_a4::sim::SimControl, path: &str) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    match text.trim() {
+        "paper-out" => sim.inject(adm_a4::sim::SimFault::PaperOut),
+        "jam" => sim.inject(adm_a4::sim::SimFault::Jam),
+        "cover-open" => sim.inject(adm_a4::sim::SimFault::CoverOpen),
+        _ => sim.clear(),
+    }
+}
+
+/// The audit events that go to the central server, as (kind, detail). No personal data.
+fn outbox_audit(event: &AuditEvent) -> Option<(&'static str, String)> {
+    Some(match event {
+        AuditEvent::DocumentRefused { session, refusal } => (
+            match refusal {
+                crate::session::Refusal::Ownership => "document.refused.ownership",
+                crate::session::Refusal::Signature => "document.refused.signature",
+                crate::session::Refusal::Download => "document.refused.download",
+            },
+            format!("session {session}"),
+        ),
+        AuditEvent::SessionEnded { session, reason } => ("session.ended", format!("session {session}: {reason:?}")),
+        AuditEvent::SignInFailed { session, reason } => {
+            ("session.sign_in_failed", format!("session {session}: {reason}"))
+        }
+        AuditEvent::TechnicianSignedIn { technician } => ("maintenance.login", technician.clone()),
+        AuditEvent::TechnicianPinRefused { wait_seconds } => {
+            ("maintenance.login_refused", format!("wait {wait_seconds} s"))
+        }
+        AuditEvent::TechnicianAction { action } => ("maintenance.action", action.clone()),
+        AuditEvent::TechnicianExit => ("maintenance.logout", String::new()),
+        _ => return None,
+    })
+}
+
+fn default_language(config: &Config) -> crate::session::Language {
+    if config.language == "en" { crate::session::Language::En } else { crate::session::Language::Id }
 }
 
 fn sign_in_result(
@@ -239,6 +400,6 @@ pub(crate) fn failure_of(e: CentralError) -> Failure {
         CentralError::SessionExpired => Failure::SessionExpired,
         CentralError::KioskRefused => Failure::KioskRefused,
         CentralError::RateLimited => Failure::RateLimited,
-        CentralError::Server(_) => Failure::ServerError,
+        CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
     }
 }

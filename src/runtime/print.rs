@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
+use std::time::SystemTime;
 
 use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
@@ -25,6 +26,8 @@ pub(super) struct PrintRun {
     pub central: Arc<dyn Central>,
     pub a4: Shared<dyn A4Printer>,
     pub tx: Sender<Event>,
+    pub metrics: Arc<crate::telemetry::metrics::Metrics>,
+    pub trust: Arc<crate::document::TrustAnchors>,
 }
 
 impl PrintRun {
@@ -35,17 +38,24 @@ impl PrintRun {
     pub async fn run(self) {
         for (index, doc) in self.docs.iter().enumerate() {
             self.update(index, JobStatus::Checking);
-            let pdf = match self.central.download(&self.token, &doc.id).await {
+            let pdf = match self.central.download(&self.token, doc).await {
                 Ok(pdf) => pdf,
                 Err(e) => {
                     tracing::warn!(document = %doc.id, error = %e, "download failed");
+                    self.metrics.document_refused("download");
                     self.update(index, JobStatus::Refused(Refusal::Download));
                     continue;
                 }
             };
-            if let Err(refusal) = crate::document::check(&pdf, doc, &self.citizen) {
-                tracing::warn!(document = %doc.id, ?refusal, "document refused");
-                self.update(index, JobStatus::Refused(refusal));
+            // Verified at trusted kiosk time, right before printing, for THIS citizen.
+            if let Err(refused) = crate::document::check(&pdf, doc, &self.citizen, &self.trust, SystemTime::now()) {
+                tracing::warn!(document = %doc.id, label = refused.label, reason = %refused.reason, "document refused");
+                self.metrics.document_refused(match refused.refusal {
+                    Refusal::Download => "download",
+                    Refusal::Signature => "signature",
+                    Refusal::Ownership => "ownership",
+                });
+                self.update(index, JobStatus::Refused(refused.refusal));
                 continue;
             }
             self.update(index, JobStatus::Sending);
@@ -70,11 +80,14 @@ impl PrintRun {
             .unwrap_or_else(|e| Err(PrintError::Io(format!("print worker: {e}"))));
             match printed {
                 Ok(pages) => {
+                    self.metrics.pages_printed(pages);
+                    self.metrics.document_printed();
                     self.update(index, JobStatus::Done { pages });
                     self.report(doc, pages).await;
                 }
                 Err(e) => {
                     tracing::warn!(document = %doc.id, error = %e, "printer stopped");
+                    self.metrics.pages_printed(e.pages_done());
                     self.update(index, JobStatus::Stopped { problem: problem_of(&e), done: e.pages_done() });
                     break;
                 }
@@ -83,16 +96,26 @@ impl PrintRun {
         let _ = self.tx.send(Event::PrintingDone { session: self.session });
     }
 
+    /// Records the confirmed print durably (the outbox survives power cuts), then tries
+    /// to deliver it right away; undelivered reports go out with the next delivery.
     async fn report(&self, doc: &DocumentMeta, pages: u32) {
         let report = PrintReport {
-            report_id: uuid::Uuid::new_v4().to_string(),
+            report_id: uuid::Uuid::new_v4().simple().to_string(),
             document_id: doc.id.clone(),
+            kind: doc.kind,
             pages_printed: pages,
-            completed: true,
             at: chrono::Utc::now().to_rfc3339(),
         };
-        if let Err(e) = self.central.report_print(&report).await {
-            tracing::warn!(report = %report.report_id, error = %e, "print report not delivered");
+        if let Err(e) = self.central.record_print(&report) {
+            // The paper is out; losing the report would give the citizen an extra print,
+            // never cost them one. Technicians see this in the log and the metrics.
+            tracing::error!(report = %report.report_id, error = %e, "print report not recorded");
+            return;
+        }
+        let (waiting, oldest) = self.central.deliver_pending().await;
+        self.metrics.set_outbox(waiting, oldest);
+        if waiting > 0 {
+            tracing::info!(waiting, "print reports queued for delivery");
         }
     }
 }

@@ -29,6 +29,9 @@ pub enum Event {
     ConfirmPrint,
     Finish,
     SetLanguage(Language),
+    /// The technician gesture: only honoured on the attract screen.
+    EnterMaintenance,
+    ExitMaintenance,
     // --- answers from the runtime ---
     QrScanned {
         session: u64,
@@ -109,12 +112,45 @@ pub enum EndReason {
 /// Audit events the session produces. No personal data: at most a masked NIK.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditEvent {
-    SessionStarted { session: u64 },
-    SignInFailed { session: u64, reason: &'static str },
-    SignedIn { session: u64, masked_nik: String },
-    SessionFailed { session: u64, reason: &'static str },
-    PrintStarted { session: u64, documents: usize },
-    SessionEnded { session: u64, reason: EndReason },
+    SessionStarted {
+        session: u64,
+    },
+    SignInFailed {
+        session: u64,
+        reason: &'static str,
+    },
+    SignedIn {
+        session: u64,
+        masked_nik: String,
+    },
+    SessionFailed {
+        session: u64,
+        reason: &'static str,
+    },
+    PrintStarted {
+        session: u64,
+        documents: usize,
+    },
+    /// A document failed its checks before printing (ownership mismatches page the fleet).
+    DocumentRefused {
+        session: u64,
+        refusal: super::state::Refusal,
+    },
+    SessionEnded {
+        session: u64,
+        reason: EndReason,
+    },
+    TechnicianGesture,
+    TechnicianSignedIn {
+        technician: String,
+    },
+    TechnicianPinRefused {
+        wait_seconds: u64,
+    },
+    TechnicianAction {
+        action: String,
+    },
+    TechnicianExit,
 }
 
 /// Work the runtime must do for the machine.

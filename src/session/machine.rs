@@ -47,6 +47,7 @@ pub struct Machine {
     timing: Timing,
     state: State,
     language: Language,
+    default_language: Language,
     availability: Availability,
     /// Id of the current (or last) session; answers for other ids are stale.
     session: u64,
@@ -62,6 +63,7 @@ impl Machine {
             timing,
             state: State::Attract,
             language: Language::default(),
+            default_language: Language::default(),
             availability: Availability::Ready,
             session: 0,
             idle_deadline: 0,
@@ -85,6 +87,15 @@ impl Machine {
     }
     pub fn timing(&self) -> Timing {
         self.timing
+    }
+
+    /// New settings from the technician console; they apply from the next session.
+    pub fn configure(&mut self, timing: Timing, default_language: Language) {
+        self.timing = timing;
+        self.default_language = default_language;
+        if matches!(self.state, State::Attract) {
+            self.language = default_language;
+        }
     }
 
     /// The warning to show at the last time the machine was told.
@@ -184,7 +195,7 @@ impl Machine {
             self.state = State::Goodbye;
             self.goodbye_deadline = self.now + self.timing.goodbye_ms;
         }
-        self.language = Language::default();
+        self.language = self.default_language;
         out.push(Command::EndSession { token });
         out.push(Command::Audit(AuditEvent::SessionEnded { session: self.session, reason }));
     }
@@ -219,6 +230,11 @@ impl Machine {
                 out.push(Command::Audit(AuditEvent::SessionStarted { session: self.session }));
             }
             (State::Goodbye, Event::Start | Event::Finish) => self.state = State::Attract,
+            (State::Attract, Event::EnterMaintenance) => self.state = State::Maintenance,
+            (State::Maintenance, Event::ExitMaintenance) => {
+                self.state = State::Attract;
+                self.language = self.default_language;
+            }
 
             (State::ChooseMethod, Event::ChooseNik) => {
                 self.state = State::EnterNik { digits: Zeroizing::default(), error: None };
@@ -384,6 +400,9 @@ impl Machine {
             (State::Printing { jobs, .. }, Event::JobUpdate { session: s, index, status }) if s == session => {
                 if let Some(job) = jobs.get_mut(index) {
                     job.status = status;
+                    if let JobStatus::Refused(refusal) = status {
+                        out.push(Command::Audit(AuditEvent::DocumentRefused { session, refusal }));
+                    }
                 }
             }
             (State::Printing { .. }, Event::PrintingDone { session: s }) if s == session => {

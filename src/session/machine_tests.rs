@@ -446,6 +446,7 @@ fn unfinished_jobs_are_marked_skipped_and_refusals_kept() {
     let mut j = printing();
     let s = j.sid();
     j.ev(Event::JobUpdate { session: s, index: 0, status: JobStatus::Refused(Refusal::Signature) });
+    assert!(j.has(|c| matches!(c, Command::Audit(AuditEvent::DocumentRefused { refusal: Refusal::Signature, .. }))));
     j.ev(Event::PrintingDone { session: s });
     let State::Collect { jobs, .. } = j.state() else { panic!() };
     assert_eq!(jobs[0].status, JobStatus::Refused(Refusal::Signature));
@@ -634,4 +635,21 @@ fn session_data_is_gone_after_the_session() {
     assert!(!dump.contains("Budi"), "{dump}");
     assert!(!dump.contains(NIK), "{dump}");
     assert!(!dump.contains("tok-1"), "{dump}");
+}
+
+// --- maintenance -----------------------------------------------------------------------
+
+#[test]
+fn maintenance_opens_only_from_attract_and_blocks_sessions() {
+    for (name, mut j) in all_session_states() {
+        j.ev(Event::EnterMaintenance);
+        assert!(!matches!(j.state(), State::Maintenance), "{name}: a citizen session is open");
+    }
+    let mut j = J::new();
+    j.ev(Event::EnterMaintenance);
+    assert_eq!(*j.state(), State::Maintenance);
+    j.ev(Event::Start).after(T.session_limit_ms * 2);
+    assert_eq!(*j.state(), State::Maintenance, "no citizen session, no timeout from the machine");
+    j.ev(Event::ExitMaintenance);
+    assert_eq!(*j.state(), State::Attract);
 }

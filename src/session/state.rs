@@ -132,18 +132,53 @@ pub enum ReceiptOutcome {
 pub enum State {
     Attract,
     ChooseMethod,
-    EnterNik { digits: Zeroizing<String>, error: Option<NikError> },
-    EnterPin { nik: Nik, pin: Zeroizing<String>, problem: Option<PinProblem> },
-    ScanQr { problem: Option<ScanProblem> },
-    EnterNoticePin { code: Zeroizing<String>, pin: Zeroizing<String>, problem: Option<PinProblem> },
-    SigningIn { method: SignInMethod },
-    LoadingDocuments { ctx: SessionCtx },
-    Documents { ctx: SessionCtx, docs: Vec<DocumentMeta>, selected: Vec<bool> },
-    Confirm { ctx: SessionCtx, docs: Vec<DocumentMeta>, selected: Vec<bool> },
-    Printing { ctx: SessionCtx, jobs: Vec<Job> },
-    Collect { jobs: Vec<Job>, receipt: ReceiptOutcome },
+    EnterNik {
+        digits: Zeroizing<String>,
+        error: Option<NikError>,
+    },
+    EnterPin {
+        nik: Nik,
+        pin: Zeroizing<String>,
+        problem: Option<PinProblem>,
+    },
+    ScanQr {
+        problem: Option<ScanProblem>,
+    },
+    EnterNoticePin {
+        code: Zeroizing<String>,
+        pin: Zeroizing<String>,
+        problem: Option<PinProblem>,
+    },
+    SigningIn {
+        method: SignInMethod,
+    },
+    LoadingDocuments {
+        ctx: SessionCtx,
+    },
+    Documents {
+        ctx: SessionCtx,
+        docs: Vec<DocumentMeta>,
+        selected: Vec<bool>,
+    },
+    Confirm {
+        ctx: SessionCtx,
+        docs: Vec<DocumentMeta>,
+        selected: Vec<bool>,
+    },
+    Printing {
+        ctx: SessionCtx,
+        jobs: Vec<Job>,
+    },
+    Collect {
+        jobs: Vec<Job>,
+        receipt: ReceiptOutcome,
+    },
     Goodbye,
-    Failure { failure: Failure },
+    Failure {
+        failure: Failure,
+    },
+    /// A technician has the kiosk (see `console`): no citizen session can start.
+    Maintenance,
 }
 
 impl State {
@@ -156,10 +191,11 @@ impl State {
                 | State::LoadingDocuments { .. }
                 | State::Printing { .. }
                 | State::Goodbye
+                | State::Maintenance
         )
     }
 
     pub fn in_session(&self) -> bool {
-        !matches!(self, State::Attract | State::Goodbye)
+        !matches!(self, State::Attract | State::Goodbye | State::Maintenance)
     }
 }

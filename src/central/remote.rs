@@ -1,0 +1,152 @@
+//! [`Central`] over the real network: the kiosk's mTLS client and durable outbox from
+//! `adm-central-client`. Everything about the wire (paths, JSON, TLS, retries, size
+//! limits) stays in that crate; this file only translates between its types and the
+//! kiosk's, and maps every failure to a reason the citizen screen can explain.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use adm_central_client::api::{AuditEventBody, CitizenInfo, DocumentInfo, PrintReportBody};
+use adm_central_client::outbox::{LocalPrintRecord, Outbox};
+use adm_central_client::{CentralClient, ClientConfig, ClientError};
+
+use super::{Central, CentralError, Citizen, DocKind, DocumentMeta, PdfBytes, PrintReport, SessionToken};
+use crate::session::nik::Nik;
+
+pub struct RemoteCentral {
+    client: CentralClient,
+    outbox: Outbox,
+}
+
+impl RemoteCentral {
+    /// `outbox`: the SQLite file of print reports and audit events (WAL, synchronous=FULL).
+    pub fn new(config: ClientConfig, outbox: &Path) -> Result<Self, CentralError> {
+        let client = CentralClient::new(config).map_err(map_err)?;
+        let outbox = Outbox::open(outbox).map_err(|e| CentralError::Storage(e.to_string()))?;
+        Ok(RemoteCentral { client, outbox })
+    }
+
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+}
+
+fn map_err(e: ClientError) -> CentralError {
+    match e {
+        ClientError::Unreachable => CentralError::Unreachable,
+        ClientError::WrongPin { attempts_left } => CentralError::WrongPin { attempts_left },
+        ClientError::Locked => CentralError::Locked,
+        ClientError::UnknownCitizen => CentralError::UnknownCitizen,
+        ClientError::UnknownNotice => CentralError::UnknownNotice,
+        ClientError::SessionExpired => CentralError::SessionExpired,
+        ClientError::KioskRefused => CentralError::KioskRefused,
+        ClientError::RateLimited => CentralError::RateLimited,
+        ClientError::NotFound => CentralError::Server("document not found".into()),
+        ClientError::NoPrintsLeft => CentralError::Server("no prints left for this document".into()),
+        ClientError::IntegrityMismatch => CentralError::Server("download does not match its checksum".into()),
+        ClientError::TooLarge => CentralError::Server("answer too large".into()),
+        ClientError::Rejected(m) | ClientError::Server(m) | ClientError::Config(m) => CentralError::Server(m),
+    }
+}
+
+fn citizen(c: CitizenInfo) -> Citizen {
+    Citizen { name: c.name, nik: c.nik, kk: c.kk }
+}
+
+fn meta(d: &DocumentInfo) -> DocumentMeta {
+    DocumentMeta {
+        id: d.id.clone(),
+        kind: DocKind::from_code(&d.kind),
+        number: d.number.clone(),
+        issued: d.issued.clone(),
+        pages: d.pages,
+        prints_left: d.prints_left,
+        sha256: d.sha256.clone(),
+        size: d.size,
+        owner_nik: d.owner_nik.clone(),
+        kk: d.kk.clone(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Central for RemoteCentral {
+    async fn sign_in_nik(&self, nik: &Nik, pin: &str) -> Result<(SessionToken, Citizen), CentralError> {
+        let grant = self.client.sign_in_nik(nik.digits(), pin).await.map_err(map_err)?;
+        Ok((SessionToken::new(grant.token), citizen(grant.citizen)))
+    }
+
+    async fn sign_in_notice(&self, code: &str, pin: &str) -> Result<(SessionToken, Citizen), CentralError> {
+        let grant = self.client.sign_in_notice(code, pin).await.map_err(map_err)?;
+        Ok((SessionToken::new(grant.token), citizen(grant.citizen)))
+    }
+
+    async fn list_documents(&self, token: &SessionToken) -> Result<Vec<DocumentMeta>, CentralError> {
+        let docs = self.client.list_documents(token.expose()).await.map_err(map_err)?;
+        Ok(docs.iter().map(meta).collect())
+    }
+
+    async fn download(&self, token: &SessionToken, doc: &DocumentMeta) -> Result<PdfBytes, CentralError> {
+        // The client checks the bytes against what the listing announced.
+        let info = DocumentInfo {
+            id: doc.id.clone(),
+            kind: doc.kind.code().into(),
+            title: String::new(),
+            number: doc.number.clone(),
+            issued: doc.issued.clone(),
+            pages: doc.pages,
+            prints_allowed: doc.prints_left,
+            prints_left: doc.prints_left,
+            sha256: doc.sha256.clone(),
+            size: doc.size,
+            owner_nik: doc.owner_nik.clone(),
+            kk: doc.kk.clone(),
+        };
+        let pdf = self.client.download(token.expose(), &info).await.map_err(map_err)?;
+        Ok(Arc::new(pdf))
+    }
+
+    fn record_print(&self, report: &PrintReport) -> Result<(), CentralError> {
+        let local =
+            LocalPrintRecord { doc_kind: report.kind.code().into(), printer: "a4".into(), outcome: "ok".into() };
+        let body = PrintReportBody {
+            document_id: report.document_id.clone(),
+            pages_printed: report.pages_printed,
+            completed: true,
+            at: report.at.clone(),
+        };
+        self.outbox.record_print(&local, &report.report_id, &body).map_err(|e| CentralError::Storage(e.to_string()))
+    }
+
+    fn record_audit(&self, kind: &str, detail: &str) -> Result<(), CentralError> {
+        let body = AuditEventBody { at: chrono::Utc::now().to_rfc3339(), kind: kind.into(), detail: detail.into() };
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        self.outbox.enqueue_audit(&id, &body).map_err(|e| CentralError::Storage(e.to_string()))
+    }
+
+    async fn deliver_pending(&self) -> (u64, f64) {
+        match self.outbox.deliver_pending(&self.client).await {
+            Ok(run) => {
+                if let Some(e) = run.stopped_by {
+                    tracing::info!(error = %e, sent = run.sent, "outbox delivery paused");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox"),
+        }
+        self.outbox
+            .backlog()
+            .map(|b| (b.count, b.oldest_age.map(|d| d.as_secs_f64()).unwrap_or(0.0)))
+            .unwrap_or((0, 0.0))
+    }
+
+    async fn sign_out(&self, token: &SessionToken) {
+        if let Err(e) = self.client.sign_out(token.expose()).await {
+            tracing::debug!(error = %e, "sign-out failed; the token expires by itself");
+        }
+    }
+
+    async fn health(&self) -> Result<std::time::Duration, CentralError> {
+        let started = std::time::Instant::now();
+        self.client.health().await.map_err(map_err)?;
+        Ok(started.elapsed())
+    }
+}

@@ -1,0 +1,174 @@
+//! The technician console: what the maintenance screens show and which actions they
+//! ask for. Pure, like the session machine: the runtime performs the [`Action`]s and
+//! feeds results back; PIN checking itself is `maintenance::auth::Gate`.
+//!
+//! The console can only be opened from the attract screen (the session machine is in
+//! `State::Maintenance` meanwhile), so a citizen session and a technician session can
+//! never be open at the same time.
+
+use zeroize::Zeroizing;
+
+use crate::session::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    Overview,
+    A4,
+    Receipt,
+    Camera,
+    Network,
+    Events,
+    Settings,
+    Power,
+}
+
+impl Page {
+    pub const ALL: [Page; 8] = [
+        Page::Overview,
+        Page::A4,
+        Page::Receipt,
+        Page::Camera,
+        Page::Network,
+        Page::Events,
+        Page::Settings,
+        Page::Power,
+    ];
+}
+
+/// What a technician can ask the kiosk to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    CheckPin {
+        pin: Zeroizing<String>,
+    },
+    RunChecks,
+    A4TestPage,
+    CancelA4Jobs,
+    ReceiptTestPage,
+    PrintReadiness,
+    PaperLoaded,
+    SetOutOfService(bool),
+    RestartApp,
+    Reboot,
+    Shutdown,
+    /// Leave the console (back to the attract screen).
+    Exit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Console {
+    /// Technician PIN entry. `wait_until`: backoff after wrong PINs.
+    Login {
+        pin: Zeroizing<String>,
+        wrong: bool,
+        wait_until: Option<Millis>,
+    },
+    Open {
+        technician: String,
+        page: Page,
+    },
+}
+
+pub const MAX_PIN: usize = 8;
+
+impl Console {
+    pub fn new() -> Console {
+        Console::Login { pin: Zeroizing::default(), wrong: false, wait_until: None }
+    }
+
+    pub fn digit(&mut self, d: u8) {
+        if let Console::Login { pin, .. } = self
+            && d <= 9
+            && pin.len() < MAX_PIN
+        {
+            pin.push(char::from(b'0' + d));
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if let Console::Login { pin, .. } = self {
+            pin.pop();
+        }
+    }
+
+    /// The PIN to check, unless the backoff still runs.
+    pub fn submit(&mut self, now: Millis) -> Option<Action> {
+        match self {
+            Console::Login { pin, wait_until, .. } if pin.len() >= 6 && wait_until.is_none_or(|t| now >= t) => {
+                Some(Action::CheckPin { pin: std::mem::take(pin) })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn granted(&mut self, technician: String) {
+        *self = Console::Open { technician, page: Page::Overview };
+    }
+
+    pub fn refused(&mut self, wait_until: Millis) {
+        *self = Console::Login { pin: Zeroizing::default(), wrong: true, wait_until: Some(wait_until) };
+    }
+
+    pub fn open(&mut self, target: Page) {
+        if let Console::Open { page, .. } = self {
+            *page = target;
+        }
+    }
+
+    /// Seconds of backoff left at `now` (0 when a PIN may be tried).
+    pub fn wait_seconds(&self, now: Millis) -> u64 {
+        match self {
+            Console::Login { wait_until: Some(t), .. } => t.saturating_sub(now).div_ceil(1000),
+            _ => 0,
+        }
+    }
+
+    pub fn technician(&self) -> Option<&str> {
+        match self {
+            Console::Open { technician, .. } => Some(technician),
+            Console::Login { .. } => None,
+        }
+    }
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Console::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pin_is_submitted_only_when_long_enough_and_not_waiting() {
+        let mut c = Console::new();
+        for d in [1, 2, 3, 4, 5] {
+            c.digit(d);
+        }
+        assert_eq!(c.submit(0), None);
+        c.digit(6);
+        assert!(matches!(c.submit(0), Some(Action::CheckPin { pin }) if pin.as_str() == "123456"));
+        c.refused(5_000);
+        assert_eq!(c.wait_seconds(1_000), 4);
+        for _ in 0..6 {
+            c.digit(9);
+        }
+        assert_eq!(c.submit(1_000), None, "backoff still running");
+        assert!(c.submit(5_000).is_some());
+    }
+
+    #[test]
+    fn pages_open_only_after_sign_in() {
+        let mut c = Console::new();
+        c.open(Page::Settings);
+        assert!(matches!(c, Console::Login { .. }));
+        c.granted("tek01".into());
+        c.open(Page::Settings);
+        assert_eq!(c, Console::Open { technician: "tek01".into(), page: Page::Settings });
+        c.backspace();
+        c.digit(1);
+        assert_eq!(c.technician(), Some("tek01"));
+    }
+}

@@ -1,0 +1,305 @@
+//! The readiness checks: one function runs them all, for the health screen, the
+//! printed readiness report and `adm-kiosk doctor`, so the three can never disagree.
+//!
+//! Every check is bounded in time: a hung USB device or a silent network must turn into
+//! a failed check with a reason, never into a frozen maintenance screen.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use adm_a4::{A4Printer, PrinterState};
+use adm_camera::FrameSource;
+use adm_thermal::{ReceiptPrinter, ReceiptStatus};
+use serde::Serialize;
+
+use crate::central::Central;
+use crate::runtime::devices::{Devices, Shared, lock};
+
+/// How long a device may take to answer a status request.
+pub const DEVICE_DEADLINE: Duration = Duration::from_secs(5);
+/// How long the central server may take, all retries included. Longer than one device
+/// answer: a TLS handshake over a mobile link can be slow, and the client retries.
+pub const NETWORK_DEADLINE: Duration = Duration::from_secs(15);
+/// The client certificate must be renewed before it has fewer days left than this: the
+/// fleet needs time to reach a kiosk that is offline when renewal is pushed.
+pub const CERT_MIN_DAYS: u64 = 30;
+/// Free space below either limit fails the disk check: the outbox of print reports and
+/// audit events must never be the thing that cannot be written.
+pub const DISK_MIN_FREE_BYTES: u64 = 500 * 1000 * 1000;
+pub const DISK_MIN_FREE_PERCENT: u64 = 5;
+
+/// Where systemd-timesyncd says "synchronised" (present once NTP has synced).
+const TIMESYNC_FLAG: &str = "/run/systemd/timesync/synchronized";
+
+/// The ids of every check, in report order. Stable: fleet tooling and the UI key on them.
+pub const CHECK_IDS: [&str; 8] =
+    ["a4_printer", "receipt_printer", "camera", "central_server", "tls_certificate", "disk", "clock", "version"];
+
+/// One check's verdict. `detail` is for technicians (English, no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    #[serde(rename = "check")]
+    pub id: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl CheckResult {
+    fn new(id: &'static str, ok: bool, detail: impl Into<String>) -> Self {
+        CheckResult { id, ok, detail: detail.into() }
+    }
+}
+
+/// Whether the clock check asks the system. Containers and the demo have no NTP state
+/// to read; skipping there keeps the report meaningful instead of always failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockCheck {
+    System,
+    Skip,
+}
+
+/// Everything the checks look at. Holds clones of the device handles, so it can be
+/// moved into a task while the runtime keeps using the devices.
+#[derive(Clone)]
+pub struct CheckContext {
+    pub central: Arc<dyn Central>,
+    pub a4: Shared<dyn A4Printer>,
+    pub receipt: Shared<dyn ReceiptPrinter>,
+    pub camera: Shared<dyn FrameSource>,
+    /// The kiosk's mTLS client certificate (PEM); `None` in demo mode.
+    pub client_cert_pem: Option<Vec<u8>>,
+    /// A path on the disk that holds the outbox (the outbox file or its folder).
+    pub disk_path: PathBuf,
+    pub clock_check: ClockCheck,
+    pub device_deadline: Duration,
+    pub network_deadline: Duration,
+}
+
+impl CheckContext {
+    pub fn new(
+        devices: &Devices,
+        client_cert_pem: Option<Vec<u8>>,
+        disk_path: PathBuf,
+        clock_check: ClockCheck,
+    ) -> Self {
+        CheckContext {
+            central: devices.central.clone(),
+            a4: devices.a4.clone(),
+            receipt: devices.receipt.clone(),
+            camera: devices.camera.clone(),
+            client_cert_pem,
+            disk_path,
+            clock_check,
+            device_deadline: DEVICE_DEADLINE,
+            network_deadline: NETWORK_DEADLINE,
+        }
+    }
+}
+
+/// Runs every check concurrently; results come back in [`CHECK_IDS`] order.
+pub async fn run_all(ctx: &CheckContext) -> Vec<CheckResult> {
+    let (a4, receipt, camera, central, disk, clock) =
+        tokio::join!(a4_printer(ctx), receipt_printer(ctx), camera(ctx), central_server(ctx), disk(ctx), clock(ctx),);
+    let cert = tls_certificate(ctx.client_cert_pem.as_deref(), SystemTime::now());
+    let version = CheckResult::new("version", true, env!("CARGO_PKG_VERSION"));
+    vec![a4, receipt, camera, central, cert, disk, clock, version]
+}
+
+/// Runs a blocking call on the blocking pool, giving up after `deadline`. A device that
+/// never answers keeps its worker thread, but not the caller.
+async fn bounded<T: Send + 'static>(deadline: Duration, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    match tokio::time::timeout(deadline, tokio::task::spawn_blocking(f)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("check failed: {e}")),
+        Err(_) => Err(format!("no answer within {}", seconds(deadline))),
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 { format!("{} s", d.as_secs()) } else { format!("{} ms", d.as_millis()) }
+}
+
+async fn a4_printer(ctx: &CheckContext) -> CheckResult {
+    let a4 = ctx.a4.clone();
+    let id = "a4_printer";
+    match bounded(ctx.device_deadline, move || lock(&a4).status()).await {
+        Err(why) => CheckResult::new(id, false, why),
+        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
+        Ok(Ok(status)) => {
+            let state = match &status.state {
+                PrinterState::Idle => "idle".to_string(),
+                PrinterState::Busy => "printing".to_string(),
+                PrinterState::NeedsAttention(a) => format!("needs attention ({a:?})"),
+                PrinterState::Disconnected => "disconnected".to_string(),
+            };
+            let mut detail = format!("{}: {state}", status.model);
+            let reasons: Vec<&str> = status.reasons.iter().map(String::as_str).filter(|r| *r != "none").collect();
+            if !reasons.is_empty() {
+                detail.push_str(&format!("; {}", reasons.join(", ")));
+            }
+            for m in &status.markers {
+                if let Some(level) = m.level_percent {
+                    detail.push_str(&format!("; {} {level} %", m.name));
+                }
+            }
+            CheckResult::new(id, status.can_print(), detail)
+        }
+    }
+}
+
+async fn receipt_printer(ctx: &CheckContext) -> CheckResult {
+    let receipt = ctx.receipt.clone();
+    let id = "receipt_printer";
+    match bounded(ctx.device_deadline, move || lock(&receipt).status()).await {
+        Err(why) => CheckResult::new(id, false, why),
+        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
+        Ok(Ok(status)) => {
+            let detail = match status {
+                ReceiptStatus::Ready => "ready",
+                // Still prints: a warning for the technician, not a failure.
+                ReceiptStatus::PaperNearEnd => "ready, paper near end",
+                ReceiptStatus::PaperOut => "paper out",
+                ReceiptStatus::CoverOpen => "cover open",
+                ReceiptStatus::Error => "printer error",
+                ReceiptStatus::Disconnected => "disconnected",
+            };
+            CheckResult::new(id, status.can_print(), detail)
+        }
+    }
+}
+
+async fn camera(ctx: &CheckContext) -> CheckResult {
+    let camera = ctx.camera.clone();
+    let id = "camera";
+    match bounded(ctx.device_deadline, move || lock(&camera).next_frame()).await {
+        Err(why) => CheckResult::new(id, false, why),
+        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
+        Ok(Ok(frame)) => CheckResult::new(id, true, format!("frame {}x{}", frame.width, frame.height)),
+    }
+}
+
+async fn central_server(ctx: &CheckContext) -> CheckResult {
+    let id = "central_server";
+    match tokio::time::timeout(ctx.network_deadline, ctx.central.health()).await {
+        Err(_) => CheckResult::new(id, false, format!("no answer within {}", seconds(ctx.network_deadline))),
+        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
+        Ok(Ok(rtt)) => CheckResult::new(id, true, format!("reachable over mutual TLS, {} ms", rtt.as_millis())),
+    }
+}
+
+/// The client certificate's expiry, against `now` (passed in for tests).
+/// The first `CERTIFICATE` PEM block of `pem`, markers included.
+fn first_pem_block(pem: &[u8]) -> Option<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let start = pem.windows(BEGIN.len()).position(|w| w == BEGIN)?;
+    let len = pem[start..].windows(END.len()).position(|w| w == END)?;
+    pem.get(start..start + len + END.len())
+}
+
+pub fn tls_certificate(pem: Option<&[u8]>, now: SystemTime) -> CheckResult {
+    let id = "tls_certificate";
+    let Some(pem) = pem else {
+        return CheckResult::new(id, true, "demo certificate");
+    };
+    // The file may carry intermediates after the kiosk's own certificate; the first is ours.
+    // Only the first PEM block is decoded: x509-cert 0.2's `load_pem_chain` panics
+    // (subtract overflow) on some malformed input, and a config file is not trusted input.
+    let Some(first) = first_pem_block(pem) else {
+        return CheckResult::new(id, false, "no certificate in the PEM file");
+    };
+    let leaf = match <x509_cert::Certificate as der::DecodePem>::from_pem(first) {
+        Ok(c) => c,
+        Err(e) => return CheckResult::new(id, false, format!("unreadable certificate: {e}")),
+    };
+    let not_after = leaf.tbs_certificate.validity.not_after;
+    let date = not_after.to_date_time();
+    let until = format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
+    let now = now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let Some(left) = not_after.to_unix_duration().checked_sub(now) else {
+        return CheckResult::new(id, false, format!("expired on {until}"));
+    };
+    let days = left.as_secs() / 86_400;
+    if days < CERT_MIN_DAYS {
+        CheckResult::new(id, false, format!("expires on {until}, {days} day(s) left: renew now"))
+    } else {
+        CheckResult::new(id, true, format!("valid until {until} ({days} days left)"))
+    }
+}
+
+async fn disk(ctx: &CheckContext) -> CheckResult {
+    let id = "disk";
+    let path = ctx.disk_path.clone();
+    match bounded(ctx.device_deadline, move || free_space(&path)).await {
+        Err(why) => CheckResult::new(id, false, why),
+        Ok(Err(e)) => CheckResult::new(id, false, e),
+        Ok(Ok((free, total))) => disk_verdict(free, total),
+    }
+}
+
+/// Free and total bytes of the file system holding `path` (or its nearest existing
+/// ancestor: the outbox file does not exist before the first report).
+fn free_space(path: &Path) -> Result<(u64, u64), String> {
+    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(Path::new("/"));
+    let st = nix::sys::statvfs::statvfs(existing).map_err(|e| format!("{}: {e}", existing.display()))?;
+    // The field types differ between 32- and 64-bit targets (ARM SBCs are both).
+    #[allow(clippy::unnecessary_cast)]
+    let (avail, blocks, frag) = (st.blocks_available() as u64, st.blocks() as u64, st.fragment_size() as u64);
+    Ok((avail.saturating_mul(frag), blocks.saturating_mul(frag)))
+}
+
+pub fn disk_verdict(free: u64, total: u64) -> CheckResult {
+    let percent = if total == 0 { 0 } else { free.saturating_mul(100) / total };
+    let detail = format!("{} free of {} ({percent} %)", gb(free), gb(total));
+    let ok = free >= DISK_MIN_FREE_BYTES && percent >= DISK_MIN_FREE_PERCENT;
+    CheckResult::new("disk", ok, if ok { detail } else { format!("{detail}: too little free space") })
+}
+
+fn gb(bytes: u64) -> String {
+    format!("{}.{} GB", bytes / 1_000_000_000, bytes % 1_000_000_000 / 100_000_000)
+}
+
+async fn clock(ctx: &CheckContext) -> CheckResult {
+    if ctx.clock_check == ClockCheck::Skip {
+        return CheckResult::new("clock", true, "not checked (demo)");
+    }
+    let read = || {
+        let flag = Path::new(TIMESYNC_FLAG).exists();
+        let timedatectl = std::process::Command::new("timedatectl")
+            .args(["show", "-p", "NTPSynchronized", "--value"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+        clock_verdict(timedatectl.as_deref(), flag)
+    };
+    bounded(ctx.device_deadline, read).await.unwrap_or_else(|why| CheckResult::new("clock", false, why))
+}
+
+/// `timedatectl`'s answer (None: not installed or failed) and whether timesyncd's flag
+/// file exists. Receipts, audit events and certificate checks all need the right time.
+pub fn clock_verdict(timedatectl: Option<&str>, timesync_flag: bool) -> CheckResult {
+    match (timedatectl, timesync_flag) {
+        (Some("yes"), _) => CheckResult::new("clock", true, "synchronised (NTP)"),
+        (_, true) => CheckResult::new("clock", true, "synchronised (systemd-timesyncd)"),
+        (Some(_), false) => CheckResult::new("clock", false, "not synchronised (NTP)"),
+        (None, false) => CheckResult::new("clock", false, "cannot tell whether the clock is synchronised"),
+    }
+}
+
+/// The report as JSON lines, one object per check, for logs and fleet tooling:
+/// `{"check":"disk","ok":true,"detail":"…"}`.
+pub fn report_json_lines(results: &[CheckResult]) -> String {
+    results.iter().map(|r| format!("{}\n", json_line(r))).collect()
+}
+
+pub(crate) fn json_line(value: &impl Serialize) -> String {
+    // Serialising plain strings and booleans cannot fail; should it ever, the line
+    // still says so instead of vanishing from the report.
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+}
+
+#[cfg(test)]
+#[path = "checks_tests.rs"]
+mod tests;

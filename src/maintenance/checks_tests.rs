@@ -1,0 +1,152 @@
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use adm_a4::{A4Printer, JobProgress, PrintError, PrintJob, PrinterStatus};
+
+use super::*;
+use crate::central::CentralError;
+use crate::maintenance::testkit::{FakeCentral, healthy_central, kiosk};
+use crate::runtime::devices::shared;
+
+fn verdicts(results: &[CheckResult]) -> Vec<(&'static str, bool)> {
+    results.iter().map(|r| (r.id, r.ok)).collect()
+}
+
+#[tokio::test]
+async fn a_healthy_kiosk_passes_every_check_in_order() {
+    let (ctx, _controls) = kiosk(healthy_central(), true);
+    let results = run_all(&ctx).await;
+    assert_eq!(results.iter().map(|r| r.id).collect::<Vec<_>>(), CHECK_IDS);
+    assert!(results.iter().all(|r| r.ok), "{results:#?}");
+    assert_eq!(results[3].detail, "reachable over mutual TLS, 12 ms");
+    assert_eq!(results[7].detail, env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn faults_fail_their_own_check_only() {
+    let central = Arc::new(FakeCentral(Err(CentralError::Unreachable)));
+    let (ctx, controls) = kiosk(central, false);
+    controls.a4.inject(adm_a4::sim::SimFault::CoverOpen);
+    controls.receipt.inject(adm_thermal::sim::SimFault::PaperOut);
+    let results = run_all(&ctx).await;
+    let failing: Vec<_> = results.iter().filter(|r| !r.ok).map(|r| r.id).collect();
+    assert_eq!(failing, ["a4_printer", "receipt_printer", "camera", "central_server"]);
+    assert!(results[0].detail.contains("CoverOpen") && results[0].detail.contains("cover-open-error"), "{results:?}");
+    assert_eq!(results[1].detail, "paper out");
+    assert_eq!(results[2].detail, "camera disconnected");
+    assert_eq!(results[3].detail, "central server unreachable");
+}
+
+#[tokio::test]
+async fn paper_near_end_is_a_warning_not_a_failure() {
+    let (ctx, controls) = kiosk(healthy_central(), true);
+    controls.receipt.inject(adm_thermal::sim::SimFault::PaperNearEnd);
+    let results = run_all(&ctx).await;
+    assert_eq!((results[1].ok, results[1].detail.as_str()), (true, "ready, paper near end"));
+}
+
+/// A printer whose status request never comes back (a wedged USB endpoint).
+struct HungPrinter;
+
+impl A4Printer for HungPrinter {
+    fn status(&mut self) -> Result<PrinterStatus, PrintError> {
+        std::thread::sleep(Duration::from_secs(2));
+        Err(PrintError::Io("too late".into()))
+    }
+    fn print(&mut self, _: &PrintJob, _: &mut dyn FnMut(JobProgress)) -> Result<u32, PrintError> {
+        Err(PrintError::Io("hung".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_hung_device_fails_after_the_deadline_without_holding_up_the_rest() {
+    let (mut ctx, _controls) = kiosk(healthy_central(), true);
+    ctx.a4 = shared(Box::new(HungPrinter));
+    ctx.device_deadline = Duration::from_millis(200);
+    let started = std::time::Instant::now();
+    let results = run_all(&ctx).await;
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert_eq!(verdicts(&results)[0], ("a4_printer", false));
+    assert_eq!(results[0].detail, "no answer within 200 ms");
+    assert!(results[1..].iter().all(|r| r.ok), "{results:#?}");
+}
+
+/// A self-signed certificate valid until `year`-01-01.
+fn cert_until(year: i32) -> Vec<u8> {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(vec!["adm-demo-001".into()]).expect("params");
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(year, 1, 1);
+    params.self_signed(&key).expect("cert").pem().into_bytes()
+}
+
+fn at(year: i32, month: u8, day: u8) -> SystemTime {
+    let secs = rcgen::date_time_ymd(year, month, day).unix_timestamp();
+    SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("after 1970"))
+}
+
+#[test]
+fn certificate_expiry_is_checked_30_days_ahead() {
+    let pem = cert_until(2030);
+    let ok = tls_certificate(Some(&pem), at(2029, 6, 1));
+    assert_eq!((ok.ok, ok.detail.as_str()), (true, "valid until 2030-01-01 (214 days left)"));
+    let soon = tls_certificate(Some(&pem), at(2029, 12, 20));
+    assert_eq!((soon.ok, soon.detail.as_str()), (false, "expires on 2030-01-01, 12 day(s) left: renew now"));
+    let expired = tls_certificate(Some(&pem), at(2030, 2, 1));
+    assert_eq!((expired.ok, expired.detail.as_str()), (false, "expired on 2030-01-01"));
+    // A chain file: the kiosk's own certificate comes first.
+    let mut chain = pem.clone();
+    chain.extend_from_slice(&cert_until(2040));
+    assert!(!tls_certificate(Some(&chain), at(2029, 12, 20)).ok);
+}
+
+#[test]
+fn demo_and_unreadable_certificates() {
+    assert_eq!(tls_certificate(None, SystemTime::now()).detail, "demo certificate");
+    assert!(tls_certificate(None, SystemTime::now()).ok);
+    for junk in [&b""[..], b"not a certificate", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"] {
+        assert!(!tls_certificate(Some(junk), SystemTime::now()).ok);
+    }
+}
+
+#[test]
+fn disk_needs_500_mb_and_5_percent_free() {
+    let gb = 1_000_000_000;
+    assert!(disk_verdict(10 * gb, 100 * gb).ok);
+    assert_eq!(disk_verdict(10 * gb, 100 * gb).detail, "10.0 GB free of 100.0 GB (10 %)");
+    assert!(!disk_verdict(400_000_000, 2 * gb).ok, "below 500 MB");
+    assert!(!disk_verdict(4 * gb, 100 * gb).ok, "below 5 %");
+    assert!(!disk_verdict(0, 0).ok);
+}
+
+#[tokio::test]
+async fn disk_check_reads_the_file_system_of_a_file_not_yet_created() {
+    let (mut ctx, _controls) = kiosk(healthy_central(), true);
+    ctx.disk_path = std::env::temp_dir().join("no-such-folder/outbox.sqlite");
+    let result = &run_all(&ctx).await[5];
+    assert!(result.detail.contains("GB free of"), "{result:?}");
+}
+
+#[test]
+fn clock_verdicts() {
+    assert!(clock_verdict(Some("yes"), false).ok);
+    assert!(clock_verdict(None, true).ok);
+    assert!(clock_verdict(Some("no"), true).ok, "timesyncd's flag is enough");
+    assert_eq!(clock_verdict(Some("no"), false).detail, "not synchronised (NTP)");
+    let unknown = clock_verdict(None, false);
+    assert_eq!((unknown.ok, unknown.detail.as_str()), (false, "cannot tell whether the clock is synchronised"));
+}
+
+#[test]
+fn json_lines_name_each_check() {
+    let results = [CheckResult::new("disk", true, "1.0 GB free"), CheckResult::new("camera", false, "say \"hi\"")];
+    assert_eq!(
+        report_json_lines(&results),
+        concat!(
+            r#"{"check":"disk","ok":true,"detail":"1.0 GB free"}"#,
+            "\n",
+            r#"{"check":"camera","ok":false,"detail":"say \"hi\""}"#,
+            "\n"
+        )
+    );
+}

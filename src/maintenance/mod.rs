@@ -1,0 +1,45 @@
+//! The technicians' side of the kiosk, without the screens: who may enter, what is
+//! checked, what may be changed, and the `doctor` report.
+//!
+//! * [`auth`] — technician PINs (argon2id hashes in the configuration) and the entry
+//!   [`auth::Gate`] with exponential backoff.
+//! * [`checks`] — every readiness check, bounded in time; shared by the health screen,
+//!   the printed report ([`report`]) and `adm-kiosk doctor` ([`doctor`]).
+//! * [`settings`] — the closed set of settings a technician may edit, validated and
+//!   saved atomically.
+//!
+//! # Security model
+//!
+//! The maintenance menu can print test pages, take the kiosk out of service and change
+//! where it connects, so it is an attack surface in a public hall. The rules:
+//!
+//! * **PINs are stored hashed** (argon2id, random salt, memory-hard). The configuration
+//!   file travels — images, backups, pushes from the central server — and the same
+//!   technician PIN opens every kiosk the technician is provisioned on. A 6-8 digit PIN
+//!   has at most 10^8 values, so a fast hash would fall to a laptop in seconds; argon2id
+//!   at ~20 MiB per guess makes an offline search slow and expensive. The hash never
+//!   appears in `Debug` output or logs.
+//! * **Wrong PINs back off exponentially** (1 s, 2 s, 4 s, … capped at 5 min after the
+//!   k-th consecutive failure): someone at the screen can try a few PINs, not a
+//!   meaningful fraction of a million. The gate refuses attempts while closed without
+//!   even looking at the PIN, and checks every technician's hash on each attempt so the
+//!   answer time does not reveal which one matched. Every entry, failure and action is
+//!   an audit event (emitted by the caller, which knows the session context).
+//! * **No setting touches verification.** [`settings::Settings`] has no field for the
+//!   server CA, the client certificate and key, or the document trust anchors, refuses
+//!   unknown fields, and cannot switch a real kiosk to demo mode (which brings its own
+//!   CA and trust anchor). Every change goes through `Config::validate`, so a technician
+//!   cannot enter `http://` or a timeout that breaks the WCAG warning rule. Changing
+//!   trust is provisioning's job, not something a PIN at the kiosk can do.
+//! * **Never during a citizen session.** Entry is only offered from the attract screen;
+//!   the caller must refuse it while a session is open (the session state is the
+//!   caller's), and a citizen session cannot start while maintenance is open.
+
+pub mod auth;
+pub mod checks;
+pub mod doctor;
+pub mod report;
+pub mod settings;
+
+#[cfg(test)]
+mod testkit;

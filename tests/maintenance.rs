@@ -1,0 +1,217 @@
+//! The technician console, driven headless: hidden gesture → wrong PIN (backoff shown)
+//! → right PIN → every screen in good and failing device states (a PNG each, under
+//! `target/tmp/maintenance/`) → settings validated and kept across a restart → exit.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use adm_kiosk::app::{Backend, Kiosk, SimHandles, build_devices};
+use adm_kiosk::config::Config;
+use adm_kiosk::headless::{self, shows, snapshot, tap, type_digits, wait_for};
+use adm_kiosk::maintenance::auth::{Technician, hash_pin};
+use adm_kiosk::runtime::clock::ManualClock;
+use adm_kiosk::session::{AuditEvent, State};
+use slint::ComponentHandle;
+use slint::platform::{PointerEventButton, WindowEvent};
+
+const WAIT: Duration = Duration::from_secs(20);
+const TECH_PIN: &str = "246813";
+
+fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("maintenance");
+    std::fs::create_dir_all(&dir).expect("screens folder");
+    dir
+}
+
+struct Harness {
+    kiosk: Kiosk,
+    clock: ManualClock,
+    sim: SimHandles,
+    _backend: Backend,
+}
+
+fn start(config: &Config, config_path: &Path) -> Harness {
+    let backend = Backend::connect(config).expect("reference server");
+    let (devices, sim) = build_devices(config, &backend, Duration::ZERO).expect("devices");
+    let clock = ManualClock::default();
+    let kiosk =
+        Kiosk::new(config, Some(config_path.to_owned()), &backend, Box::new(clock.clone()), devices).expect("kiosk");
+    headless::show(&kiosk.app).expect("show");
+    wait_for(&kiosk, WAIT, |s| matches!(s, State::Attract)).expect("attract");
+    Harness { kiosk, clock, sim, _backend: backend }
+}
+
+impl Harness {
+    fn app(&self) -> &adm_kiosk::AppWindow {
+        &self.kiosk.app
+    }
+    /// Holds a finger on the title for `ms`.
+    fn long_press(&self, ms: u64) {
+        let position = slint::LogicalPosition::new(120.0, 60.0);
+        let window = self.app().window();
+        window.dispatch_event(WindowEvent::PointerPressed { position, button: PointerEventButton::Left });
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(ms));
+        window.dispatch_event(WindowEvent::PointerReleased { position, button: PointerEventButton::Left });
+        self.kiosk.pump();
+    }
+    fn state_is_maintenance(&self) -> bool {
+        matches!(self.kiosk.runtime.borrow().machine().state(), State::Maintenance)
+    }
+    fn settle(&self) {
+        // Workers (checks, printers) answer on other threads.
+        for _ in 0..30 {
+            self.kiosk.pump();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    fn shot(&self, name: &str) {
+        self.settle();
+        snapshot(self.app(), &shots_dir().join(format!("{name}.png"))).expect("snapshot");
+    }
+}
+
+fn config_with_technician(dir: &Path) -> (Config, PathBuf) {
+    let config = Config {
+        technicians: vec![Technician {
+            id: "tek01".into(),
+            name: "Teknisi Satu".into(),
+            pin_hash: hash_pin(TECH_PIN).expect("hash"),
+        }],
+        outbox: dir.join("outbox.sqlite"),
+        ..Config::default()
+    };
+    let path = dir.join("kiosk.toml");
+    adm_kiosk::maintenance::settings::save(&path, &config).expect("save config");
+    (config, path)
+}
+
+#[test]
+fn technician_console_end_to_end() {
+    headless::init().expect("headless platform");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (config, path) = config_with_technician(dir.path());
+    let h = start(&config, &path);
+
+    // A short press does nothing; a 3-second hold opens the technician PIN screen.
+    h.long_press(500);
+    assert!(!h.state_is_maintenance());
+    h.long_press(3_200);
+    assert!(h.state_is_maintenance());
+    assert!(shows(h.app(), "Menu petugas"));
+    h.shot("01-login");
+
+    // Wrong PIN: refused, and the next try must wait (backoff shown).
+    type_digits(h.app(), "000000").expect("digits");
+    tap(h.app(), "Masuk").expect("submit");
+    wait_for(&h.kiosk, WAIT, |_| {
+        h.kiosk.runtime.borrow().tech.console.wait_seconds(h.kiosk.runtime.borrow().now()) > 0
+    })
+    .expect("refused");
+    assert!(shows(h.app(), "PIN salah. Coba lagi dalam 1 detik."));
+    h.shot("02-login-wrong-pin");
+    h.clock.advance(1_000);
+
+    // Right PIN: the readiness overview.
+    type_digits(h.app(), TECH_PIN).expect("digits");
+    tap(h.app(), "Masuk").expect("submit");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.console.technician().is_some()).expect("granted");
+    wait_for(&h.kiosk, WAIT, |_| !h.kiosk.runtime.borrow().tech.checks.is_empty()).expect("checks");
+    h.shot("03-overview-good");
+
+    // Every screen, in good state…
+    for (tab, name) in [
+        ("Printer A4", "04-a4-good"),
+        ("Printer struk", "05-receipt-good"),
+        ("Kamera", "06-camera"),
+        ("Jaringan", "07-network"),
+        ("Kejadian", "08-events"),
+        ("Pengaturan", "09-settings"),
+        ("Layanan dan daya", "10-power"),
+    ] {
+        tap(h.app(), tab).expect(tab);
+        h.shot(name);
+    }
+    // …and failing: A4 cover open, receipt cover open.
+    h.sim.a4.as_ref().expect("sim").inject(adm_a4::sim::SimFault::CoverOpen);
+    h.sim.receipt.as_ref().expect("sim").inject(adm_thermal::sim::SimFault::CoverOpen);
+    tap(h.app(), "Kesiapan").expect("overview");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.checks.iter().any(|c| !c.ok)).expect("failing");
+    h.shot("11-overview-failing");
+    {
+        let rt = h.kiosk.runtime.borrow();
+        let failing: Vec<&str> = rt.tech.checks.iter().filter(|c| !c.ok).map(|c| c.id).collect();
+        assert!(failing.contains(&"a4_printer"), "{failing:?}");
+        assert!(failing.contains(&"receipt_printer"), "{failing:?}");
+    }
+    tap(h.app(), "Printer A4").expect("a4");
+    h.shot("12-a4-failing");
+    tap(h.app(), "Printer struk").expect("receipt");
+    h.shot("13-receipt-failing");
+    h.sim.a4.as_ref().expect("sim").clear();
+    h.sim.receipt.as_ref().expect("sim").clear();
+
+    // Test pages.
+    tap(h.app(), "Printer A4").expect("a4");
+    tap(h.app(), "Cetak halaman uji").expect("a4 test page");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.feedback == "a4-test-ok").expect("a4 test page");
+    assert_eq!(h.sim.a4.as_ref().expect("sim").pages_printed(), 1);
+
+    // Settings: refused with a clear message, then saved.
+    tap(h.app(), "Pengaturan").expect("settings");
+    {
+        let t = h.app().global::<adm_kiosk::Tech>();
+        t.invoke_save_settings(
+            "ADM-3201-07".into(),
+            "MPP Cibinong".into(),
+            "http://insecure".into(),
+            90,
+            30,
+            600,
+            false,
+        );
+    }
+    h.settle();
+    assert!(!h.kiosk.runtime.borrow().tech.settings_error.is_empty(), "bad URL refused");
+    h.shot("14-settings-refused");
+    {
+        let t = h.app().global::<adm_kiosk::Tech>();
+        t.invoke_save_settings("ADM-3201-07".into(), "MPP Cibinong".into(), "demo".into(), 120, 40, 900, true);
+    }
+    h.settle();
+    assert!(h.kiosk.runtime.borrow().tech.settings_saved, "{}", h.kiosk.runtime.borrow().tech.settings_error);
+    h.shot("15-settings-saved");
+
+    // Out of service, then exit: the attract screen says so.
+    tap(h.app(), "Layanan dan daya").expect("power");
+    tap(h.app(), "Nonaktifkan layanan anjungan").expect("out of service");
+    tap(h.app(), "Tutup menu petugas").expect("exit");
+    wait_for(&h.kiosk, WAIT, |s| matches!(s, State::Attract)).expect("attract");
+    h.clock.advance(10_000);
+    h.settle();
+    // (In English: the technician just made English the default language.)
+    assert!(shows(h.app(), "This kiosk is out of service. Please ask an officer for help."));
+    h.shot("16-attract-out-of-service");
+
+    // Every step is in the audit log.
+    {
+        let rt = h.kiosk.runtime.borrow();
+        let log: Vec<&AuditEvent> = rt.audit_log().collect();
+        assert!(log.contains(&&AuditEvent::TechnicianGesture));
+        assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianPinRefused { .. })));
+        assert!(log.contains(&&AuditEvent::TechnicianSignedIn { technician: "tek01".into() }));
+        assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianAction { action } if action == "a4-test-page")));
+        assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianAction { action } if action == "settings-saved")));
+        assert!(log.contains(&&AuditEvent::TechnicianExit));
+    }
+
+    // The settings survive a restart.
+    let reloaded = Config::load(&path).expect("saved configuration");
+    assert_eq!(reloaded.kiosk_id, "ADM-3201-07");
+    assert_eq!(reloaded.timeouts.idle_seconds, 120);
+    assert_eq!(reloaded.language, "en");
+    assert_eq!(reloaded.technicians.len(), 1, "technicians are kept");
+    drop(h);
+    let h = start(&reloaded, &path);
+    assert_eq!(h.kiosk.runtime.borrow().machine().timing().idle_ms, 120_000);
+    assert!(shows(h.app(), "Welcome"), "sessions now start in English");
+}
