@@ -226,6 +226,44 @@ fn paper_out_mid_job_keeps_the_entitlement_and_says_what_to_do() {
 }
 
 #[test]
+fn a_tampered_document_is_refused_and_reported() {
+    let h = kiosk();
+    // The server now serves a copy with a broken signature (and lists its new checksum,
+    // so only the signature check can catch it).
+    let akta = h
+        .server()
+        .admin()
+        .documents()
+        .expect("documents")
+        .into_iter()
+        .find(|d| d.owner_nik == DEMO_NIK && d.kind == "akta-kelahiran")
+        .expect("Budi's birth certificate");
+    h.server().admin().tamper_document(&akta.id).expect("tamper");
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    tap(h.app(), "Lanjut dengan 3 dokumen").expect("proceed");
+    tap(h.app(), "Cetak sekarang").expect("print");
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    assert!(shows(
+        h.app(),
+        "Dokumen tidak dapat dicetak karena tanda tangan elektroniknya (TTE) tidak sah. Mohon hubungi Dukcapil."
+    ));
+    {
+        let rt = h.kiosk.runtime.borrow();
+        let State::Collect { jobs, .. } = rt.machine().state() else { panic!() };
+        let refused: Vec<_> = jobs.iter().filter(|j| j.doc.id == akta.id).map(|j| j.status).collect();
+        assert_eq!(refused, vec![JobStatus::Refused(adm_kiosk::session::Refusal::Signature)]);
+        // The others still printed: one bad file does not cost the citizen the rest.
+        assert_eq!(jobs.iter().filter(|j| matches!(j.status, JobStatus::Done { .. })).count(), 2);
+    }
+    // Not a page of it reached the printer, and the refusal reached the central server
+    // through the outbox.
+    assert_eq!(h.reports_at_server(), 2);
+    h.clock.advance(31_000); // the outbox's next delivery round
+    h.wait(|_| h.server().admin().audit_events_of_kind("document.refused.signature").unwrap_or(0) == 1);
+}
+
+#[test]
 fn server_down_gives_a_clear_message() {
     let mut h = kiosk();
     drop(h.backend.demo.take());

@@ -250,7 +250,7 @@ fn free_space(path: &Path) -> Result<(u64, u64), String> {
 }
 
 pub fn disk_verdict(free: u64, total: u64) -> CheckResult {
-    let percent = if total == 0 { 0 } else { free.saturating_mul(100) / total };
+    let percent = free.saturating_mul(100).checked_div(total).unwrap_or(0);
     let detail = format!("{} free of {} ({percent} %)", gb(free), gb(total));
     let ok = free >= DISK_MIN_FREE_BYTES && percent >= DISK_MIN_FREE_PERCENT;
     CheckResult::new("disk", ok, if ok { detail } else { format!("{detail}: too little free space") })

@@ -89,7 +89,8 @@ fn verification_settings_cannot_be_reached() {
 #[test]
 fn bad_values_are_refused_with_the_field_named() {
     let config = real();
-    let cases: [(&str, Box<dyn FnOnce(&mut Settings)>); 10] = [
+    type Change = Box<dyn FnOnce(&mut Settings)>;
+    let cases: [(&str, Change); 10] = [
         ("server_url", Box::new(|s| s.server_url = "http://siak.example.go.id".into())),
         ("server_url", Box::new(|s| s.server_url = "not a url".into())),
         ("server_url", Box::new(|s| s.server_url = "https://".into())),

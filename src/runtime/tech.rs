@@ -210,7 +210,6 @@ impl Runtime {
                     let _ = tx.send(TechUpdate::A4(lock(&a4).status().ok()));
                 });
             }
-            "a4-cancel-jobs" => self.tech.feedback = "a4-jobs-cancelled",
             "paper-loaded" => {
                 self.tech.feedback = "paper-loaded";
                 self.refresh_printers();

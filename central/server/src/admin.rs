@@ -230,6 +230,11 @@ impl Admin {
         Ok(self.conn()?.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?)
     }
 
+    /// Audit events of one kind received from kiosks (e.g. `document.refused.signature`).
+    pub fn audit_events_of_kind(&self, kind: &str) -> Result<u64, AdminError> {
+        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM audit_events WHERE kind = ?1", params![kind], |r| r.get(0))?)
+    }
+
     /// Every citizen, for the `list` command.
     pub fn citizens(&self) -> Result<Vec<CitizenSummary>, AdminError> {
         let conn = self.conn()?;
