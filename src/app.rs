@@ -346,5 +346,8 @@ pub fn doctor(config: &Config, out: &mut dyn std::io::Write) -> Result<bool, Set
     let (devices, _sim) = build_devices(config, &backend, Duration::ZERO)?;
     let ctx = crate::maintenance::doctor::context_for(config, &devices).map_err(SetupError::Workers)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(SetupError::Workers)?;
-    runtime.block_on(crate::maintenance::doctor::doctor(&ctx, out)).map_err(SetupError::Workers)
+    let ready = runtime.block_on(crate::maintenance::doctor::doctor(&ctx, out)).map_err(SetupError::Workers);
+    // A hung device keeps its blocking thread: do not wait for it after the report.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    ready
 }

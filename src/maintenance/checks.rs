@@ -14,6 +14,7 @@ use adm_thermal::{ReceiptPrinter, ReceiptStatus};
 use serde::Serialize;
 
 use crate::central::Central;
+use crate::config::Config;
 use crate::runtime::devices::{Devices, Shared, lock};
 
 /// How long a device may take to answer a status request.
@@ -59,6 +60,16 @@ pub enum ClockCheck {
     Skip,
 }
 
+/// The kiosk's mTLS client certificate, as far as the checks know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientCert {
+    /// Demo mode: the reference server's throwaway certificate, nothing to renew.
+    Demo,
+    Pem(Vec<u8>),
+    /// Configured but not readable: the check fails with this reason (never "demo").
+    Unreadable(String),
+}
+
 /// Everything the checks look at. Holds clones of the device handles, so it can be
 /// moved into a task while the runtime keeps using the devices.
 #[derive(Clone)]
@@ -67,8 +78,7 @@ pub struct CheckContext {
     pub a4: Shared<dyn A4Printer>,
     pub receipt: Shared<dyn ReceiptPrinter>,
     pub camera: Shared<dyn FrameSource>,
-    /// The kiosk's mTLS client certificate (PEM); `None` in demo mode.
-    pub client_cert_pem: Option<Vec<u8>>,
+    pub client_cert: ClientCert,
     /// A path on the disk that holds the outbox (the outbox file or its folder).
     pub disk_path: PathBuf,
     pub clock_check: ClockCheck,
@@ -77,23 +87,44 @@ pub struct CheckContext {
 }
 
 impl CheckContext {
+    /// `client_cert_pem`: `None` means demo mode. Prefer [`CheckContext::from_config`],
+    /// which also turns an unreadable certificate file into a failing check.
     pub fn new(
         devices: &Devices,
         client_cert_pem: Option<Vec<u8>>,
         disk_path: PathBuf,
         clock_check: ClockCheck,
     ) -> Self {
+        let client_cert = client_cert_pem.map_or(ClientCert::Demo, ClientCert::Pem);
         CheckContext {
             central: devices.central.clone(),
             a4: devices.a4.clone(),
             receipt: devices.receipt.clone(),
             camera: devices.camera.clone(),
-            client_cert_pem,
+            client_cert,
             disk_path,
             clock_check,
             device_deadline: DEVICE_DEADLINE,
             network_deadline: NETWORK_DEADLINE,
         }
+    }
+
+    /// The context for a configured kiosk: the client certificate it is configured with
+    /// (none in demo mode), the outbox's disk, and the system clock unless in demo mode
+    /// (the demo runs in containers and on laptops without NTP state to read).
+    pub fn from_config(config: &Config, devices: &Devices) -> Self {
+        let demo = config.server.url == "demo";
+        let client_cert = match (&config.server.client_cert, demo) {
+            (_, true) => ClientCert::Demo,
+            (Some(path), false) => std::fs::read(path)
+                .map(ClientCert::Pem)
+                .unwrap_or_else(|e| ClientCert::Unreadable(format!("{}: {e}", path.display()))),
+            (None, false) => ClientCert::Unreadable("no client certificate configured".into()),
+        };
+        let clock = if demo { ClockCheck::Skip } else { ClockCheck::System };
+        let mut ctx = CheckContext::new(devices, None, config.outbox.clone(), clock);
+        ctx.client_cert = client_cert;
+        ctx
     }
 }
 
@@ -101,7 +132,7 @@ impl CheckContext {
 pub async fn run_all(ctx: &CheckContext) -> Vec<CheckResult> {
     let (a4, receipt, camera, central, disk, clock) =
         tokio::join!(a4_printer(ctx), receipt_printer(ctx), camera(ctx), central_server(ctx), disk(ctx), clock(ctx),);
-    let cert = tls_certificate(ctx.client_cert_pem.as_deref(), SystemTime::now());
+    let cert = tls_certificate(&ctx.client_cert, SystemTime::now());
     let version = CheckResult::new("version", true, env!("CARGO_PKG_VERSION"));
     vec![a4, receipt, camera, central, cert, disk, clock, version]
 }
@@ -188,7 +219,6 @@ async fn central_server(ctx: &CheckContext) -> CheckResult {
     }
 }
 
-/// The client certificate's expiry, against `now` (passed in for tests).
 /// The first `CERTIFICATE` PEM block of `pem`, markers included.
 fn first_pem_block(pem: &[u8]) -> Option<&[u8]> {
     const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
@@ -198,10 +228,13 @@ fn first_pem_block(pem: &[u8]) -> Option<&[u8]> {
     pem.get(start..start + len + END.len())
 }
 
-pub fn tls_certificate(pem: Option<&[u8]>, now: SystemTime) -> CheckResult {
+/// The client certificate's expiry, against `now` (passed in for tests).
+pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
     let id = "tls_certificate";
-    let Some(pem) = pem else {
-        return CheckResult::new(id, true, "demo certificate");
+    let pem = match cert {
+        ClientCert::Demo => return CheckResult::new(id, true, "demo certificate"),
+        ClientCert::Unreadable(why) => return CheckResult::new(id, false, why.clone()),
+        ClientCert::Pem(pem) => pem,
     };
     // The file may carry intermediates after the kiosk's own certificate; the first is ours.
     // Only the first PEM block is decoded: x509-cert 0.2's `load_pem_chain` panics

@@ -88,24 +88,26 @@ fn at(year: i32, month: u8, day: u8) -> SystemTime {
 #[test]
 fn certificate_expiry_is_checked_30_days_ahead() {
     let pem = cert_until(2030);
-    let ok = tls_certificate(Some(&pem), at(2029, 6, 1));
+    let ok = tls_certificate(&ClientCert::Pem(pem.clone()), at(2029, 6, 1));
     assert_eq!((ok.ok, ok.detail.as_str()), (true, "valid until 2030-01-01 (214 days left)"));
-    let soon = tls_certificate(Some(&pem), at(2029, 12, 20));
+    let soon = tls_certificate(&ClientCert::Pem(pem.clone()), at(2029, 12, 20));
     assert_eq!((soon.ok, soon.detail.as_str()), (false, "expires on 2030-01-01, 12 day(s) left: renew now"));
-    let expired = tls_certificate(Some(&pem), at(2030, 2, 1));
+    let expired = tls_certificate(&ClientCert::Pem(pem.clone()), at(2030, 2, 1));
     assert_eq!((expired.ok, expired.detail.as_str()), (false, "expired on 2030-01-01"));
     // A chain file: the kiosk's own certificate comes first.
     let mut chain = pem.clone();
     chain.extend_from_slice(&cert_until(2040));
-    assert!(!tls_certificate(Some(&chain), at(2029, 12, 20)).ok);
+    assert!(!tls_certificate(&ClientCert::Pem(chain), at(2029, 12, 20)).ok);
 }
 
 #[test]
 fn demo_and_unreadable_certificates() {
-    assert_eq!(tls_certificate(None, SystemTime::now()).detail, "demo certificate");
-    assert!(tls_certificate(None, SystemTime::now()).ok);
+    let demo = tls_certificate(&ClientCert::Demo, SystemTime::now());
+    assert_eq!((demo.ok, demo.detail.as_str()), (true, "demo certificate"));
+    let missing = tls_certificate(&ClientCert::Unreadable("kiosk.crt: not found".into()), SystemTime::now());
+    assert_eq!((missing.ok, missing.detail.as_str()), (false, "kiosk.crt: not found"));
     for junk in [&b""[..], b"not a certificate", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"] {
-        assert!(!tls_certificate(Some(junk), SystemTime::now()).ok);
+        assert!(!tls_certificate(&ClientCert::Pem(junk.to_vec()), SystemTime::now()).ok);
     }
 }
 

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::checks::{CheckContext, CheckResult, ClockCheck, json_line, run_all};
+use super::checks::{CheckContext, CheckResult, json_line, run_all};
 use crate::config::Config;
 use crate::runtime::devices::Devices;
 
@@ -41,19 +41,11 @@ pub fn write_report(results: &[CheckResult], out: &mut dyn Write) -> io::Result<
     Ok(ready)
 }
 
-/// The check context for a configured kiosk: the client certificate it is configured
-/// with (none in demo mode), the outbox's disk, and the system clock unless in demo
-/// mode (the demo runs in containers and on laptops without NTP state to read).
+/// The check context for a configured kiosk ([`CheckContext::from_config`]). An
+/// unreadable client certificate is not an error here: it is reported as the failing
+/// `tls_certificate` check, by name, like every other problem.
 pub fn context_for(config: &Config, devices: &Devices) -> io::Result<CheckContext> {
-    let demo = config.server.url == "demo";
-    let cert = match (&config.server.client_cert, demo) {
-        (Some(path), false) => {
-            Some(std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?)
-        }
-        _ => None,
-    };
-    let clock = if demo { ClockCheck::Skip } else { ClockCheck::System };
-    Ok(CheckContext::new(devices, cert, config.outbox.clone(), clock))
+    Ok(CheckContext::from_config(config, devices))
 }
 
 #[cfg(test)]
@@ -63,6 +55,7 @@ mod tests {
     use super::*;
     use crate::central::CentralError;
     use crate::central::remote::RemoteCentral;
+    use crate::maintenance::checks::{ClientCert, ClockCheck};
     use crate::maintenance::testkit::{FakeCentral, kiosk};
 
     fn lines(out: &[u8]) -> Vec<serde_json::Value> {
@@ -78,7 +71,7 @@ mod tests {
         let state = tempfile::tempdir().expect("tmp");
         let central = RemoteCentral::new(demo.client_config(), &state.path().join("outbox.sqlite")).expect("client");
         let (mut ctx, _controls) = kiosk(Arc::new(central), true);
-        ctx.client_cert_pem = Some(demo.kiosk_cert_pem.clone().into_bytes());
+        ctx.client_cert = ClientCert::Pem(demo.kiosk_cert_pem.clone().into_bytes());
         ctx.disk_path = state.path().join("outbox.sqlite");
         let mut out = vec![];
         assert!(doctor(&ctx, &mut out).await.expect("written"), "{}", String::from_utf8_lossy(&out));
@@ -128,11 +121,13 @@ mod tests {
             sim_a4: None,
         };
         let demo = context_for(&Config::default(), &devices).expect("context");
-        assert_eq!((demo.client_cert_pem.is_none(), demo.clock_check), (true, ClockCheck::Skip));
+        assert_eq!((&demo.client_cert, demo.clock_check), (&ClientCert::Demo, ClockCheck::Skip));
         let mut real = Config::default();
         real.server.url = "https://siak.example.go.id".into();
         real.server.client_cert = Some("/nonexistent/kiosk.crt".into());
-        let e = context_for(&real, &devices).err().expect("missing certificate file");
-        assert!(e.to_string().contains("/nonexistent/kiosk.crt"), "{e}");
+        let ctx = context_for(&real, &devices).expect("context");
+        assert_eq!(ctx.clock_check, ClockCheck::System);
+        let cert = crate::maintenance::checks::tls_certificate(&ctx.client_cert, std::time::SystemTime::now());
+        assert!(!cert.ok && cert.detail.starts_with("/nonexistent/kiosk.crt: "), "{cert:?}");
     }
 }

@@ -10,7 +10,7 @@ use adm_camera::replay::ReplaySource;
 use adm_thermal::PaperWidth;
 use adm_thermal::sim::SimReceiptPrinter;
 
-use super::checks::{CheckContext, ClockCheck};
+use super::checks::{CheckContext, ClientCert, ClockCheck};
 use crate::central::{Central, CentralError, Citizen, DocumentMeta, PdfBytes, PrintReport, SessionToken};
 use crate::runtime::devices::shared;
 use crate::session::nik::Nik;
@@ -64,7 +64,7 @@ pub fn kiosk(central: Arc<dyn Central>, camera_connected: bool) -> (CheckContext
         a4: shared(Box::new(a4)),
         receipt: shared(Box::new(receipt)),
         camera: shared(Box::new(ReplaySource::new(frames, Duration::ZERO))),
-        client_cert_pem: None,
+        client_cert: ClientCert::Demo,
         disk_path: std::env::temp_dir(),
         clock_check: ClockCheck::Skip,
         device_deadline: Duration::from_secs(5),

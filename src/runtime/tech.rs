@@ -14,7 +14,7 @@ use super::devices::lock;
 use crate::config::Config;
 use crate::console::{Console, Page};
 use crate::maintenance::auth::{AuthOutcome, Gate, Technician};
-use crate::maintenance::checks::{self, CheckContext, CheckResult, ClockCheck};
+use crate::maintenance::checks::{self, CheckContext, CheckResult};
 use crate::maintenance::report::{SlipHeader, readiness_slip};
 use crate::maintenance::settings::{self, Settings};
 use crate::session::{AuditEvent, Event, State};
@@ -155,9 +155,14 @@ impl Runtime {
                 self.tech.console.granted(technician_id);
                 self.run_checks();
             }
-            TechUpdate::Auth(AuthOutcome::Wrong { wait_ms } | AuthOutcome::MustWait { remaining_ms: wait_ms }) => {
+            TechUpdate::Auth(AuthOutcome::Wrong { wait_ms }) => {
                 self.audit(AuditEvent::TechnicianPinRefused { wait_seconds: wait_ms.div_ceil(1000) });
                 let until = self.now() + wait_ms;
+                self.tech.console.refused(until);
+            }
+            // Tapped during the backoff: not another attempt, so not another audit event.
+            TechUpdate::Auth(AuthOutcome::MustWait { remaining_ms }) => {
+                let until = self.now() + remaining_ms;
                 self.tech.console.refused(until);
             }
             TechUpdate::Checks(results) => self.tech.checks = results,
@@ -168,12 +173,9 @@ impl Runtime {
     }
 
     fn check_context(&self) -> CheckContext {
-        let cert = match self.tech.power {
-            Power::Systemd => self.tech.config.server.client_cert.as_ref().and_then(|p| std::fs::read(p).ok()),
-            Power::Simulated => None,
-        };
-        let clock = if self.tech.power == Power::Systemd { ClockCheck::System } else { ClockCheck::Skip };
-        CheckContext::new(&self.devices, cert, self.tech.config.outbox.clone(), clock)
+        // From the configuration: a real kiosk whose certificate file is unreadable must
+        // fail the certificate check, not pass as "demo".
+        CheckContext::from_config(&self.tech.config, &self.devices)
     }
 
     fn run_checks(&mut self) {
