@@ -33,6 +33,13 @@ const SECOND_NIK: &str = "3201016208830002";
 /// Opens the kiosk window and runs until it is closed. `config_path`: where technician
 /// settings are saved (None in the demo).
 pub fn run_window(config: Config, config_path: Option<PathBuf>) -> Result<(), DemoError> {
+    if !cfg!(any(feature = "display", feature = "kms")) {
+        return Err(DemoError::Script(
+            "this build has no display backend: build with `--features display` (desktop window) or \
+             `--features kms` (kiosk screen), or use `demo --headless`"
+                .into(),
+        ));
+    }
     let backend = Backend::connect(&config)?;
     let (devices, _sim) = build_devices(&config, &backend, Duration::from_millis(1200))?;
     let kiosk = Rc::new(Kiosk::new(&config, config_path, &backend, Box::new(SystemClock::new()), devices)?);
