@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::Millis;
 use super::event::{AuditEvent, Command, EndReason, Event, ReceiptLine, ReceiptRequest, SignInError};
 use super::nik::Nik;
-use super::state::{Availability, Failure, Job, JobStatus, Language, ReceiptOutcome, SignInMethod, State};
+use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
 
 pub const NIK_DIGITS: usize = 16;
 
@@ -267,14 +267,7 @@ impl Machine {
             },
 
             (State::EnterPin { nik, pin, problem }, ev) => match ev {
-                Event::Digit(d) if d <= 9 && pin.len() < pin_len => {
-                    pin.push(char::from(b'0' + d));
-                    *problem = None;
-                }
-                Event::Backspace => {
-                    pin.pop();
-                }
-                Event::Clear => pin.clear(),
+                ev @ (Event::Digit(_) | Event::Backspace | Event::Clear) => edit_pin(pin, problem, pin_len, &ev),
                 Event::Submit if pin.len() == pin_len => {
                     let (nik, pin) = (nik.clone(), mem::take(pin));
                     out.push(Command::SignInNik { session, nik: nik.clone(), pin });
@@ -303,14 +296,7 @@ impl Machine {
             },
 
             (State::EnterNoticePin { code, pin, problem }, ev) => match ev {
-                Event::Digit(d) if d <= 9 && pin.len() < pin_len => {
-                    pin.push(char::from(b'0' + d));
-                    *problem = None;
-                }
-                Event::Backspace => {
-                    pin.pop();
-                }
-                Event::Clear => pin.clear(),
+                ev @ (Event::Digit(_) | Event::Backspace | Event::Clear) => edit_pin(pin, problem, pin_len, &ev),
                 Event::Submit if pin.len() == pin_len => {
                     let (code, pin) = (code.clone(), mem::take(pin));
                     out.push(Command::SignInNotice { session, code: code.clone(), pin });
@@ -451,6 +437,21 @@ impl Machine {
 
             _ => {}
         }
+    }
+}
+
+/// Keypad editing of a PIN, the same on both PIN screens. Typing hides the last error.
+fn edit_pin(pin: &mut Zeroizing<String>, problem: &mut Option<PinProblem>, pin_len: usize, ev: &Event) {
+    match *ev {
+        Event::Digit(d) if d <= 9 && pin.len() < pin_len => {
+            pin.push(char::from(b'0' + d));
+            *problem = None;
+        }
+        Event::Backspace => {
+            pin.pop();
+        }
+        Event::Clear => pin.clear(),
+        _ => {}
     }
 }
 
