@@ -312,7 +312,13 @@ impl Kiosk {
         if arrived || before != after || after.1.is_some() {
             ui_bridge::render(&self.app, rt.machine());
         }
-        if matches!(rt.machine().state(), crate::session::State::Maintenance) {
+        // The console is redrawn on its own intents (see `tech_sink`); here only when a
+        // worker answered, the screen changed, or on the PIN page (its backoff counts down
+        // and ends) — not every 100 ms on every page (it rebuilds the event list and the
+        // camera image).
+        if matches!(rt.machine().state(), crate::session::State::Maintenance)
+            && (arrived || before != after || matches!(rt.tech.console, crate::console::Console::Login { .. }))
+        {
             ui_bridge::render_tech(&self.app, &rt);
         }
         if matches!(rt.machine().state(), crate::session::State::ScanQr { .. })

@@ -176,11 +176,7 @@ pub fn render_tech(app: &AppWindow, rt: &Runtime) {
     t.set_out_of_service(rt.is_out_of_service());
     t.set_feedback(tech.feedback.into());
     if let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        let mut buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(frame.width, frame.height);
-        for (dst, &y) in buf.make_mut_slice().iter_mut().zip(&frame.data) {
-            *dst = slint::Rgb8Pixel { r: y, g: y, b: y };
-        }
-        t.set_camera_frame(slint::Image::from_rgb8(buf));
+        t.set_camera_frame(grey_image(frame));
     }
 }
 
@@ -309,11 +305,16 @@ pub fn render(app: &AppWindow, m: &Machine) {
 
 /// Shows the newest camera frame on the scan screen.
 pub fn show_frame(app: &AppWindow, frame: &adm_camera::GreyFrame) {
+    app.global::<Kiosk>().set_camera_frame(grey_image(frame));
+}
+
+/// A grey camera frame as an image Slint can show.
+fn grey_image(frame: &adm_camera::GreyFrame) -> slint::Image {
     let mut buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(frame.width, frame.height);
     for (dst, &y) in buf.make_mut_slice().iter_mut().zip(&frame.data) {
         *dst = slint::Rgb8Pixel { r: y, g: y, b: y };
     }
-    app.global::<Kiosk>().set_camera_frame(slint::Image::from_rgb8(buf));
+    slint::Image::from_rgb8(buf)
 }
 
 /// "3201011505800001" → "3201 0115 0580 0001": easier to compare with the card.
