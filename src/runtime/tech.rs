@@ -202,11 +202,7 @@ impl Runtime {
             "a4-test-page" => {
                 let a4 = self.devices.a4.clone();
                 self.tokio().spawn_blocking(move || {
-                    let job = PrintJob {
-                        job_name: "test-page".into(),
-                        pdf: Arc::from(crate::document::test_page::pdf().as_slice()),
-                        pages: 1,
-                    };
+                    let job = PrintJob::new("test-page", Arc::from(crate::document::test_page::pdf().as_slice()), 1);
                     let ok = lock(&a4).print(&job, &mut |_: JobProgress| {}).is_ok();
                     let _ = tx.send(TechUpdate::Feedback(if ok { "a4-test-ok" } else { "a4-test-failed" }));
                     let _ = tx.send(TechUpdate::A4(lock(&a4).status().ok()));

@@ -39,6 +39,32 @@ pub struct PrintJob {
     pub pdf: std::sync::Arc<[u8]>,
     /// Page count as announced by the central server and checked by the kiosk.
     pub pages: u32,
+    /// First page to print, 1-based: 1 prints the whole document. A retry after a fault
+    /// starts after the pages the printer confirmed, so no page comes out twice.
+    pub first_page: u32,
+}
+
+impl PrintJob {
+    /// The whole document.
+    pub fn new(job_name: impl Into<String>, pdf: std::sync::Arc<[u8]>, pages: u32) -> Self {
+        PrintJob { job_name: job_name.into(), pdf, pages, first_page: 1 }
+    }
+
+    /// Only pages `first_page..=pages` (1-based), e.g. the rest after a paper jam.
+    pub fn from_page(mut self, first_page: u32) -> Self {
+        self.first_page = first_page;
+        self
+    }
+
+    /// Pages before `first_page`: they already came out in an earlier attempt.
+    pub fn skipped(&self) -> u32 {
+        self.first_page.clamp(1, self.pages.max(1)) - 1
+    }
+
+    /// Pages this job prints.
+    pub fn remaining(&self) -> u32 {
+        self.pages - self.skipped()
+    }
 }
 
 impl fmt::Debug for PrintJob {
@@ -48,6 +74,7 @@ impl fmt::Debug for PrintJob {
             .field("job_name", &self.job_name)
             .field("bytes", &self.pdf.len())
             .field("pages", &self.pages)
+            .field("first_page", &self.first_page)
             .finish()
     }
 }
@@ -141,6 +168,33 @@ impl PrintError {
             PrintError::Rejected(_) | PrintError::Io(_) => 0,
         }
     }
+
+    /// The same failure with `earlier` pages (from an earlier attempt) added to the count,
+    /// so counts are always in pages of the whole document.
+    pub fn after_pages(self, earlier: u32) -> PrintError {
+        match self {
+            PrintError::NeedsAttention { attention, pages_done } => {
+                PrintError::NeedsAttention { attention, pages_done: pages_done + earlier }
+            }
+            PrintError::Disconnected { pages_done } => PrintError::Disconnected { pages_done: pages_done + earlier },
+            PrintError::Stalled { pages_done } => PrintError::Stalled { pages_done: pages_done + earlier },
+            other => other,
+        }
+    }
+}
+
+/// Progress of a job that starts after `skip` pages, in pages of the whole document.
+pub(crate) fn in_document(
+    skip: u32,
+    pages: u32,
+    progress: &mut dyn FnMut(JobProgress),
+) -> impl FnMut(JobProgress) + '_ {
+    move |p| {
+        progress(match p {
+            JobProgress::Printed { done, .. } => JobProgress::Printed { done: done + skip, total: pages },
+            other => other,
+        })
+    }
 }
 
 /// An A4 printer. Calls block (USB and IPP polling are blocking by nature); the kiosk
@@ -151,5 +205,9 @@ pub trait A4Printer: Send {
     /// Prints `job`, reporting progress, and returns the number of pages the printer
     /// confirmed. It returns only when the printer says every page came out, or fails
     /// with how many did.
+    ///
+    /// Page counts (progress, result, errors) are pages of the whole document: a job
+    /// from page 3 of 5 reports `Printed { done: 3, total: 5 }` after its first sheet.
+    /// A backend that cannot start mid-document prints all of it again and counts from 0.
     fn print(&mut self, job: &PrintJob, progress: &mut dyn FnMut(JobProgress)) -> Result<u32, PrintError>;
 }

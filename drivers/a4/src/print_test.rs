@@ -87,7 +87,7 @@ mod tests {
     use crate::sim::{SimA4Printer, SimFault};
 
     fn job() -> PrintJob {
-        PrintJob { job_name: "TEST".into(), pdf: Arc::from(&b"%PDF-1.7\n"[..]), pages: 2 }
+        PrintJob::new("TEST", Arc::from(&b"%PDF-1.7\n"[..]), 2)
     }
 
     fn lines(buf: &[u8]) -> Vec<Value> {

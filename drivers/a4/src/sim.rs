@@ -100,15 +100,17 @@ impl A4Printer for SimA4Printer {
     }
 
     fn print(&mut self, job: &PrintJob, progress: &mut dyn FnMut(JobProgress)) -> Result<u32, PrintError> {
+        let earlier = job.skipped();
         match self.control.lock().standing.clone() {
-            Some(PrinterState::Disconnected) => return Err(PrintError::Disconnected { pages_done: 0 }),
+            Some(PrinterState::Disconnected) => return Err(PrintError::Disconnected { pages_done: earlier }),
             Some(PrinterState::NeedsAttention(attention)) => {
-                return Err(PrintError::NeedsAttention { attention, pages_done: 0 });
+                return Err(PrintError::NeedsAttention { attention, pages_done: earlier });
             }
             _ => {}
         }
         progress(JobProgress::Sending);
-        let mut done = 0;
+        // A retry starts after the pages that already came out.
+        let mut done = job.skipped();
         while done < job.pages {
             std::thread::sleep(self.page_time);
             let mut s = self.control.lock();
@@ -139,7 +141,8 @@ impl A4Printer for SimA4Printer {
         };
         if let Some(tray) = &self.tray {
             let name: String = job.job_name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-            let path = tray.join(format!("a4-{number:03}-{name}.pdf"));
+            let from = if job.skipped() > 0 { format!("-from-page-{}", job.skipped() + 1) } else { String::new() };
+            let path = tray.join(format!("a4-{number:03}-{name}{from}.pdf"));
             std::fs::write(&path, &job.pdf[..]).map_err(|e| PrintError::Io(e.to_string()))?;
         }
         Ok(done)
@@ -151,7 +154,7 @@ mod tests {
     use super::*;
 
     fn job(pages: u32) -> PrintJob {
-        PrintJob { job_name: "KK 1".into(), pdf: Arc::from(&b"%PDF-1.7\n"[..]), pages }
+        PrintJob::new("KK 1", Arc::from(&b"%PDF-1.7\n"[..]), pages)
     }
 
     #[test]
@@ -173,6 +176,26 @@ mod tests {
         assert!(!p.status().expect("status").can_print());
         p.control().clear();
         assert!(p.status().expect("status").can_print());
+    }
+
+    #[test]
+    fn a_retry_prints_only_the_pages_that_did_not_come_out() {
+        let mut p = SimA4Printer::new(None, Duration::ZERO);
+        p.control().inject(SimFault::PaperOutAfter(1));
+        let err = p.print(&job(3), &mut |_| {}).expect_err("runs out");
+        assert_eq!(err.pages_done(), 1);
+        p.control().clear();
+        let mut seen = vec![];
+        assert_eq!(p.print(&job(3).from_page(2), &mut |e| seen.push(e)), Ok(3));
+        assert_eq!(
+            seen,
+            vec![
+                JobProgress::Sending,
+                JobProgress::Printed { done: 2, total: 3 },
+                JobProgress::Printed { done: 3, total: 3 }
+            ]
+        );
+        assert_eq!(p.control().pages_printed(), 3, "three sheets in all, none twice");
     }
 
     #[test]

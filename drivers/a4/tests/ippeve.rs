@@ -29,7 +29,7 @@ fn config() -> IppConfig {
 }
 
 fn job(pages: u32) -> PrintJob {
-    PrintJob { job_name: "KK-TEST".into(), pdf: Arc::from(support::pdf::a4_pdf(pages)), pages }
+    PrintJob::new("KK-TEST", Arc::from(support::pdf::a4_pdf(pages)), pages)
 }
 
 fn backend(p: &IppEve) -> IppBackend {
@@ -91,6 +91,30 @@ fn media_jam_mid_job_reports_the_pages_that_came_out() {
 }
 
 #[test]
+fn a_retry_after_a_jam_prints_only_the_pages_that_did_not_come_out() {
+    let p = IppEve::start("jam-until-fixed", 3);
+    let mut b = backend(&p);
+    let r = b.print(&job(3), &mut |_| {});
+    assert_eq!(r, Err(PrintError::NeedsAttention { attention: Attention::MediaJam, pages_done: 1 }));
+    // Still jammed: a retry now is refused before anything is sent, and the page that
+    // came out still counts.
+    assert_eq!(
+        b.print(&job(3).from_page(2), &mut |_| {}),
+        Err(PrintError::NeedsAttention { attention: Attention::MediaJam, pages_done: 1 })
+    );
+    p.fix();
+    support::wait_until(Duration::from_secs(10), || b.status().is_ok_and(|s| s.state == PrinterState::Idle));
+    let mut seen = vec![];
+    assert_eq!(b.print(&job(3).from_page(2), &mut |e| seen.push(e)), Ok(3));
+    // Counted in pages of the document: never below the page that already came out.
+    // (Which counts in between are seen depends on polling.)
+    assert_eq!(seen.first(), Some(&JobProgress::Sending));
+    assert_eq!(seen.last(), Some(&JobProgress::Printed { done: 3, total: 3 }));
+    assert!(seen.iter().all(|e| !matches!(e, JobProgress::Printed { done, .. } if *done < 2)), "{seen:?}");
+    assert_eq!(p.jobs(), vec!["range=all pages=3", "range=2-3 pages=2"], "page 1 was not printed twice");
+}
+
+#[test]
 fn cover_open_mid_job_is_cancelled_after_the_grace() {
     let p = IppEve::start("cover-open", 2);
     let mut b = backend(&p);
@@ -141,6 +165,14 @@ fn a_printer_without_pdf_gets_pwg_raster_from_the_rasterizer() {
     let (w, h) = a4_dots(100);
     assert_eq!((pages[1].width, pages[1].height), (w, h));
     assert_eq!(pages[1].pixels.iter().filter(|v| **v == 0).count(), (w * 11) as usize);
+
+    // A retry from page 2 renders and sends page 2 only.
+    assert_eq!(b.print(&job(2).from_page(2), &mut |_| {}), Ok(2));
+    let docs = p.spooled();
+    let retry = docs.iter().filter(|d| d.starts_with(b"RaS2")).nth(1).expect("a second raster document");
+    let pages = support::decode::decode_pwg(retry).expect("valid PWG raster");
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].pixels.iter().filter(|v| **v == 0).count(), (w * 11) as usize, "it is page 2");
 }
 
 #[test]

@@ -190,9 +190,13 @@ impl IppBackend {
         Err(PrintError::Rejected(format!("printer takes none of PDF/PWG raster/URF: {}", info.formats.join(", "))))
     }
 
-    fn job_template(&self, info: &PrinterInfo) -> Result<Vec<IppAttribute>, LinkError> {
+    fn job_template(&self, info: &PrinterInfo, range: Option<(u32, u32)>) -> Result<Vec<IppAttribute>, LinkError> {
         let mut v =
             vec![attr("media", IppValue::new_keyword(A4_MEDIA).map_err(|e| LinkError::Protocol(e.to_string()))?)?];
+        if let Some((first, last)) = range {
+            let page = |n: u32| i32::try_from(n).map_err(|_| LinkError::Protocol(format!("page {n}")));
+            v.push(attr("page-ranges", IppValue::RangeOfInteger { min: page(first)?, max: page(last)? })?);
+        }
         let scaling = self.config.scaling.keyword();
         if info.scaling_supported.iter().any(|s| s == scaling) {
             v.push(attr(
@@ -212,6 +216,7 @@ impl IppBackend {
         name: &str,
         payload: Payload,
         info: &PrinterInfo,
+        range: Option<(u32, u32)>,
     ) -> Result<IppRequestResponse, LinkError> {
         let mut req = self.link.request(op)?;
         let text = |s: &str| IppValue::new_name_without_language(s).map_err(|e| LinkError::Protocol(e.to_string()));
@@ -222,20 +227,32 @@ impl IppBackend {
         };
         let mime = IppValue::new_mime_media_type(mime).map_err(|e| LinkError::Protocol(e.to_string()))?;
         req.attributes_mut().add(DelimiterTag::OperationAttributes, attr("document-format", mime)?);
-        for a in self.job_template(info)? {
+        for a in self.job_template(info, range)? {
             req.attributes_mut().add(DelimiterTag::JobAttributes, a);
         }
         Ok(req)
     }
 
     /// Uploads the document on a helper thread (a blocked upload must not stop us from
-    /// watching the printer) and returns the job id.
-    fn submit(&self, job: &PrintJob, name: &str, payload: Payload, info: &PrinterInfo) -> Result<i32, PrintError> {
-        let mut req = self.job_request(Operation::PrintJob, name, payload, info).map_err(io_err)?;
+    /// watching the printer) and returns the job id. A raster document carries only the
+    /// pages after `skip`; a PDF is cut by `range` (IPP `page-ranges`).
+    fn submit(
+        &self,
+        job: &PrintJob,
+        name: &str,
+        payload: Payload,
+        info: &PrinterInfo,
+        send: Pages,
+    ) -> Result<i32, PrintError> {
+        let mut req = self.job_request(Operation::PrintJob, name, payload, info, send.range).map_err(io_err)?;
         *req.payload_mut() = match (payload, &self.config.rasterizer) {
-            (Payload::Raster(f), Some(r)) => {
-                IppPayload::new(RasterStream::new(job.pdf.clone(), r.clone(), f, self.config.raster_dpi, job.pages))
-            }
+            (Payload::Raster(f), Some(r)) => IppPayload::new(RasterStream::new(
+                job.pdf.clone(),
+                r.clone(),
+                f,
+                self.config.raster_dpi,
+                send.skip..job.pages,
+            )),
             _ => IppPayload::new(Cursor::new(job.pdf.clone())),
         };
         let (tx, rx) = mpsc::channel();
@@ -358,6 +375,32 @@ impl IppBackend {
     }
 }
 
+/// Which pages of the document one submission carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pages {
+    /// Pages before the first one sent (they came out in an earlier attempt).
+    skip: u32,
+    /// IPP `page-ranges` (1-based, inclusive), when the printer cuts the PDF itself.
+    range: Option<(u32, u32)>,
+}
+
+impl Pages {
+    fn of(job: &PrintJob, payload: Payload, info: &PrinterInfo) -> Pages {
+        let skip = job.skipped();
+        match payload {
+            _ if skip == 0 => Pages { skip: 0, range: None },
+            // The kiosk renders only the pages still to print.
+            Payload::Raster(_) => Pages { skip, range: None },
+            Payload::Pdf if info.page_ranges => Pages { skip, range: Some((skip + 1, job.pages)) },
+            Payload::Pdf => {
+                // The citizen loses nothing this way, the office loses a few sheets.
+                tracing::warn!(first_page = job.first_page, "printer cannot print page ranges: whole document again");
+                Pages { skip: 0, range: None }
+            }
+        }
+    }
+}
+
 /// A request link to `uri` with the default user name (for discovery probes).
 pub(crate) fn link_for(uri: Uri) -> Link {
     Link { uri, user_name: IppConfig::default().user_name }
@@ -401,14 +444,16 @@ impl A4Printer for IppBackend {
         if job.pages == 0 {
             return Err(PrintError::Rejected("job has no pages".into()));
         }
+        // Pages that came out in an earlier attempt: still out if this one fails early.
+        let earlier = job.skipped();
         let info = match self.printer_info() {
             Ok(i) => i,
-            Err(LinkError::Unreachable(_)) => return Err(PrintError::Disconnected { pages_done: 0 }),
+            Err(LinkError::Unreachable(_)) => return Err(PrintError::Disconnected { pages_done: earlier }),
             Err(e) => return Err(PrintError::Io(e.to_string())),
         };
         // A standing fault: do not queue a job the printer would print later, unattended.
         if let PrinterState::NeedsAttention(attention) = info.status.state {
-            return Err(PrintError::NeedsAttention { attention, pages_done: 0 });
+            return Err(PrintError::NeedsAttention { attention, pages_done: earlier });
         }
         if !info.accepting_jobs {
             return Err(PrintError::Rejected("printer is not accepting jobs".into()));
@@ -422,21 +467,25 @@ impl A4Printer for IppBackend {
             tracing::warn!(ready = ?info.media_ready, "media-ready does not list A4");
         }
         let payload = self.choose_payload(&info)?;
+        let send = Pages::of(job, payload, &info);
         let name = unique_job_name(&job.job_name);
-        let validate = self.job_request(Operation::ValidateJob, &name, payload, &info).map_err(io_err)?;
+        let validate = self.job_request(Operation::ValidateJob, &name, payload, &info, send.range).map_err(io_err)?;
         match self.link.send(validate, self.config.request_timeout) {
             Ok(_) => {}
             Err(LinkError::Status { code, message }) => {
                 return Err(PrintError::Rejected(format!("Validate-Job: {code:?} {message}")));
             }
-            Err(LinkError::Unreachable(_)) => return Err(PrintError::Disconnected { pages_done: 0 }),
+            Err(LinkError::Unreachable(_)) => return Err(PrintError::Disconnected { pages_done: earlier }),
             Err(e) => return Err(PrintError::Io(e.to_string())),
         }
         progress(JobProgress::Sending);
-        let id = self.submit(job, &name, payload, &info)?;
+        // From here on the printer counts this job's pages; the kiosk counts the document's.
+        let skip = send.skip;
+        let mut progress = crate::in_document(skip, job.pages, progress);
+        let id = self.submit(job, &name, payload, &info, send).map_err(|e| e.after_pages(skip))?;
         self.last_job = Some(id);
-        tracing::info!(job = id, name, pages = job.pages, ?payload, "job submitted");
-        self.follow(id, job.pages, progress)
+        tracing::info!(job = id, name, pages = job.pages, from = skip + 1, ?payload, "job submitted");
+        self.follow(id, job.pages - skip, &mut progress).map(|n| n + skip).map_err(|e| e.after_pages(skip))
     }
 }
 
@@ -463,13 +512,31 @@ mod tests {
             media_supported: vec![],
             media_ready: vec![],
             scaling_supported: vec!["none".into(), "fit".into()],
+            page_ranges: true,
             device_id: None,
             uuid: None,
         };
-        let req = b.job_request(Operation::PrintJob, "x", Payload::Pdf, &info).expect("request");
+        let req = b.job_request(Operation::PrintJob, "x", Payload::Pdf, &info, None).expect("request");
         let job = req.attributes().groups_of(DelimiterTag::JobAttributes).next().expect("job group");
         assert_eq!(job.get("media").map(|a| a.value().to_string()), Some(A4_MEDIA.to_string()));
         assert_eq!(job.get("print-scaling").map(|a| a.value().to_string()), Some("none".to_string()));
+        assert!(job.get("page-ranges").is_none(), "a first attempt prints everything");
         assert!(IppBackend::new("not a uri", IppConfig::default()).is_err());
+
+        // A retry from page 3 of 5: the printer cuts the PDF when it can.
+        let retry = PrintJob::new("KK-1", std::sync::Arc::from(&b"%PDF"[..]), 5).from_page(3);
+        let send = Pages::of(&retry, Payload::Pdf, &info);
+        assert_eq!(send, Pages { skip: 2, range: Some((3, 5)) });
+        let req = b.job_request(Operation::PrintJob, "x", Payload::Pdf, &info, send.range).expect("request");
+        let job = req.attributes().groups_of(DelimiterTag::JobAttributes).next().expect("job group");
+        assert_eq!(
+            job.get("page-ranges").map(|a| a.value().clone()),
+            Some(IppValue::RangeOfInteger { min: 3, max: 5 })
+        );
+        // Raster: only the pages still to print are rendered and sent.
+        assert_eq!(Pages::of(&retry, Payload::Raster(RasterFormat::Pwg), &info), Pages { skip: 2, range: None });
+        // No page ranges and PDF only: the whole document again, counted from page 1.
+        let plain = PrinterInfo { page_ranges: false, ..info };
+        assert_eq!(Pages::of(&retry, Payload::Pdf, &plain), Pages { skip: 0, range: None });
     }
 }

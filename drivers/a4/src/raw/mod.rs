@@ -226,7 +226,9 @@ impl RawBackend {
         pjl: bool,
         progress: &mut dyn FnMut(JobProgress),
     ) -> Result<u32, PrintError> {
-        let total = job.pages;
+        // Counts here are of this job's pages; `print` turns them into document pages.
+        let skip = job.skipped();
+        let total = job.remaining();
         let rasterizer =
             self.config.rasterizer.clone().ok_or_else(|| {
                 PrintError::Rejected("printer needs raster data and no rasterizer is configured".into())
@@ -238,7 +240,7 @@ impl RawBackend {
         }
         let mut confirmed = 0;
         for index in 0..total {
-            let page = render_a4(rasterizer.as_ref(), &job.pdf, index, self.config.dpi)
+            let page = render_a4(rasterizer.as_ref(), &job.pdf, skip + index, self.config.dpi)
                 .map_err(|e| PrintError::Io(e.to_string()))?;
             match path {
                 RawPath::Raster(f) => encode_raster_page(f, &page, total, &mut buf),
@@ -323,9 +325,11 @@ impl A4Printer for RawBackend {
         self.last_bytes_sent = 0;
         self.last_first_byte = None;
         self.last_page_bytes.clear();
+        // Pages that came out in an earlier attempt: still out if this one fails early.
+        let earlier = job.skipped();
         let id = match self.device_id() {
             Ok(id) => id,
-            Err(UsbError::NoDevice) => return Err(PrintError::Disconnected { pages_done: 0 }),
+            Err(UsbError::NoDevice) => return Err(PrintError::Disconnected { pages_done: earlier }),
             Err(e) => return Err(PrintError::Io(e.to_string())),
         };
         let path = id.raw_path().ok_or_else(|| {
@@ -336,12 +340,17 @@ impl A4Printer for RawBackend {
             ))
         })?;
         match self.port_attention() {
-            Ok(Some(attention)) => return Err(PrintError::NeedsAttention { attention, pages_done: 0 }),
-            Err(UsbError::NoDevice) => return Err(PrintError::Disconnected { pages_done: 0 }),
+            Ok(Some(attention)) => return Err(PrintError::NeedsAttention { attention, pages_done: earlier }),
+            Err(UsbError::NoDevice) => return Err(PrintError::Disconnected { pages_done: earlier }),
             _ => {}
         }
         progress(JobProgress::Sending);
         if path == RawPath::PdfDirect {
+            // A PDF stream has no page boundaries the printer reports, so a fault never
+            // confirms part of it: a retry is always the whole document.
+            if job.skipped() > 0 {
+                tracing::warn!(first_page = job.first_page, "PDF-direct printer: printing the whole document again");
+            }
             if let Err(f) = self.send(&job.pdf) {
                 return Err(self.fail(f, 0));
             }
@@ -353,7 +362,9 @@ impl A4Printer for RawBackend {
             return Ok(job.pages);
         }
         let pjl = id.lists(&Pdl::Pjl);
-        self.print_pages(job, path, pjl, progress)
+        let skip = job.skipped();
+        let mut progress = crate::in_document(skip, job.pages, progress);
+        self.print_pages(job, path, pjl, &mut progress).map(|n| n + skip).map_err(|e| e.after_pages(skip))
     }
 }
 

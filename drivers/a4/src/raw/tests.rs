@@ -37,7 +37,7 @@ fn backend(id: &str) -> (RawBackend, FakeHandle) {
 }
 
 fn job(pages: u32) -> PrintJob {
-    PrintJob { job_name: "KK-1".into(), pdf: Arc::from(&b"%PDF-1.7\nfake\n%%EOF\n"[..]), pages }
+    PrintJob::new("KK-1", Arc::from(&b"%PDF-1.7\nfake\n%%EOF\n"[..]), pages)
 }
 
 #[test]
@@ -120,4 +120,38 @@ fn raster_without_a_rasterizer_is_refused() {
     let (t, _h) = FakeTransport::new(PCL_PRINTER);
     let mut b = RawBackend::new(Box::new(t), RawConfig { rasterizer: None, ..quick() });
     assert!(matches!(b.print(&job(1), &mut |_| {}), Err(PrintError::Rejected(_))));
+}
+
+#[test]
+fn a_retry_sends_only_the_pages_still_to_print() {
+    let (mut b, h) = backend(PCL_PRINTER);
+    h.lock().keep_data = true;
+    let mut seen = vec![];
+    assert_eq!(b.print(&job(3).from_page(3), &mut |p| seen.push(p)), Ok(3));
+    // One page went down the pipe, and the counts are pages of the whole document.
+    assert_eq!(h.lock().data.iter().filter(|b| **b == 0x0C).count(), 1, "one form feed");
+    assert_eq!(b.last_page_bytes.len(), 1);
+    assert_eq!(seen, vec![JobProgress::Sending, JobProgress::Printed { done: 3, total: 3 }]);
+
+    // And it was page 3 that was rendered.
+    let rendered = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = rendered.clone();
+    let r = move |_: &[u8], i: u32, dpi: u32| -> Result<RasterPage, String> {
+        log.lock().map_err(|e| e.to_string())?.push(i);
+        let (w, h) = a4_dots(dpi);
+        Ok(RasterPage::blank(w, h, dpi))
+    };
+    let (t, _h) = FakeTransport::new(PCL_PRINTER);
+    let mut b = RawBackend::new(Box::new(t), RawConfig { rasterizer: Some(Arc::new(r)), ..quick() });
+    assert_eq!(b.print(&job(3).from_page(3), &mut |_| {}), Ok(3));
+    assert_eq!(*rendered.lock().expect("log"), vec![2], "0-based index of page 3");
+}
+
+#[test]
+fn a_failed_retry_still_counts_the_pages_from_before() {
+    let (mut b, h) = backend(PCL_PRINTER);
+    h.lock().port_status = 0x38;
+    let r = b.print(&job(3).from_page(2), &mut |_| {});
+    assert_eq!(r, Err(PrintError::NeedsAttention { attention: Attention::MediaEmpty, pages_done: 1 }));
+    assert_eq!(h.lock().bytes, 0);
 }

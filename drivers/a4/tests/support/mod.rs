@@ -96,6 +96,7 @@ impl IppEve {
                 .arg("Kiosk A4")
                 .env("DBUS_SYSTEM_BUS_ADDRESS", format!("unix:path={}", bus.display()))
                 .env("SCENARIO", o.scenario)
+                .env("WORK", &dir)
                 .env("PAGES", o.pages.to_string())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -146,6 +147,17 @@ impl IppEve {
         files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
     }
 
+    /// What each job printed, as its job script saw it: `range=all pages=3`,
+    /// `range=2-3 pages=2`, … one line per job.
+    pub fn jobs(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("jobs.log")).unwrap_or_default().lines().map(str::to_owned).collect()
+    }
+
+    /// A technician clears the fault of a `*-until-fixed` scenario.
+    pub fn fix(&self) {
+        std::fs::write(self.dir.join("fixed"), b"").expect("write fixed");
+    }
+
     /// The printer disappears: ippeveprinter and its job scripts are killed.
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -172,5 +184,14 @@ impl Drop for IppEve {
             let _ = writeln!(std::io::stderr(), "--- ippeveprinter log ---\n{}", self.log());
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Polls `done` until it holds; fails the test after `limit`.
+pub fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "condition not reached within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
