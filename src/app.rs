@@ -147,7 +147,7 @@ pub fn build_devices(
         handles.a4 = Some(a4.control());
         Box::new(a4)
     } else {
-        adm_a4::open(&config.printers.a4, &adm_a4::OpenOptions::default())
+        adm_a4::open(&config.printers.a4, &a4_options())
             .map_err(|e| SetupError::Device(format!("printers.a4 = {}: {e}", config.printers.a4)))?
     };
     let width = if config.printers.receipt_width_mm == 58 { PaperWidth::Mm58 } else { PaperWidth::Mm80 };
@@ -190,6 +190,15 @@ pub fn build_devices(
         trust: Arc::new(backend.trust_anchors()?),
     };
     Ok((devices, handles))
+}
+
+/// How real A4 printers are opened: with the kiosk's own renderer for printers that take
+/// no PDF (PWG raster, URF, PCL).
+pub fn a4_options() -> adm_a4::OpenOptions {
+    adm_a4::OpenOptions {
+        rasterizer: Some(Arc::new(crate::document::render::HayroRasterizer)),
+        ..adm_a4::OpenOptions::default()
+    }
 }
 
 /// `usb://0416:5011[/serial]` → (0x0416, 0x5011).

@@ -195,15 +195,30 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
     tap(app, "Lanjut dengan 2 dokumen")?;
     tap(app, "Cetak sekarang")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::PrintStopped { .. }))?;
+    shots.take(kiosk, "paper-out")?;
+    // An officer reloads paper; the kiosk sees the printer ready again and the citizen
+    // prints the rest: only the pages that did not come out.
+    if let Some(a4) = &sim.a4 {
+        a4.clear();
+    }
+    clock.advance(10_000);
+    wait_for(kiosk, WAIT, |_| kiosk.runtime.borrow().machine().availability() == crate::session::Availability::Ready)?;
+    shots.take(kiosk, "paper-reloaded")?;
+    tap(app, "Coba lagi")?;
     wait_for(
         kiosk,
         WAIT,
         |s| matches!(s, State::Collect { receipt, .. } if *receipt != crate::session::ReceiptOutcome::Pending),
     )?;
-    shots.take(kiosk, "paper-out")?;
+    shots.take(kiosk, "collect-after-retry")?;
     tap(app, "Selesai")?;
     clock.advance(10_000);
     wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+    // Out of paper between citizens: the welcome screen says so and no session starts.
+    if let Some(a4) = &sim.a4 {
+        a4.inject(adm_a4::sim::SimFault::PaperOut);
+    }
     clock.advance(10_000);
     kiosk.pump();
     wait_for(kiosk, WAIT, |_| kiosk.runtime.borrow().machine().availability() != crate::session::Availability::Ready)?;

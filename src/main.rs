@@ -149,7 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => adm_kiosk::document::test_page::pdf(),
             };
             let pages = adm_kiosk::document::count_pages(&pdf).unwrap_or(1);
-            let mut device = adm_a4::open(&printer, &adm_a4::OpenOptions::default())?;
+            let mut device = adm_a4::open(&printer, &adm_kiosk::app::a4_options())?;
             let job = adm_a4::PrintJob::new("print-test", pdf.into(), pages);
             let ok = adm_a4::print_test(device.as_mut(), &job, &mut std::io::stdout());
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })

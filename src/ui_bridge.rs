@@ -56,6 +56,8 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     let s = sink.clone();
     k.on_confirm_print(move || s(Event::ConfirmPrint));
     let s = sink.clone();
+    k.on_retry_print(move || s(Event::RetryPrint));
+    let s = sink.clone();
     k.on_finish(move || s(Event::Finish));
     let s = sink;
     k.on_set_language(move |l| s(Event::SetLanguage(if l == "en" { Language::En } else { Language::Id })));
@@ -263,6 +265,10 @@ pub fn render(app: &AppWindow, m: &Machine) {
             jobs = list.iter().map(job_row).collect();
             Screen::Printing
         }
+        State::PrintStopped { jobs: list, .. } => {
+            jobs = list.iter().map(job_row).collect();
+            Screen::PrintStopped
+        }
         State::Collect { jobs: list, receipt: r } => {
             jobs = list.iter().map(job_row).collect();
             receipt = match r {
@@ -293,7 +299,8 @@ pub fn render(app: &AppWindow, m: &Machine) {
     k.set_selected_pages(docs.iter().filter(|d| d.selected).map(|d| d.pages).sum());
     k.set_jobs_done(jobs.iter().filter(|j| j.state == JobState::Done).count() as i32);
     k.set_some_not_printed(
-        matches!(m.state(), State::Collect { .. }) && jobs.iter().any(|j| j.state != JobState::Done),
+        matches!(m.state(), State::Collect { .. } | State::PrintStopped { .. })
+            && jobs.iter().any(|j| j.state != JobState::Done),
     );
     k.set_receipt(receipt);
     k.set_documents(ModelRc::new(VecModel::from(docs)));

@@ -210,6 +210,13 @@ fn paper_out_mid_job_keeps_the_entitlement_and_says_what_to_do() {
     h.wait(|s| matches!(s, State::Documents { .. }));
     tap(h.app(), "Lanjut dengan 3 dokumen").expect("proceed");
     tap(h.app(), "Cetak sekarang").expect("print");
+    h.wait(|s| matches!(s, State::PrintStopped { .. }));
+    assert!(shows(h.app(), "Pencetakan berhenti"));
+    assert!(shows(h.app(), "Kertas habis, mohon hubungi petugas. Hak cetak Anda tetap ada."));
+    assert!(shows(h.app(), "Printer belum siap."));
+    assert!(!can_tap(h.app(), "Coba lagi"), "nothing is resent while the printer is out of paper");
+    // The citizen does not wait for the officer: finish, keep the right to the rest.
+    tap(h.app(), "Selesai tanpa sisanya").expect("finish");
     h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
     assert!(shows(h.app(), "Kertas habis, mohon hubungi petugas. Hak cetak Anda tetap ada."));
     assert!(shows(h.app(), "Tidak dicetak; hak cetak Anda tetap ada."));
@@ -223,6 +230,43 @@ fn paper_out_mid_job_keeps_the_entitlement_and_says_what_to_do() {
     h.wait(|_| h.reports_at_server() == done as u64);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(h.reports_at_server(), done as u64);
+}
+
+#[test]
+fn after_the_officer_reloads_paper_only_the_rest_is_printed() {
+    let h = kiosk();
+    let a4 = h.sim.a4.clone().expect("sim");
+    a4.inject(adm_a4::sim::SimFault::PaperOutAfter(1));
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    tap(h.app(), "Lanjut dengan 3 dokumen").expect("proceed");
+    let pages: u32 = match h.kiosk.runtime.borrow().machine().state() {
+        State::Confirm { docs, .. } => docs.iter().map(|d| d.pages).sum(),
+        other => panic!("{other:?}"),
+    };
+    tap(h.app(), "Cetak sekarang").expect("print");
+    h.wait(|s| matches!(s, State::PrintStopped { .. }));
+    assert_eq!(a4.pages_printed(), 1);
+    let complete = match h.kiosk.runtime.borrow().machine().state() {
+        State::PrintStopped { jobs, .. } => jobs.iter().filter(|j| matches!(j.status, JobStatus::Done { .. })).count(),
+        other => panic!("{other:?}"),
+    };
+    h.wait(|_| h.reports_at_server() == complete as u64);
+    assert!(complete < 3, "only complete documents are reported");
+    // The officer reloads paper; within one status read the kiosk offers to go on.
+    a4.clear();
+    h.clock.advance(5_000);
+    h.wait(|_| can_tap(h.app(), "Coba lagi"));
+    tap(h.app(), "Coba lagi").expect("retry");
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    {
+        let rt = h.kiosk.runtime.borrow();
+        let State::Collect { jobs, .. } = rt.machine().state() else { panic!() };
+        assert!(jobs.iter().all(|j| matches!(j.status, JobStatus::Done { .. })), "{jobs:?}");
+    }
+    assert_eq!(a4.pages_printed(), pages, "every page once: the first page was not printed again");
+    h.wait(|_| h.reports_at_server() == 3);
+    assert!(shows(h.app(), "Struk Anda sudah dicetak."));
 }
 
 #[test]

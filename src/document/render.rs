@@ -81,6 +81,36 @@ pub fn a4_pixels(dpi: u32) -> (u32, u32) {
     ((A4_W_IN * d).round() as u32, (A4_H_IN * d).round() as u32)
 }
 
+/// Page `index` (0-based) at true scale and `dpi`, 8-bit gray on white: what a printer
+/// that takes no PDF gets (PWG raster, URF, PCL). The A4 driver puts it on the sheet.
+pub fn printer_page(pdf: &[u8], index: u32, dpi: u32) -> Result<adm_a4::raster::RasterPage, RenderError> {
+    if !(72..=1200).contains(&dpi) {
+        return Err(RenderError::Size);
+    }
+    let doc = open(pdf, None)?;
+    let page = usize::try_from(index).map_err(|_| RenderError::NoPage(usize::MAX))?;
+    let scale = dpi as f32 / 72.0; // ≤ 1200: exact in f32
+    let rgba = render_page(&doc, page, |_, _| scale)?;
+    let pixels = rgba.pixels().map(|p| luma(p.0)).collect();
+    Ok(adm_a4::raster::RasterPage { width: rgba.width(), height: rgba.height(), dpi, pixels })
+}
+
+/// The kiosk's renderer, plugged into the A4 driver for printers that take no PDF.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HayroRasterizer;
+
+impl adm_a4::raster::Rasterizer for HayroRasterizer {
+    fn render(&self, pdf: &[u8], index: u32, dpi: u32) -> Result<adm_a4::raster::RasterPage, String> {
+        printer_page(pdf, index, dpi).map_err(|e| e.to_string())
+    }
+}
+
+/// ITU-R BT.601 luma of an opaque pixel (the pixmap has a white background).
+fn luma([r, g, b, _]: [u8; 4]) -> u8 {
+    let l = (77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8;
+    u8::try_from(l).unwrap_or(u8::MAX)
+}
+
 /// Every page fitted onto an A4 sheet at `dpi` (8-bit gray, white paper), centred.
 pub fn raster_a4(pdf: &[u8], password: Option<&str>, dpi: u32) -> Result<Vec<GrayImage>, RenderError> {
     if !(72..=1200).contains(&dpi) {
@@ -102,13 +132,31 @@ pub fn raster_a4(pdf: &[u8], password: Option<&str>, dpi: u32) -> Result<Vec<Gra
                 let start = (oy as usize + y) * dst_w + ox as usize;
                 let Some(out) = dst.get_mut(start..start + cols) else { break };
                 for (o, px) in out.iter_mut().zip(row) {
-                    let [r, g, b, _] = px.0;
-                    // ITU-R BT.601 luma; the pixmap is opaque (white background).
-                    let l = (77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8;
-                    *o = u8::try_from(l).unwrap_or(u8::MAX);
+                    *o = luma(px.0);
                 }
             }
             Ok(sheet)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printer_pages_are_true_scale() {
+        let pdf = crate::document::test_page::pdf();
+        let page = printer_page(&pdf, 0, 100).expect("render");
+        let (w, h) = adm_a4::raster::a4_dots(100);
+        // hayro sizes its canvas by truncation: at most one dot short, never scaled.
+        assert!(w - page.width <= 1 && h - page.height <= 1, "{}x{}", page.width, page.height);
+        assert_eq!(page.pixels.len(), (page.width * page.height) as usize);
+        // The frame is 10 mm from the left edge: 39.4 dots at 100 dpi.
+        let row = page.row(page.height / 2);
+        let first_dark = row.iter().position(|v| *v < 128).expect("the frame");
+        assert!((38..=41).contains(&first_dark), "frame at {first_dark} dots");
+        assert!(matches!(printer_page(&pdf, 1, 100), Err(RenderError::NoPage(1))));
+        assert!(matches!(printer_page(b"not a pdf", 0, 100), Err(RenderError::Open)));
+    }
 }

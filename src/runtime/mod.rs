@@ -16,7 +16,9 @@ use std::sync::mpsc;
 use crate::central::{CentralError, SessionToken};
 use crate::scan::scanner::{Preview, Scanner};
 use crate::session::event::SignInError;
-use crate::session::{AuditEvent, Availability, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx};
+use crate::session::{
+    AuditEvent, Availability, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx, State,
+};
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -172,7 +174,10 @@ impl Runtime {
 
     fn check_health(&mut self) {
         let now = self.clock.now();
-        if self.machine.state().in_session() || self.last_health.is_some_and(|t| now < t + HEALTH_EVERY_MS) {
+        // In a session the printer is busy with the citizen's job, except when it stopped:
+        // then its status tells the citizen when "try again" can work.
+        let busy = self.machine.state().in_session() && !matches!(self.machine.state(), State::PrintStopped { .. });
+        if busy || self.last_health.is_some_and(|t| now < t + HEALTH_EVERY_MS) {
             return;
         }
         self.last_health = Some(now);
@@ -229,12 +234,12 @@ impl Runtime {
                     let _ = tx.send(Event::DocumentsListed { session, result });
                 });
             }
-            Command::Print { session, token, citizen, docs } => {
+            Command::Print { session, token, citizen, orders } => {
                 let job = print::PrintRun {
                     session,
                     token,
                     citizen,
-                    docs,
+                    orders,
                     central,
                     a4: self.devices.a4.clone(),
                     tx,
@@ -362,6 +367,19 @@ fn outbox_audit(event: &AuditEvent) -> Option<(&'static str, String)> {
             },
             format!("session {session}"),
         ),
+        AuditEvent::PrintStopped { session, problem, pages_done, pages } => (
+            match problem {
+                crate::session::PrinterProblem::PaperOut => "printer.stopped.media-empty",
+                crate::session::PrinterProblem::PaperJam => "printer.stopped.media-jam",
+                crate::session::PrinterProblem::CoverOpen => "printer.stopped.cover-open",
+                crate::session::PrinterProblem::Offline => "printer.stopped.offline",
+                crate::session::PrinterProblem::Other => "printer.stopped.other",
+            },
+            format!("session {session}: {pages_done} of {pages} page(s) out"),
+        ),
+        AuditEvent::PrintRetried { session, documents } => {
+            ("print.retried", format!("session {session}: {documents} document(s)"))
+        }
         AuditEvent::SessionEnded { session, reason } => ("session.ended", format!("session {session}: {reason:?}")),
         AuditEvent::SignInFailed { session, reason } => {
             ("session.sign_in_failed", format!("session {session}: {reason}"))

@@ -6,7 +6,9 @@
 //! * a print is reported to the server (which counts entitlements) only when the
 //!   printer confirmed every page;
 //! * when the printer stops (paper out, jam, …), the remaining documents are not
-//!   attempted: they are shown as not printed, and their entitlement stays untouched.
+//!   attempted: they are shown as not printed, and their entitlement stays untouched;
+//! * a retry (the citizen's explicit decision, once an officer fixed the printer) starts
+//!   each stopped document at its first page that did not come out.
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -16,13 +18,13 @@ use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
 use super::devices::{Shared, lock};
 use crate::central::{Central, Citizen, DocumentMeta, PrintReport, SessionToken};
-use crate::session::{Event, JobStatus, PrinterProblem, Refusal};
+use crate::session::{Event, JobStatus, PrintOrder, PrinterProblem, Refusal};
 
 pub(super) struct PrintRun {
     pub session: u64,
     pub token: SessionToken,
     pub citizen: Citizen,
-    pub docs: Vec<DocumentMeta>,
+    pub orders: Vec<PrintOrder>,
     pub central: Arc<dyn Central>,
     pub a4: Shared<dyn A4Printer>,
     pub tx: Sender<Event>,
@@ -36,7 +38,8 @@ impl PrintRun {
     }
 
     pub async fn run(self) {
-        for (index, doc) in self.docs.iter().enumerate() {
+        for order in &self.orders {
+            let (index, doc) = (order.index, &order.doc);
             self.update(index, JobStatus::Checking);
             let pdf = match self.central.download(&self.token, doc).await {
                 Ok(pdf) => pdf,
@@ -59,11 +62,10 @@ impl PrintRun {
                 continue;
             }
             self.update(index, JobStatus::Sending);
-            let job = PrintJob {
-                job_name: format!("{}-{}", doc.kind.code(), index + 1),
-                pdf: Arc::from(&pdf[..]),
-                pages: doc.pages,
-            };
+            let job = PrintJob::new(format!("{}-{}", doc.kind.code(), index + 1), Arc::from(&pdf[..]), doc.pages)
+                .from_page(order.first_page);
+            // Pages that came out in an earlier attempt.
+            let earlier = job.skipped();
             drop(pdf);
             let a4 = self.a4.clone();
             let tx = self.tx.clone();
@@ -80,15 +82,18 @@ impl PrintRun {
             .unwrap_or_else(|e| Err(PrintError::Io(format!("print worker: {e}"))));
             match printed {
                 Ok(pages) => {
-                    self.metrics.pages_printed(pages);
+                    self.metrics.pages_printed(pages.saturating_sub(earlier));
                     self.metrics.document_printed();
                     self.update(index, JobStatus::Done { pages });
                     self.report(doc, pages).await;
                 }
                 Err(e) => {
                     tracing::warn!(document = %doc.id, error = %e, "printer stopped");
-                    self.metrics.pages_printed(e.pages_done());
-                    self.update(index, JobStatus::Stopped { problem: problem_of(&e), done: e.pages_done() });
+                    // Never fewer than before: a printer that had to start over and failed
+                    // early does not un-print the earlier pages.
+                    let done = e.pages_done().max(earlier);
+                    self.metrics.pages_printed(e.pages_done().saturating_sub(earlier));
+                    self.update(index, JobStatus::Stopped { problem: problem_of(&e), done });
                     break;
                 }
             }

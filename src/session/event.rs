@@ -27,6 +27,8 @@ pub enum Event {
     ToggleDocument(usize),
     Proceed,
     ConfirmPrint,
+    /// After the printer stopped and an officer fixed it: print what did not come out.
+    RetryPrint,
     Finish,
     SetLanguage(Language),
     /// The technician gesture: only honoured on the attract screen.
@@ -131,6 +133,18 @@ pub enum AuditEvent {
         session: u64,
         documents: usize,
     },
+    /// The A4 printer stopped in the middle of a document (paper out, jam, …).
+    PrintStopped {
+        session: u64,
+        problem: super::state::PrinterProblem,
+        pages_done: u32,
+        pages: u32,
+    },
+    /// The citizen chose to print again what a printer fault stopped.
+    PrintRetried {
+        session: u64,
+        documents: usize,
+    },
     /// A document failed its checks before printing (ownership mismatches page the fleet).
     DocumentRefused {
         session: u64,
@@ -151,6 +165,16 @@ pub enum AuditEvent {
         action: String,
     },
     TechnicianExit,
+}
+
+/// One document to print, as a line of the session's job list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintOrder {
+    /// Index in the session's job list (what `JobUpdate` answers refer to).
+    pub index: usize,
+    pub doc: DocumentMeta,
+    /// 1 for the whole document; after a fault, the first page that did not come out.
+    pub first_page: u32,
 }
 
 /// Work the runtime must do for the machine.
@@ -179,7 +203,7 @@ pub enum Command {
         session: u64,
         token: SessionToken,
         citizen: Citizen,
-        docs: Vec<DocumentMeta>,
+        orders: Vec<PrintOrder>,
     },
     PrintReceipt {
         session: u64,

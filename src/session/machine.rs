@@ -5,7 +5,7 @@ use std::mem;
 use zeroize::Zeroizing;
 
 use super::Millis;
-use super::event::{AuditEvent, Command, EndReason, Event, ReceiptLine, ReceiptRequest, SignInError};
+use super::event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest, SignInError};
 use super::nik::Nik;
 use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
 
@@ -135,7 +135,7 @@ impl Machine {
                 // The warning is modal: only "more time" and "cancel" do anything.
                 match event {
                     Event::ExtendTime if warning.extendable => self.touch(),
-                    Event::Cancel => self.end(EndReason::Cancelled, &mut out),
+                    Event::Cancel => self.cancel(&mut out),
                     _ => {}
                 }
                 return out;
@@ -160,6 +160,11 @@ impl Machine {
             State::Goodbye if now >= self.goodbye_deadline => self.state = State::Attract,
             // Printing is never interrupted: the limit is applied once it is done.
             State::Printing { .. } => {}
+            // Pages came out: the citizen gets them listed on the receipt, not a wiped
+            // screen. Whatever did not print keeps its entitlement.
+            State::PrintStopped { .. } if now >= self.session_deadline || now >= self.idle_deadline => {
+                self.collect(out)
+            }
             s if s.in_session() && now >= self.session_deadline => self.end(EndReason::SessionLimit, out),
             s if s.idle_applies() && now >= self.idle_deadline => self.end(EndReason::IdleTimeout, out),
             _ => {}
@@ -172,6 +177,7 @@ impl Machine {
             // cost the citizen an entitlement: printing finishes, then the session ends
             // normally.
             State::Printing { .. } | State::Attract => {}
+            State::PrintStopped { .. } => self.collect(out),
             State::Goodbye => self.state = State::Attract,
             _ => self.end(EndReason::Cancelled, out),
         }
@@ -184,7 +190,8 @@ impl Machine {
             State::LoadingDocuments { ctx }
             | State::Documents { ctx, .. }
             | State::Confirm { ctx, .. }
-            | State::Printing { ctx, .. } => Some(ctx.token.clone()),
+            | State::Printing { ctx, .. }
+            | State::PrintStopped { ctx, .. } => Some(ctx.token.clone()),
             _ => None,
         };
         if matches!(old, State::ScanQr { .. }) {
@@ -372,11 +379,16 @@ impl Machine {
                 if let State::Confirm { ctx, docs, selected } = mem::replace(&mut self.state, State::Attract) {
                     let chosen: Vec<_> = docs.into_iter().zip(selected).filter(|(_, s)| *s).map(|(d, _)| d).collect();
                     out.push(Command::Audit(AuditEvent::PrintStarted { session, documents: chosen.len() }));
+                    let orders = chosen
+                        .iter()
+                        .enumerate()
+                        .map(|(index, doc)| PrintOrder { index, doc: doc.clone(), first_page: 1 })
+                        .collect();
                     out.push(Command::Print {
                         session,
                         token: ctx.token.clone(),
                         citizen: ctx.citizen.clone(),
-                        docs: chosen.clone(),
+                        orders,
                     });
                     let jobs = chosen.into_iter().map(|doc| Job { doc, status: JobStatus::Queued }).collect();
                     self.state = State::Printing { ctx, jobs };
@@ -386,8 +398,17 @@ impl Machine {
             (State::Printing { jobs, .. }, Event::JobUpdate { session: s, index, status }) if s == session => {
                 if let Some(job) = jobs.get_mut(index) {
                     job.status = status;
-                    if let JobStatus::Refused(refusal) = status {
-                        out.push(Command::Audit(AuditEvent::DocumentRefused { session, refusal }));
+                    match status {
+                        JobStatus::Refused(refusal) => {
+                            out.push(Command::Audit(AuditEvent::DocumentRefused { session, refusal }))
+                        }
+                        JobStatus::Stopped { problem, done } => out.push(Command::Audit(AuditEvent::PrintStopped {
+                            session,
+                            problem,
+                            pages_done: done,
+                            pages: job.doc.pages,
+                        })),
+                        _ => {}
                     }
                 }
             }
@@ -398,29 +419,42 @@ impl Machine {
                             job.status = JobStatus::Skipped;
                         }
                     }
-                    let receipt = ReceiptRequest {
-                        language: self.language,
-                        masked_nik: crate::telemetry::mask_nik(&ctx.citizen.nik),
-                        lines: jobs
-                            .iter()
-                            .map(|j| ReceiptLine {
-                                kind: j.doc.kind,
-                                number: j.doc.number.clone(),
-                                pages: match j.status {
-                                    JobStatus::Done { pages } => pages,
-                                    _ => j.doc.pages,
-                                },
-                                printed: matches!(j.status, JobStatus::Done { .. }),
-                            })
-                            .collect(),
-                    };
-                    out.push(Command::PrintReceipt { session, receipt });
-                    // The citizen's server session is no longer needed.
-                    out.push(Command::EndSession { token: Some(ctx.token.clone()) });
-                    drop(ctx);
-                    self.state = State::Collect { jobs, receipt: ReceiptOutcome::Pending };
+                    let stopped = jobs.iter().any(|j| matches!(j.status, JobStatus::Stopped { .. }));
+                    self.state = State::PrintStopped { ctx, jobs };
+                    if stopped {
+                        // Until a status read says otherwise: it just stopped.
+                        self.availability = Availability::PrinterUnavailable;
+                    } else {
+                        self.collect(out);
+                    }
                 }
             }
+
+            // The explicit retry decision: only what a fault stopped is sent again, from
+            // its first page that did not come out. Nothing is ever resent on its own.
+            (State::PrintStopped { .. }, Event::RetryPrint) if self.availability == Availability::Ready => {
+                if let State::PrintStopped { ctx, mut jobs } = mem::replace(&mut self.state, State::Attract) {
+                    let mut orders = vec![];
+                    for (index, job) in jobs.iter_mut().enumerate() {
+                        let first_page = match job.status {
+                            JobStatus::Stopped { done, .. } => done.min(job.doc.pages.saturating_sub(1)) + 1,
+                            JobStatus::Skipped => 1,
+                            _ => continue,
+                        };
+                        orders.push(PrintOrder { index, doc: job.doc.clone(), first_page });
+                        job.status = JobStatus::Queued;
+                    }
+                    out.push(Command::Audit(AuditEvent::PrintRetried { session, documents: orders.len() }));
+                    out.push(Command::Print {
+                        session,
+                        token: ctx.token.clone(),
+                        citizen: ctx.citizen.clone(),
+                        orders,
+                    });
+                    self.state = State::Printing { ctx, jobs };
+                }
+            }
+            (State::PrintStopped { .. }, Event::Finish) => self.collect(out),
 
             (State::Collect { receipt, .. }, Event::ReceiptDone { session: s, printed }) if s == session => {
                 *receipt = if printed { ReceiptOutcome::Printed } else { ReceiptOutcome::Unavailable };
@@ -437,6 +471,33 @@ impl Machine {
 
             _ => {}
         }
+    }
+
+    /// Printing is over: the receipt lists every document and whether it came out; the
+    /// citizen's server session is no longer needed.
+    fn collect(&mut self, out: &mut Vec<Command>) {
+        if !matches!(self.state, State::PrintStopped { .. }) {
+            return;
+        }
+        let State::PrintStopped { ctx, jobs } = mem::replace(&mut self.state, State::Attract) else { return };
+        let lines = jobs
+            .iter()
+            .map(|j| ReceiptLine {
+                kind: j.doc.kind,
+                number: j.doc.number.clone(),
+                pages: match j.status {
+                    JobStatus::Done { pages } => pages,
+                    _ => j.doc.pages,
+                },
+                printed: matches!(j.status, JobStatus::Done { .. }),
+            })
+            .collect();
+        let receipt =
+            ReceiptRequest { language: self.language, masked_nik: crate::telemetry::mask_nik(&ctx.citizen.nik), lines };
+        out.push(Command::PrintReceipt { session: self.session, receipt });
+        out.push(Command::EndSession { token: Some(ctx.token.clone()) });
+        drop(ctx);
+        self.state = State::Collect { jobs, receipt: ReceiptOutcome::Pending };
     }
 }
 

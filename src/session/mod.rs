@@ -10,7 +10,7 @@ pub mod machine;
 pub mod nik;
 pub mod state;
 
-pub use event::{AuditEvent, Command, EndReason, Event, ReceiptLine, ReceiptRequest};
+pub use event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest};
 pub use machine::{Machine, Timing, Warning};
 pub use state::{
     Availability, Failure, Job, JobStatus, Language, PinProblem, PrinterProblem, ReceiptOutcome, Refusal, ScanProblem,

@@ -169,6 +169,13 @@ pub enum State {
         ctx: SessionCtx,
         jobs: Vec<Job>,
     },
+    /// The printer stopped (paper out, jam, …). Nothing more is sent until someone
+    /// decides: "try again" once an officer has fixed the printer (only the pages that
+    /// did not come out), or "finish" (the rest keeps its entitlement).
+    PrintStopped {
+        ctx: SessionCtx,
+        jobs: Vec<Job>,
+    },
     Collect {
         jobs: Vec<Job>,
         receipt: ReceiptOutcome,
