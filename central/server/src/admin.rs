@@ -221,6 +221,17 @@ impl Admin {
         Ok(self.conn()?.query_row("SELECT COUNT(*) FROM print_reports", [], |r| r.get(0))?)
     }
 
+    /// Every print report received: (document id, pages printed, completed), oldest first.
+    pub fn print_reports(&self) -> Result<Vec<(String, u32, bool)>, AdminError> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare("SELECT document_id, pages_printed, completed FROM print_reports ORDER BY rowid")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, bool>(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// Total deliveries of print reports, retries included.
     pub fn print_report_deliveries(&self) -> Result<u64, AdminError> {
         Ok(self.conn()?.query_row("SELECT COALESCE(SUM(deliveries), 0) FROM print_reports", [], |r| r.get(0))?)

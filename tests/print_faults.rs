@@ -1,0 +1,279 @@
+//! A4 printer faults seen by the whole kiosk: the real UI (headless, driven by its
+//! accessible labels), session machine, runtime and outbox — over mutual TLS to the
+//! reference central server — printing on a real IPP Everywhere printer (`ippeveprinter`
+//! from Debian's `cups-ipp-utils`) whose job script injects faults.
+//!
+//! Each fault must end in the right state, the right words on the citizen's screen, and
+//! the right outbox content at the server: a print report only for a document the
+//! printer confirmed, a `printer.stopped.*` audit event otherwise. Budi prints his KK
+//! (2 pages) alone, so "some pages done" means page 1 of 2.
+
+#[path = "../drivers/a4/tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adm_a4::A4Printer;
+use adm_a4::ipp::{Deadlines, IppBackend, IppConfig};
+use adm_a4::raster::a4_dots;
+use adm_kiosk::app::{Backend, Kiosk, build_devices};
+use adm_kiosk::config::Config;
+use adm_kiosk::demo::{DEMO_NIK, DEMO_PIN};
+use adm_kiosk::headless::{self, can_tap, shows, tap, type_digits, wait_for};
+use adm_kiosk::runtime::clock::ManualClock;
+use adm_kiosk::session::{Availability, JobStatus, PrinterProblem, ReceiptOutcome, State};
+use support::{IppEve, Options};
+
+const WAIT: Duration = Duration::from_secs(30);
+const KK_PAGES: u32 = 2;
+
+/// The kiosk's IPP driver with deadlines short enough for a test (a real kiosk waits
+/// 15 s for a fault to clear and 3 min for a silent printer).
+fn driver_config() -> IppConfig {
+    IppConfig {
+        poll_interval: Duration::from_millis(100),
+        request_timeout: Duration::from_secs(3),
+        send_timeout: Duration::from_secs(20),
+        deadlines: Deadlines {
+            attention_grace: Duration::from_millis(800),
+            stall_timeout: Duration::from_secs(2),
+            disconnect_grace: Duration::from_millis(800),
+        },
+        rasterizer: Some(Arc::new(adm_kiosk::document::render::HayroRasterizer)),
+        ..IppConfig::default()
+    }
+}
+
+struct Harness {
+    kiosk: Kiosk,
+    clock: ManualClock,
+    backend: Backend,
+    printer: IppEve,
+}
+
+fn kiosk_with(o: Options<'_>) -> Harness {
+    let printer = IppEve::start_with(o);
+    headless::init().expect("headless platform");
+    let config = Config::default();
+    let backend = Backend::connect(&config).expect("reference server");
+    let (mut devices, _sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
+    let a4: Box<dyn A4Printer> = Box::new(IppBackend::new(&printer.uri(), driver_config()).expect("IPP backend"));
+    devices.a4 = adm_kiosk::runtime::devices::shared(a4);
+    let clock = ManualClock::default();
+    let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices).expect("kiosk");
+    headless::show(&kiosk.app).expect("show");
+    let h = Harness { kiosk, clock, backend, printer };
+    h.wait(|_| h.availability() == Availability::Ready);
+    h
+}
+
+fn kiosk(scenario: &str) -> Harness {
+    kiosk_with(Options { scenario, pages: KK_PAGES, formats: "application/pdf" })
+}
+
+impl Harness {
+    fn app(&self) -> &adm_kiosk::AppWindow {
+        &self.kiosk.app
+    }
+    fn server(&self) -> &adm_central::demo::DemoServer {
+        self.backend.demo.as_ref().expect("reference server")
+    }
+    fn availability(&self) -> Availability {
+        self.kiosk.runtime.borrow().machine().availability()
+    }
+    fn wait(&self, done: impl Fn(&State) -> bool) {
+        wait_for(&self.kiosk, WAIT, done).expect("kiosk reached the expected state");
+    }
+    /// The id of the document being printed (Budi's current KK).
+    fn printed_id(&self) -> String {
+        let rt = self.kiosk.runtime.borrow();
+        match rt.machine().state() {
+            State::Printing { jobs, .. } | State::PrintStopped { jobs, .. } | State::Collect { jobs, .. } => {
+                jobs[0].doc.id.clone()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Status reads come every 5 s of kiosk time: let time pass until the printer is
+    /// ready again and "try again" can be touched.
+    fn wait_until_retry_offered(&self) {
+        let start = std::time::Instant::now();
+        while !can_tap(self.app(), "Coba lagi") {
+            assert!(start.elapsed() < WAIT, "the printer never became ready");
+            self.clock.advance(5_000);
+            self.kiosk.pump();
+            std::thread::sleep(Duration::from_millis(200));
+            self.kiosk.pump();
+        }
+    }
+
+    /// Budi signs in and prints his KK, alone.
+    fn print_kk(&self) {
+        tap(self.app(), "Sentuh di sini untuk mulai").expect("start");
+        tap(self.app(), "Ketik NIK dan PIN saya").expect("choose NIK");
+        type_digits(self.app(), DEMO_NIK).expect("NIK");
+        tap(self.app(), "Lanjut").expect("next");
+        type_digits(self.app(), DEMO_PIN).expect("PIN");
+        tap(self.app(), "Masuk").expect("sign in");
+        self.wait(|s| matches!(s, State::Documents { .. }));
+        tap(self.app(), "Akta Kelahiran").expect("unselect");
+        tap(self.app(), "Biodata Penduduk").expect("unselect");
+        tap(self.app(), "Lanjut dengan 1 dokumen").expect("proceed");
+        tap(self.app(), "Cetak sekarang").expect("print");
+    }
+
+    /// Waits for the printer-stopped screen and returns what the kiosk knows.
+    fn stopped(&self) -> (PrinterProblem, u32) {
+        self.wait(|s| matches!(s, State::PrintStopped { .. }));
+        let rt = self.kiosk.runtime.borrow();
+        let State::PrintStopped { jobs, .. } = rt.machine().state() else { unreachable!() };
+        match jobs[0].status {
+            JobStatus::Stopped { problem, done } => (problem, done),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The outbox's next delivery round, then the audit event of `kind` at the server.
+    fn assert_delivered(&self, kind: &str) {
+        self.clock.advance(31_000);
+        let admin = self.server().admin();
+        self.wait(|_| admin.audit_events_of_kind(kind).unwrap_or(0) == 1);
+    }
+
+    fn reports(&self) -> Vec<(String, u32, bool)> {
+        self.server().admin().print_reports().expect("reports")
+    }
+
+    /// The citizen on the stopped screen: told what to do, nothing resent on its own.
+    fn assert_stopped_screen(&self, message: &str) {
+        assert!(shows(self.app(), "Pencetakan berhenti"));
+        assert!(shows(self.app(), message), "{message}");
+        assert!(shows(self.app(), "Printer belum siap."));
+        assert!(!can_tap(self.app(), "Coba lagi"));
+        assert!(can_tap(self.app(), "Selesai tanpa sisanya"));
+    }
+
+    /// Finish without the rest: the receipt says what did not print, and the server
+    /// counted nothing.
+    fn finish_without_the_rest(&self) {
+        tap(self.app(), "Selesai tanpa sisanya").expect("finish");
+        self.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+        assert!(shows(
+            self.app(),
+            "Sebagian dokumen tidak tercetak. Tunjukkan struk Anda kepada petugas; hak cetak Anda untuk dokumen tersebut tidak berkurang."
+        ));
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(self.reports(), vec![], "no print report for a document that did not come out whole");
+    }
+}
+
+#[test]
+fn success_is_reported_once_with_every_page() {
+    let h = kiosk("success");
+    h.print_kk();
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    assert!(shows(h.app(), "Sudah dicetak (2 halaman)"));
+    let kk = h.printed_id();
+    h.wait(|_| h.reports().len() == 1);
+    assert_eq!(h.reports(), vec![(kk, KK_PAGES, true)]);
+    assert_eq!(h.printer.jobs(), vec!["range=all pages=2"]);
+}
+
+#[test]
+fn paper_out_before_printing_stops_keeps_the_entitlement_and_closes_the_kiosk() {
+    let h = kiosk("media-empty");
+    h.print_kk();
+    assert_eq!(h.stopped(), (PrinterProblem::PaperOut, 0));
+    h.assert_stopped_screen("Kertas habis, mohon hubungi petugas. Hak cetak Anda tetap ada.");
+    h.assert_delivered("printer.stopped.media-empty");
+    h.finish_without_the_rest();
+    tap(h.app(), "Selesai").expect("done");
+    h.clock.advance(10_000);
+    h.wait(|s| matches!(s, State::Attract));
+    // The paper is still out: the welcome screen says so and no session starts.
+    h.clock.advance(5_000);
+    h.wait(|_| h.availability() == Availability::PrinterUnavailable);
+    h.kiosk.pump();
+    assert!(shows(
+        h.app(),
+        "Printer belum siap, sehingga dokumen belum dapat dicetak saat ini. Mohon hubungi petugas."
+    ));
+    assert!(!can_tap(h.app(), "Sentuh di sini untuk mulai"));
+}
+
+#[test]
+fn a_jam_after_page_one_then_try_again_prints_only_page_two() {
+    let h = kiosk("jam-until-fixed");
+    h.print_kk();
+    assert_eq!(h.stopped(), (PrinterProblem::PaperJam, 1));
+    h.assert_stopped_screen("Kertas macet. Mohon hubungi petugas. Hak cetak Anda tetap ada.");
+    h.assert_delivered("printer.stopped.media-jam");
+    assert_eq!(h.reports(), vec![]);
+    // The officer clears the jam; within one status read the kiosk offers to go on.
+    h.printer.fix();
+    h.wait_until_retry_offered();
+    assert!(!shows(h.app(), "Printer belum siap."));
+    tap(h.app(), "Coba lagi").expect("retry");
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    assert!(shows(h.app(), "Sudah dicetak (2 halaman)"));
+    assert_eq!(h.printer.jobs(), vec!["range=all pages=2", "range=2-2 pages=1"], "page 1 was not printed twice");
+    let kk = h.printed_id();
+    h.wait(|_| h.reports().len() == 1);
+    assert_eq!(h.reports(), vec![(kk, KK_PAGES, true)], "one report for the whole document");
+    h.assert_delivered("print.retried");
+}
+
+#[test]
+fn cover_open_mid_job_stops_after_the_page_that_came_out() {
+    let h = kiosk("cover-open");
+    h.print_kk();
+    assert_eq!(h.stopped(), (PrinterProblem::CoverOpen, 1));
+    h.assert_stopped_screen("Penutup printer terbuka. Mohon hubungi petugas. Hak cetak Anda tetap ada.");
+    h.assert_delivered("printer.stopped.cover-open");
+    h.finish_without_the_rest();
+}
+
+#[test]
+fn a_printer_that_disappears_mid_job_is_offline() {
+    let mut h = kiosk("disappear");
+    h.print_kk();
+    h.wait(
+        |s| matches!(s, State::Printing { jobs, .. } if matches!(jobs[0].status, JobStatus::Printing { done: 1, .. })),
+    );
+    h.printer.kill(); // unplugged after the first page
+    assert_eq!(h.stopped(), (PrinterProblem::Offline, 1));
+    h.assert_stopped_screen("Printer tidak merespons. Mohon hubungi petugas. Hak cetak Anda tetap ada.");
+    h.assert_delivered("printer.stopped.offline");
+    h.finish_without_the_rest();
+}
+
+#[test]
+fn a_job_that_never_finishes_is_given_up_and_kept() {
+    let h = kiosk("never");
+    h.print_kk();
+    assert_eq!(h.stopped(), (PrinterProblem::Other, 0));
+    h.assert_stopped_screen("Printer melaporkan gangguan. Mohon hubungi petugas. Hak cetak Anda tetap ada.");
+    h.assert_delivered("printer.stopped.other");
+    h.finish_without_the_rest();
+}
+
+#[test]
+fn a_printer_without_pdf_gets_true_scale_a4_raster_from_the_kiosk_renderer() {
+    let h = kiosk_with(Options { scenario: "success", pages: KK_PAGES, formats: "image/pwg-raster" });
+    h.print_kk();
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending));
+    assert!(shows(h.app(), "Sudah dicetak (2 halaman)"));
+    let docs = h.printer.spooled();
+    let sent = docs.iter().find(|d| d.starts_with(b"RaS2")).expect("a PWG raster document was spooled");
+    let pages = support::decode::decode_pwg(sent).expect("valid PWG raster");
+    assert_eq!(pages.len(), KK_PAGES as usize);
+    let (w, h_dots) = a4_dots(300);
+    for p in &pages {
+        assert_eq!((p.width, p.height, p.dpi), (w, h_dots, (300, 300)));
+        assert_eq!(p.page_size_pt, adm_a4::raster::A4_POINTS);
+        assert!(p.pixels.iter().filter(|v| **v < 128).count() > 10_000, "the page has content");
+    }
+    h.wait(|_| h.reports().len() == 1);
+}
