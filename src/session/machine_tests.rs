@@ -542,7 +542,8 @@ fn a_document_done_before_the_fault_is_never_resent() {
 fn leaving_a_stopped_print_still_gives_the_receipt() {
     // Finish, cancel, the idle timeout and the session limit all end in the collect
     // screen with a receipt: pages came out, and what did not keeps its entitlement.
-    let ways: [(&str, fn(&mut J)); 4] = [
+    type Leave = fn(&mut J);
+    let ways: [(&str, Leave); 4] = [
         ("finish", |j| {
             j.ev(Event::Finish);
         }),
