@@ -17,7 +17,7 @@ use adm_a4::usb::fake::{FakeHandle, FakeTransport};
 use adm_kiosk::app::{Backend, Kiosk, build_devices};
 use adm_kiosk::config::Config;
 use adm_kiosk::demo::{DEMO_NIK, DEMO_PIN};
-use adm_kiosk::headless::{self, tap, type_digits, wait_for};
+use adm_kiosk::headless::{self, tap, wait_for};
 use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{JobStatus, State};
 
@@ -51,18 +51,13 @@ fn run(device_id: &str) -> Result<Run, String> {
     };
     let a4: Box<dyn A4Printer> = Box::new(RawBackend::new(Box::new(transport), raw));
     devices.a4 = adm_kiosk::runtime::devices::shared(a4);
-    let kiosk = Kiosk::new(&config, None, &backend, Box::new(ManualClock::default()), devices)
-        .map_err(|e| e.to_string())?;
+    let kiosk =
+        Kiosk::new(&config, None, &backend, Box::new(ManualClock::default()), devices).map_err(|e| e.to_string())?;
     headless::show(&kiosk.app).map_err(|e| e.to_string())?;
     let app = &kiosk.app;
     let step = |r: Result<(), headless::HeadlessError>| r.map_err(|e| e.to_string());
     step(wait_for(&kiosk, WAIT, |s| matches!(s, State::Attract)))?;
-    step(tap(app, "Sentuh di sini untuk mulai"))?;
-    step(tap(app, "Ketik NIK dan PIN saya"))?;
-    step(type_digits(app, DEMO_NIK))?;
-    step(tap(app, "Lanjut"))?;
-    step(type_digits(app, DEMO_PIN))?;
-    step(tap(app, "Masuk"))?;
+    step(headless::sign_in_with_nik(app, DEMO_NIK, DEMO_PIN))?;
     step(wait_for(&kiosk, WAIT, |s| matches!(s, State::Documents { .. })))?;
     step(tap(app, "Lanjut dengan 3 dokumen"))?;
     let pages = match kiosk.runtime.borrow().machine().state() {
@@ -90,7 +85,10 @@ fn main() {
     }
     println!("Budi's 3 documents (signed PDFs from the reference server), raster at 300 dpi, fake USB printer;");
     println!("median of {RUNS} sessions. ttfb = \"Cetak sekarang\" → first byte on the USB pipe.");
-    println!("{:<11} {:>10} {:>12} {:>6} {:>12} {:>12}", "path", "ttfb_ms", "all_done_ms", "pages", "bytes", "bytes/page");
+    println!(
+        "{:<11} {:>10} {:>12} {:>6} {:>12} {:>12}",
+        "path", "ttfb_ms", "all_done_ms", "pages", "bytes", "bytes/page"
+    );
     for (name, device_id) in PRINTERS {
         let mut runs = Vec::new();
         for _ in 0..RUNS {

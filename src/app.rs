@@ -147,7 +147,7 @@ pub fn build_devices(
         handles.a4 = Some(a4.control());
         Box::new(a4)
     } else {
-        adm_a4::open(&config.printers.a4, &a4_options())
+        adm_a4::open(&config.printers.a4, &a4_options(config))
             .map_err(|e| SetupError::Device(format!("printers.a4 = {}: {e}", config.printers.a4)))?
     };
     let width = if config.printers.receipt_width_mm == 58 { PaperWidth::Mm58 } else { PaperWidth::Mm80 };
@@ -192,13 +192,16 @@ pub fn build_devices(
     Ok((devices, handles))
 }
 
-/// How real A4 printers are opened: with the kiosk's own renderer for printers that take
-/// no PDF (PWG raster, URF, PCL).
-pub fn a4_options() -> adm_a4::OpenOptions {
-    adm_a4::OpenOptions {
+/// How real A4 printers are opened: the configured scaling, and the kiosk's own
+/// renderer for printers that take no PDF (PWG raster, URF, PCL).
+pub fn a4_options(config: &Config) -> adm_a4::OpenOptions {
+    let mut o = adm_a4::OpenOptions {
         rasterizer: Some(Arc::new(crate::document::render::HayroRasterizer)),
         ..adm_a4::OpenOptions::default()
-    }
+    };
+    o.ipp.scaling =
+        if config.printers.a4_scaling == "fit" { adm_a4::ipp::Scaling::Fit } else { adm_a4::ipp::Scaling::None };
+    o
 }
 
 /// `usb://0416:5011[/serial]` → (0x0416, 0x5011).

@@ -99,6 +99,10 @@ pub struct Printers {
     pub receipt: String,
     /// Receipt paper width in mm: 58 or 80.
     pub receipt_width_mm: u32,
+    /// IPP `print-scaling` for A4 documents: `none` (true scale: signed documents are
+    /// A4 already, and a shrunken KK would not match the original) or `fit`, for a
+    /// printer whose margins would otherwise cut the page.
+    pub a4_scaling: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,7 +152,7 @@ impl Default for Timeouts {
 
 impl Default for Printers {
     fn default() -> Self {
-        Printers { a4: "sim".into(), receipt: "sim".into(), receipt_width_mm: 80 }
+        Printers { a4: "sim".into(), receipt: "sim".into(), receipt_width_mm: 80, a4_scaling: "none".into() }
     }
 }
 
@@ -244,6 +248,9 @@ impl Config {
                 _ => return invalid("metrics_listen", "a loopback address such as 127.0.0.1:9464"),
             }
         }
+        if !matches!(self.printers.a4_scaling.as_str(), "none" | "fit") {
+            return invalid("printers.a4_scaling", "\"none\" or \"fit\"");
+        }
         if !matches!(self.printers.receipt_width_mm, 58 | 80) {
             return invalid("printers.receipt_width_mm", "58 or 80");
         }
@@ -338,12 +345,14 @@ mod tests {
             a4 = "ipp://127.0.0.1:60000/ipp/print"
             receipt = "usb://0416:5011"
             receipt_width_mm = 58
+            a4_scaling = "fit"
             [camera]
             device = "/dev/video0"
             "#,
         )
         .expect("valid");
         assert_eq!(c.printers.receipt_width_mm, 58);
+        assert_eq!(c.printers.a4_scaling, "fit");
     }
 
     #[test]
@@ -359,6 +368,7 @@ mod tests {
             ("pin_length = 2", "pin_length"),
             ("[printers]\na4 = \"lpt1\"", "printers.a4"),
             ("[printers]\nreceipt_width_mm = 76", "printers.receipt_width_mm"),
+            ("[printers]\na4_scaling = \"shrink\"", "printers.a4_scaling"),
             ("[camera]\ndevice = \"/tmp/x\"", "camera.device"),
         ] {
             match Config::parse(text) {

@@ -99,3 +99,14 @@ pub fn wait_for(kiosk: &Kiosk, limit: Duration, done: impl Fn(&State) -> bool) -
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A citizen's sign-in with NIK and PIN from the attract screen, as a finger would do it
+/// (labels in Bahasa Indonesia, the kiosk's language at the start of every session).
+pub fn sign_in_with_nik(app: &AppWindow, nik: &str, pin: &str) -> Result<(), HeadlessError> {
+    tap(app, "Sentuh di sini untuk mulai")?;
+    tap(app, "Ketik NIK dan PIN saya")?;
+    type_digits(app, nik)?;
+    tap(app, "Lanjut")?;
+    type_digits(app, pin)?;
+    tap(app, "Masuk")
+}

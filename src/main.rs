@@ -68,6 +68,9 @@ enum Command {
     },
     /// Hash a technician PIN (read from standard input) for `[[technicians]]` in the config.
     TechnicianHash,
+    /// List the USB printers this kiosk can see, one JSON line each, with the `printers.a4`
+    /// address that selects each.
+    Printers,
     /// Print a PDF (or the A4 test page) on a printer; JSON lines of progress and outcome.
     PrintTest {
         /// `ipp://host:port/path`, `ipps://…`, `usb://VID:PID[/serial]` or `sim:`.
@@ -143,13 +146,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{hash}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Printers => {
+            let found = adm_a4::usb::enumerate_printers().map_err(|e| anyhow::anyhow!("USB: {e}"))?;
+            for p in &found {
+                println!("{}", adm_a4::usb::list::describe(p));
+            }
+            println!("{}", serde_json::json!({"event": "done", "usb_printers": found.len()}));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::PrintTest { printer, file } => {
             let pdf = match &file {
                 Some(f) => std::fs::read(f).with_context(|| format!("reading {}", f.display()))?,
                 None => adm_kiosk::document::test_page::pdf(),
             };
             let pages = adm_kiosk::document::count_pages(&pdf).unwrap_or(1);
-            let mut device = adm_a4::open(&printer, &adm_kiosk::app::a4_options())?;
+            // True scale, as citizens' documents are printed.
+            let mut device = adm_a4::open(&printer, &adm_kiosk::app::a4_options(&Config::default()))?;
             let job = adm_a4::PrintJob::new("print-test", pdf.into(), pages);
             let ok = adm_a4::print_test(device.as_mut(), &job, &mut std::io::stdout());
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })

@@ -49,12 +49,7 @@ impl Harness {
         wait_for(&self.kiosk, WAIT, done).expect("kiosk reached the expected state");
     }
     fn sign_in_with_nik(&self, nik: &str, pin: &str) {
-        tap(self.app(), "Sentuh di sini untuk mulai").expect("start");
-        tap(self.app(), "Ketik NIK dan PIN saya").expect("choose NIK");
-        type_digits(self.app(), nik).expect("NIK");
-        tap(self.app(), "Lanjut").expect("next");
-        type_digits(self.app(), pin).expect("PIN");
-        tap(self.app(), "Masuk").expect("sign in");
+        headless::sign_in_with_nik(self.app(), nik, pin).expect("sign in");
     }
     /// Nothing of the last citizen is left in the UI or the session.
     fn assert_wiped(&self) {

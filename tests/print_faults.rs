@@ -15,12 +15,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adm_a4::A4Printer;
-use adm_a4::ipp::{Deadlines, IppBackend, IppConfig};
+use adm_a4::ipp::{IppBackend, IppConfig};
 use adm_a4::raster::a4_dots;
 use adm_kiosk::app::{Backend, Kiosk, build_devices};
 use adm_kiosk::config::Config;
 use adm_kiosk::demo::{DEMO_NIK, DEMO_PIN};
-use adm_kiosk::headless::{self, can_tap, shows, tap, type_digits, wait_for};
+use adm_kiosk::headless::{self, can_tap, shows, tap, wait_for};
 use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{Availability, JobStatus, PrinterProblem, ReceiptOutcome, State};
 use support::{IppEve, Options};
@@ -28,21 +28,10 @@ use support::{IppEve, Options};
 const WAIT: Duration = Duration::from_secs(30);
 const KK_PAGES: u32 = 2;
 
-/// The kiosk's IPP driver with deadlines short enough for a test (a real kiosk waits
-/// 15 s for a fault to clear and 3 min for a silent printer).
+/// The kiosk's IPP driver with its renderer, and deadlines short enough for a test (a
+/// real kiosk waits 15 s for a fault to clear and 3 min for a silent printer).
 fn driver_config() -> IppConfig {
-    IppConfig {
-        poll_interval: Duration::from_millis(100),
-        request_timeout: Duration::from_secs(3),
-        send_timeout: Duration::from_secs(20),
-        deadlines: Deadlines {
-            attention_grace: Duration::from_millis(800),
-            stall_timeout: Duration::from_secs(2),
-            disconnect_grace: Duration::from_millis(800),
-        },
-        rasterizer: Some(Arc::new(adm_kiosk::document::render::HayroRasterizer)),
-        ..IppConfig::default()
-    }
+    IppConfig { rasterizer: Some(Arc::new(adm_kiosk::document::render::HayroRasterizer)), ..support::quick_ipp() }
 }
 
 struct Harness {
@@ -111,12 +100,7 @@ impl Harness {
 
     /// Budi signs in and prints his KK, alone.
     fn print_kk(&self) {
-        tap(self.app(), "Sentuh di sini untuk mulai").expect("start");
-        tap(self.app(), "Ketik NIK dan PIN saya").expect("choose NIK");
-        type_digits(self.app(), DEMO_NIK).expect("NIK");
-        tap(self.app(), "Lanjut").expect("next");
-        type_digits(self.app(), DEMO_PIN).expect("PIN");
-        tap(self.app(), "Masuk").expect("sign in");
+        headless::sign_in_with_nik(self.app(), DEMO_NIK, DEMO_PIN).expect("sign in");
         self.wait(|s| matches!(s, State::Documents { .. }));
         tap(self.app(), "Akta Kelahiran").expect("unselect");
         tap(self.app(), "Biodata Penduduk").expect("unselect");
@@ -276,4 +260,54 @@ fn a_printer_without_pdf_gets_true_scale_a4_raster_from_the_kiosk_renderer() {
         assert!(p.pixels.iter().filter(|v| **v < 128).count() > 10_000, "the page has content");
     }
     h.wait(|_| h.reports().len() == 1);
+}
+
+/// The technicians' `print-test` command on the same printer: JSON lines of progress and
+/// outcome; a printer that is not there is a clear error, not a panic.
+#[test]
+fn print_test_command_prints_json_lines() {
+    let printer = IppEve::start("success", 2);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf = dir.path().join("two-pages.pdf");
+    std::fs::write(&pdf, support::pdf::a4_pdf(2)).expect("write PDF");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adm-kiosk"))
+        .args(["print-test", "--printer", &printer.uri()])
+        .arg(&pdf)
+        .output()
+        .expect("run print-test");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines[0]["event"], "status");
+    assert_eq!(lines[0]["state"], "idle");
+    let last = lines.last().expect("an outcome line");
+    assert_eq!(
+        (last["event"].as_str(), last["ok"].as_bool(), last["pages"].as_u64()),
+        (Some("outcome"), Some(true), Some(2))
+    );
+    assert_eq!(printer.jobs(), vec!["range=all pages=2"]);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adm-kiosk"))
+        .args(["print-test", "--printer", "usb://ffff:fffe"])
+        .output()
+        .expect("run print-test");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no USB printer usb://ffff:fffe"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// `adm-kiosk printers` runs the real rusb enumeration: this CI has no USB bus, so it
+/// finds nothing and says so.
+#[test]
+fn printers_command_enumerates_usb() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_adm-kiosk")).arg("printers").output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(last["event"], "done");
+    let found = last["usb_printers"].as_u64().expect("a count");
+    assert_eq!(text.lines().count() as u64, found + 1);
 }

@@ -57,11 +57,19 @@ pub fn check(
     Ok(report)
 }
 
-/// Number of pages of a PDF, by counting page objects (a technician's test file; the
-/// kiosk itself uses the page count the central server announced).
+/// Number of pages of a PDF, from its page tree (a technician's test file; the kiosk
+/// itself uses the page count the central server announced).
 pub fn count_pages(pdf: &[u8]) -> Option<u32> {
-    let text = String::from_utf8_lossy(pdf);
-    let n = text.match_indices("/Type /Page").filter(|(i, _)| !text[i + 10..].starts_with('s')).count()
-        + text.match_indices("/Type/Page").filter(|(i, _)| !text[i + 9..].starts_with('s')).count();
-    u32::try_from(n).ok().filter(|n| *n > 0)
+    let doc = lopdf::Document::load_mem(pdf).ok()?;
+    u32::try_from(doc.get_pages().len()).ok().filter(|n| *n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_pages_from_the_page_tree() {
+        // The page tree node (/Type /Pages) is not a page.
+        assert_eq!(super::count_pages(&super::test_page::pdf()), Some(1));
+        assert_eq!(super::count_pages(b"not a pdf"), None);
+    }
 }

@@ -7,25 +7,14 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adm_a4::ipp::{Deadlines, IppBackend, IppConfig, JobState};
+use adm_a4::ipp::{IppBackend, IppConfig, JobState};
 use adm_a4::raster::a4_dots;
 use adm_a4::usb::ipp_usb::{UsbIdentity, find_ipp_usb_uri};
 use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob, PrinterState};
 use support::{IppEve, Options};
 
-/// Short deadlines so every fault ends within seconds.
 fn config() -> IppConfig {
-    IppConfig {
-        poll_interval: Duration::from_millis(100),
-        request_timeout: Duration::from_secs(3),
-        send_timeout: Duration::from_secs(20),
-        deadlines: Deadlines {
-            attention_grace: Duration::from_millis(800),
-            stall_timeout: Duration::from_secs(2),
-            disconnect_grace: Duration::from_millis(800),
-        },
-        ..IppConfig::default()
-    }
+    support::quick_ipp()
 }
 
 fn job(pages: u32) -> PrintJob {

@@ -10,6 +10,7 @@ mod class;
 mod device_id;
 pub mod fake;
 pub mod ipp_usb;
+pub mod list;
 mod rusb_impl;
 
 use std::time::Duration;

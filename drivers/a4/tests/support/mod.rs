@@ -187,6 +187,21 @@ impl Drop for IppEve {
     }
 }
 
+/// IPP driver settings with deadlines short enough that every fault ends within seconds.
+pub fn quick_ipp() -> adm_a4::ipp::IppConfig {
+    adm_a4::ipp::IppConfig {
+        poll_interval: Duration::from_millis(100),
+        request_timeout: Duration::from_secs(3),
+        send_timeout: Duration::from_secs(20),
+        deadlines: adm_a4::ipp::Deadlines {
+            attention_grace: Duration::from_millis(800),
+            stall_timeout: Duration::from_secs(2),
+            disconnect_grace: Duration::from_millis(800),
+        },
+        ..adm_a4::ipp::IppConfig::default()
+    }
+}
+
 /// Polls `done` until it holds; fails the test after `limit`.
 pub fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) {
     let start = std::time::Instant::now();
