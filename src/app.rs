@@ -315,7 +315,7 @@ impl Kiosk {
         // Everything a tick can change without an answer arriving.
         let view = |rt: &Runtime| {
             let m = rt.machine();
-            (std::mem::discriminant(m.state()), m.warning(), m.availability(), m.language())
+            (std::mem::discriminant(m.state()), m.warning(), m.availability(), m.language(), m.scan_seconds_left())
         };
         let before = view(&self.runtime.borrow());
         let arrived = self.runtime.borrow_mut().pump();

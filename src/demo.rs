@@ -241,6 +241,16 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     }
     shots.take(kiosk, "pin-locked")?;
     tap(app, "Kembali ke awal")?;
+
+    // 6. A notice whose QR will not scan: the code printed under it is typed instead.
+    tap(app, "Sentuh di sini untuk mulai")?;
+    tap(app, "Pindai kode QR dari notifikasi saya")?;
+    tap(app, "Ketik kode saja")?;
+    for c in adm_central::demo::DEMO_NOTICE_CODE.chars().take(10) {
+        tap(app, &c.to_string())?;
+    }
+    shots.take(kiosk, "notice-code")?;
+    tap(app, "Batal")?;
     Ok(())
 }
 

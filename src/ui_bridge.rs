@@ -12,7 +12,7 @@ use crate::runtime::tech::TechIntent;
 use crate::session::nik::NikError;
 use crate::session::{
     Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
-    ScanProblem, State,
+    ScanHint, ScanProblem, State,
 };
 use crate::{
     AppWindow, BusyKind, CheckRow, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen, Tech, TechPage,
@@ -27,6 +27,14 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     k.on_choose_nik(move || s(Event::ChooseNik));
     let s = sink.clone();
     k.on_choose_qr(move || s(Event::ChooseQr));
+    let s = sink.clone();
+    k.on_type_code(move || s(Event::TypeCode));
+    let s = sink.clone();
+    k.on_code_char(move |c| {
+        if let Some(&b) = c.as_bytes().first() {
+            s(Event::CodeChar(b))
+        }
+    });
     let s = sink.clone();
     k.on_digit(move |d| {
         if let Ok(d) = u8::try_from(d) {
@@ -213,6 +221,10 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut pin_count = 0;
     let mut attempts_left = -1;
     let mut scan_not_a_notice = false;
+    let mut scan_hint = crate::ScanHint::None;
+    let mut scan_expired = false;
+    let mut code_display = String::new();
+    let mut code_count = 0;
     let mut citizen_name = SharedString::new();
     let mut docs: Vec<DocRow> = vec![];
     let mut jobs: Vec<JobRow> = vec![];
@@ -236,9 +248,21 @@ pub fn render(app: &AppWindow, m: &Machine) {
             }
             if matches!(m.state(), State::EnterPin { .. }) { Screen::EnterPin } else { Screen::EnterNoticePin }
         }
-        State::ScanQr { problem } => {
+        State::ScanQr { problem, hint, expired } => {
             scan_not_a_notice = *problem == Some(ScanProblem::NotANotice);
+            scan_hint = match hint {
+                Some(ScanHint::Glare) => crate::ScanHint::Glare,
+                Some(ScanHint::Closer) => crate::ScanHint::Closer,
+                None => crate::ScanHint::None,
+            };
+            scan_expired = *expired;
             Screen::ScanQr
+        }
+        State::EnterNoticeCode { code } => {
+            // Grouped in fours, as printed on the notice.
+            code_display = group_digits(code);
+            code_count = code.len() as i32;
+            Screen::EnterNoticeCode
         }
         State::SigningIn { .. } => Screen::Busy,
         State::LoadingDocuments { .. } => {
@@ -292,6 +316,11 @@ pub fn render(app: &AppWindow, m: &Machine) {
     k.set_pin_count(pin_count);
     k.set_attempts_left(attempts_left);
     k.set_scan_not_a_notice(scan_not_a_notice);
+    k.set_scan_hint(scan_hint);
+    k.set_scan_expired(scan_expired);
+    k.set_scan_seconds(m.scan_seconds_left() as i32);
+    k.set_code_display(code_display.into());
+    k.set_code_count(code_count);
     k.set_citizen_name(citizen_name);
     k.set_busy_kind(busy_kind);
     k.set_failure(failure);
@@ -324,7 +353,8 @@ fn grey_image(frame: &adm_camera::GreyFrame) -> slint::Image {
     slint::Image::from_rgb8(buf)
 }
 
-/// "3201011505800001" → "3201 0115 0580 0001": easier to compare with the card.
+/// "3201011505800001" → "3201 0115 0580 0001": easier to compare with the card (and a
+/// notice code with the notice).
 fn group_digits(d: &str) -> String {
     d.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }

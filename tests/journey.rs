@@ -24,10 +24,22 @@ struct Harness {
 }
 
 fn kiosk() -> Harness {
+    kiosk_with(|_| {})
+}
+
+/// A camera that never sees a QR code: an empty grey scene.
+fn blank_camera(devices: &mut adm_kiosk::runtime::devices::Devices) {
+    let empty = adm_camera::GreyFrame { width: 640, height: 480, data: vec![150; 640 * 480] };
+    let source = adm_camera::replay::ReplaySource::new(vec![empty], Duration::from_millis(100));
+    devices.camera = adm_kiosk::runtime::devices::shared(Box::new(source));
+}
+
+fn kiosk_with(adjust: impl FnOnce(&mut adm_kiosk::runtime::devices::Devices)) -> Harness {
     headless::init().expect("headless platform");
     let config = Config::default();
     let backend = Backend::connect(&config).expect("reference server");
-    let (devices, sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
+    let (mut devices, sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
+    adjust(&mut devices);
     let clock = ManualClock::default();
     let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices).expect("kiosk");
     headless::show(&kiosk.app).expect("show");
@@ -321,6 +333,35 @@ fn notice_qr_from_the_camera_signs_in() {
     tap(h.app(), "Pindai kode QR dari notifikasi saya").expect("scan");
     h.wait(|s| matches!(s, State::EnterNoticePin { .. }));
     assert!(shows(h.app(), "Kode QR diterima. Ketik PIN dari notifikasi yang sama"));
+    type_digits(h.app(), adm_central::demo::DEMO_NOTICE_PIN).expect("PIN");
+    tap(h.app(), "Masuk").expect("sign in");
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    assert!(shows(h.app(), "Halo, RINA MARLINA"));
+}
+
+#[test]
+fn a_qr_that_will_not_scan_gets_hints_then_the_code_can_be_typed() {
+    let h = kiosk_with(blank_camera);
+    tap(h.app(), "Sentuh di sini untuk mulai").expect("start");
+    tap(h.app(), "Pindai kode QR dari notifikasi saya").expect("scan");
+    assert!(shows(h.app(), "Kamera aktif 45 detik lagi."));
+    // Nothing readable for a few seconds: advice, in the citizen's words.
+    h.wait(|s| matches!(s, State::ScanQr { hint: Some(adm_kiosk::session::ScanHint::Closer), .. }));
+    assert!(shows(h.app(), "Dekatkan QR ke kamera, di dalam kotak."));
+    // The window closes: the camera goes off and the screen offers both ways on.
+    h.clock.advance(45_000);
+    h.wait(|s| matches!(s, State::ScanQr { expired: true, .. }));
+    assert!(shows(h.app(), "QR belum terbaca. Pindai lagi, atau ketik kode yang tercetak di bawah QR."));
+    assert!(can_tap(h.app(), "Pindai lagi"));
+    tap(h.app(), "Ketik kode saja").expect("type the code");
+    h.wait(|s| matches!(s, State::EnterNoticeCode { .. }));
+    assert!(!can_tap(h.app(), "Lanjut"), "16 characters first");
+    for c in adm_central::demo::DEMO_NOTICE_CODE.chars() {
+        tap(h.app(), &c.to_string()).expect("key");
+    }
+    assert_eq!(h.app().global::<adm_kiosk::Kiosk>().get_code_display(), "7QK3 M9ZT 4HX2 WD8R");
+    tap(h.app(), "Lanjut").expect("next");
+    h.wait(|s| matches!(s, State::EnterNoticePin { .. }));
     type_digits(h.app(), adm_central::demo::DEMO_NOTICE_PIN).expect("PIN");
     tap(h.app(), "Masuk").expect("sign in");
     h.wait(|s| matches!(s, State::Documents { .. }));

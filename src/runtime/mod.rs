@@ -264,8 +264,12 @@ impl Runtime {
             }
             Command::StartScanner { session } => {
                 self.stop_scanner();
+                let hint_tx = tx.clone();
                 let report = move |result| {
                     let _ = tx.send(Event::QrScanned { session, result });
+                };
+                let hint = move |hint| {
+                    let _ = hint_tx.send(Event::ScanHint { session, hint });
                 };
                 self.scanner = Some(Scanner::start(
                     self.devices.camera.clone(),
@@ -273,6 +277,7 @@ impl Runtime {
                     self.info.central_host.clone(),
                     self.preview.clone(),
                     report,
+                    hint,
                 ));
             }
             Command::StopScanner => self.stop_scanner(),

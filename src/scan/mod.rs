@@ -3,6 +3,7 @@
 pub mod bounded;
 pub mod cli;
 pub mod decoder;
+pub mod hints;
 pub mod notice;
 pub mod scanner;
 pub mod zxing;

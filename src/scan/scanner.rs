@@ -4,14 +4,14 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use adm_camera::{CameraError, FrameSource, GreyFrame};
 use zeroize::Zeroizing;
 
 use super::decoder::QrDecoder;
 use super::notice;
-use crate::session::ScanProblem;
+use crate::session::{ScanHint, ScanProblem};
 
 /// What the capture loop reports.
 pub type ScanResult = Result<Zeroizing<String>, ScanProblem>;
@@ -31,6 +31,7 @@ impl Scanner {
         central_host: String,
         preview: Preview,
         report: impl Fn(ScanResult) + Send + 'static,
+        hint: impl Fn(Option<ScanHint>) + Send + 'static,
     ) -> Scanner {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
@@ -38,6 +39,9 @@ impl Scanner {
             .name("qr-scan".into())
             .spawn(move || {
                 let mut last_refused: Option<String> = None;
+                // Hints go out when they change, not every frame.
+                let mut last_code = Instant::now();
+                let mut last_hint: Option<ScanHint> = None;
                 while !flag.load(Ordering::Relaxed) {
                     let frame = {
                         let mut cam = camera.lock().unwrap_or_else(|e| e.into_inner());
@@ -56,6 +60,14 @@ impl Scanner {
                         }
                     };
                     let found = decoder.decode(&frame);
+                    if !found.is_empty() {
+                        last_code = Instant::now();
+                    }
+                    let now_hint = super::hints::hint_for(&frame, last_code.elapsed());
+                    if now_hint != last_hint {
+                        last_hint = now_hint;
+                        hint(now_hint);
+                    }
                     *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
                     for code in found {
                         match notice::parse(&code.text, &central_host) {

@@ -3,7 +3,7 @@
 use zeroize::Zeroizing;
 
 use super::nik::Nik;
-use super::state::{Availability, Failure, JobStatus, Language, PinProblem, ScanProblem, SessionCtx};
+use super::state::{Availability, Failure, JobStatus, Language, PinProblem, ScanHint, ScanProblem, SessionCtx};
 use crate::central::{Citizen, DocumentMeta, SessionToken};
 
 /// Everything that can happen to a session. `session` fields carry the id of the
@@ -17,6 +17,10 @@ pub enum Event {
     Start,
     ChooseNik,
     ChooseQr,
+    /// On the scan screen: type the notice code instead.
+    TypeCode,
+    /// One character of a notice code (Crockford base32, upper case).
+    CodeChar(u8),
     Digit(u8),
     Backspace,
     Clear,
@@ -38,6 +42,10 @@ pub enum Event {
     QrScanned {
         session: u64,
         result: Result<Zeroizing<String>, ScanProblem>,
+    },
+    ScanHint {
+        session: u64,
+        hint: Option<ScanHint>,
     },
     SignedIn {
         session: u64,
@@ -69,6 +77,7 @@ impl Event {
             self,
             Event::Tick
                 | Event::QrScanned { .. }
+                | Event::ScanHint { .. }
                 | Event::SignedIn { .. }
                 | Event::DocumentsListed { .. }
                 | Event::JobUpdate { .. }

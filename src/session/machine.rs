@@ -10,6 +10,14 @@ use super::nik::Nik;
 use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
 
 pub const NIK_DIGITS: usize = 16;
+/// Characters of a notice code.
+pub const NOTICE_CODE_LEN: usize = 16;
+/// The characters a notice code can have (Crockford base32: no I, L, O, U, so nobody
+/// has to tell 0 from O or 1 from I).
+pub const NOTICE_CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// How long the camera looks for a QR before the screen offers to try again or type the
+/// code; it closes before the idle warning appears, so the citizen sees this first.
+pub const SCAN_WINDOW_MS: Millis = 45_000;
 
 /// Session timing, from the kiosk configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +62,7 @@ pub struct Machine {
     idle_deadline: Millis,
     session_deadline: Millis,
     goodbye_deadline: Millis,
+    scan_deadline: Millis,
     now: Millis,
 }
 
@@ -69,6 +78,7 @@ impl Machine {
             idle_deadline: 0,
             session_deadline: 0,
             goodbye_deadline: 0,
+            scan_deadline: 0,
             now: 0,
         }
     }
@@ -96,6 +106,27 @@ impl Machine {
         if matches!(self.state, State::Attract) {
             self.language = default_language;
         }
+    }
+
+    /// Whole seconds left in the scan window (0 once it ran out or outside scanning).
+    pub fn scan_seconds_left(&self) -> u64 {
+        match self.state {
+            State::ScanQr { expired: false, .. } => self.scan_deadline.saturating_sub(self.now).div_ceil(1000),
+            _ => 0,
+        }
+    }
+
+    pub fn scan_window_ms(&self) -> Millis {
+        // 10 s before the idle warning, so "scan again" can be touched without it.
+        let before_warning = self.timing.idle_ms.saturating_sub(self.timing.warning_ms).saturating_sub(10_000);
+        SCAN_WINDOW_MS.min(before_warning).max(5_000)
+    }
+
+    /// Scanning (again): the camera starts and the window opens.
+    fn start_scan(&mut self, out: &mut Vec<Command>) {
+        self.state = State::ScanQr { problem: None, hint: None, expired: false };
+        self.scan_deadline = self.now + self.scan_window_ms();
+        out.push(Command::StartScanner { session: self.session });
     }
 
     /// The warning to show at the last time the machine was told.
@@ -160,6 +191,15 @@ impl Machine {
             State::Goodbye if now >= self.goodbye_deadline => self.state = State::Attract,
             // Printing is never interrupted: the limit is applied once it is done.
             State::Printing { .. } => {}
+            State::ScanQr { expired: false, .. }
+                if now >= self.scan_deadline && now < self.idle_deadline && now < self.session_deadline =>
+            {
+                if let State::ScanQr { expired, hint, .. } = &mut self.state {
+                    *expired = true;
+                    *hint = None;
+                }
+                out.push(Command::StopScanner);
+            }
             // Pages came out: the citizen gets them listed on the receipt, not a wiped
             // screen. Whatever did not print keeps its entitlement.
             State::PrintStopped { .. } if now >= self.session_deadline || now >= self.idle_deadline => {
@@ -246,10 +286,7 @@ impl Machine {
             (State::ChooseMethod, Event::ChooseNik) => {
                 self.state = State::EnterNik { digits: Zeroizing::default(), error: None };
             }
-            (State::ChooseMethod, Event::ChooseQr) => {
-                self.state = State::ScanQr { problem: None };
-                out.push(Command::StartScanner { session });
-            }
+            (State::ChooseMethod, Event::ChooseQr) => self.start_scan(out),
             (State::ChooseMethod, Event::Back) => self.cancel(out),
 
             (State::EnterNik { digits, error }, ev) => match ev {
@@ -287,18 +324,41 @@ impl Machine {
                 _ => {}
             },
 
-            (State::ScanQr { problem }, ev) => match ev {
-                Event::QrScanned { session: s, result } if s == session => match result {
+            (State::ScanQr { problem, hint, expired }, ev) => match ev {
+                Event::QrScanned { session: s, result } if s == session && !*expired => match result {
                     Ok(code) => {
                         out.push(Command::StopScanner);
                         self.state = State::EnterNoticePin { code, pin: Zeroizing::default(), problem: None };
                     }
                     Err(p) => *problem = Some(p),
                 },
+                Event::ScanHint { session: s, hint: h } if s == session && !*expired => *hint = h,
+                // "Scan again" after the window ran out.
+                Event::ChooseQr if *expired => self.start_scan(out),
+                Event::TypeCode => {
+                    out.push(Command::StopScanner);
+                    self.state = State::EnterNoticeCode { code: Zeroizing::default() };
+                }
                 Event::Back => {
                     out.push(Command::StopScanner);
                     self.state = State::ChooseMethod;
                 }
+                _ => {}
+            },
+
+            (State::EnterNoticeCode { code }, ev) => match ev {
+                Event::CodeChar(c) if NOTICE_CODE_ALPHABET.contains(&c) && code.len() < NOTICE_CODE_LEN => {
+                    code.push(char::from(c));
+                }
+                Event::Backspace => {
+                    code.pop();
+                }
+                Event::Clear => code.clear(),
+                Event::Submit if code.len() == NOTICE_CODE_LEN => {
+                    let code = mem::take(code);
+                    self.state = State::EnterNoticePin { code, pin: Zeroizing::default(), problem: None };
+                }
+                Event::Back => self.start_scan(out),
                 _ => {}
             },
 
@@ -309,10 +369,7 @@ impl Machine {
                     out.push(Command::SignInNotice { session, code: code.clone(), pin });
                     self.state = State::SigningIn { method: SignInMethod::Notice(code) };
                 }
-                Event::Back => {
-                    out.push(Command::StartScanner { session });
-                    self.state = State::ScanQr { problem: None };
-                }
+                Event::Back => self.start_scan(out),
                 _ => {}
             },
 

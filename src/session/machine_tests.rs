@@ -5,7 +5,7 @@ use crate::central::{Citizen, DocKind, DocumentMeta, SessionToken};
 use crate::session::SessionCtx;
 use crate::session::event::SignInError;
 use crate::session::nik::NikError;
-use crate::session::state::{PinProblem, PrinterProblem, Refusal, ScanProblem};
+use crate::session::state::{PinProblem, PrinterProblem, Refusal, ScanHint, ScanProblem};
 
 const T: Timing =
     Timing { idle_ms: 60_000, warning_ms: 25_000, session_limit_ms: 300_000, goodbye_ms: 5_000, pin_len: 6 };
@@ -151,6 +151,11 @@ fn all_session_states() -> Vec<(&'static str, J)> {
         ("enter_pin", enter_pin()),
         ("signing_in", signing_in()),
         ("scan", scan()),
+        ("enter_code", {
+            let mut j = scan();
+            j.ev(Event::TypeCode);
+            j
+        }),
         ("notice_pin", notice_pin()),
         ("loading", loading()),
         ("documents", documents()),
@@ -197,7 +202,7 @@ fn choose_method_leads_to_nik_or_scanner() {
     let j = enter_nik();
     assert!(matches!(j.state(), State::EnterNik { .. }));
     let j = scan();
-    assert_eq!(*j.state(), State::ScanQr { problem: None });
+    assert_eq!(*j.state(), State::ScanQr { problem: None, hint: None, expired: false });
     assert!(j.has(|c| matches!(c, Command::StartScanner { session: 1 })));
 }
 
@@ -315,7 +320,7 @@ fn foreign_qr_shows_a_message_and_keeps_scanning() {
     let mut j = scan();
     let s = j.sid();
     j.ev(Event::QrScanned { session: s, result: Err(ScanProblem::NotANotice) });
-    assert_eq!(*j.state(), State::ScanQr { problem: Some(ScanProblem::NotANotice) });
+    assert_eq!(*j.state(), State::ScanQr { problem: Some(ScanProblem::NotANotice), hint: None, expired: false });
     assert!(!j.has(|c| matches!(c, Command::StopScanner)));
 }
 
@@ -339,7 +344,72 @@ fn back_from_scanning_and_from_notice_pin() {
     assert!(j.has(|c| matches!(c, Command::StopScanner)));
     let mut j = notice_pin();
     j.ev(Event::Back);
-    assert_eq!(*j.state(), State::ScanQr { problem: None });
+    assert_eq!(*j.state(), State::ScanQr { problem: None, hint: None, expired: false });
+    assert!(j.has(|c| matches!(c, Command::StartScanner { .. })));
+}
+
+#[test]
+fn hints_show_while_scanning_and_stale_ones_are_dropped() {
+    let mut j = scan();
+    let s = j.sid();
+    j.ev(Event::ScanHint { session: s, hint: Some(ScanHint::Glare) });
+    assert!(matches!(j.state(), State::ScanQr { hint: Some(ScanHint::Glare), .. }));
+    j.ev(Event::ScanHint { session: s + 1, hint: None });
+    assert!(matches!(j.state(), State::ScanQr { hint: Some(ScanHint::Glare), .. }));
+    j.ev(Event::ScanHint { session: s, hint: None });
+    assert!(matches!(j.state(), State::ScanQr { hint: None, .. }));
+}
+
+#[test]
+fn the_scan_window_closes_then_scan_again_reopens_it() {
+    let mut j = scan();
+    // Here the idle warning comes at 35 s, so the window closes 10 s earlier.
+    let window = j.m.scan_window_ms();
+    assert_eq!(window, 25_000);
+    assert_eq!(j.m.scan_seconds_left(), window / 1000);
+    j.after(window - 1_000);
+    assert_eq!(j.m.scan_seconds_left(), 1);
+    assert!(!j.has(|c| matches!(c, Command::StopScanner)));
+    j.after(1_000);
+    assert_eq!(*j.state(), State::ScanQr { problem: None, hint: None, expired: true });
+    assert!(j.has(|c| matches!(c, Command::StopScanner)), "the camera goes off");
+    assert_eq!(j.m.scan_seconds_left(), 0);
+    // A late answer from the camera does not count after the window closed.
+    let s = j.sid();
+    j.ev(Event::QrScanned { session: s, result: Ok(Zeroizing::new("ABCDEFGHJKMNPQRS".into())) });
+    assert!(matches!(j.state(), State::ScanQr { expired: true, .. }));
+    j.ev(Event::ChooseQr);
+    assert_eq!(*j.state(), State::ScanQr { problem: None, hint: None, expired: false });
+    assert!(j.has(|c| matches!(c, Command::StartScanner { .. })));
+    assert_eq!(j.m.scan_seconds_left(), window / 1000);
+}
+
+#[test]
+fn the_code_can_be_typed_instead_and_signs_in_by_notice() {
+    let mut j = scan();
+    j.ev(Event::TypeCode);
+    assert!(j.has(|c| matches!(c, Command::StopScanner)));
+    assert!(matches!(j.state(), State::EnterNoticeCode { code } if code.is_empty()));
+    // Only the 32 characters of a notice code are taken, and at most 16 of them.
+    for c in b"7QK3 M9ZT-4HX2WD8RXX" {
+        j.ev(Event::CodeChar(*c));
+    }
+    j.ev(Event::CodeChar(b'O')).ev(Event::CodeChar(b'i'));
+    assert!(matches!(j.state(), State::EnterNoticeCode { code } if code.as_str() == "7QK3M9ZT4HX2WD8R"));
+    j.ev(Event::Backspace);
+    j.ev(Event::Submit);
+    assert!(matches!(j.state(), State::EnterNoticeCode { .. }), "15 characters are not a code");
+    j.ev(Event::CodeChar(b'R')).ev(Event::Submit);
+    assert!(matches!(j.state(), State::EnterNoticePin { code, .. } if code.as_str() == "7QK3M9ZT4HX2WD8R"));
+    j.digits("482915").ev(Event::Submit);
+    assert!(j.has(|c| matches!(c, Command::SignInNotice { code, .. } if code.as_str() == "7QK3M9ZT4HX2WD8R")));
+}
+
+#[test]
+fn back_from_typing_the_code_scans_again() {
+    let mut j = scan();
+    j.ev(Event::TypeCode).ev(Event::CodeChar(b'7')).ev(Event::Back);
+    assert_eq!(*j.state(), State::ScanQr { problem: None, hint: None, expired: false });
     assert!(j.has(|c| matches!(c, Command::StartScanner { .. })));
 }
 
@@ -347,7 +417,7 @@ fn back_from_scanning_and_from_notice_pin() {
 fn scan_of_an_old_session_is_ignored() {
     let mut j = scan();
     j.ev(Event::QrScanned { session: 99, result: Ok(Zeroizing::new("X".into())) });
-    assert_eq!(*j.state(), State::ScanQr { problem: None });
+    assert_eq!(*j.state(), State::ScanQr { problem: None, hint: None, expired: false });
 }
 
 // --- documents -----------------------------------------------------------------------

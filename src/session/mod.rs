@@ -13,8 +13,8 @@ pub mod state;
 pub use event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest};
 pub use machine::{Machine, Timing, Warning};
 pub use state::{
-    Availability, Failure, Job, JobStatus, Language, PinProblem, PrinterProblem, ReceiptOutcome, Refusal, ScanProblem,
-    SessionCtx, SignInMethod, State,
+    Availability, Failure, Job, JobStatus, Language, PinProblem, PrinterProblem, ReceiptOutcome, Refusal, ScanHint,
+    ScanProblem, SessionCtx, SignInMethod, State,
 };
 
 /// Milliseconds on the runtime's monotonic clock.

@@ -50,6 +50,16 @@ pub enum ScanProblem {
     NotANotice,
 }
 
+/// Advice while scanning, from what the camera sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanHint {
+    /// Much of the picture is burnt white: a phone screen at full brightness, or a
+    /// glossy notice under the lamp.
+    Glare,
+    /// Nothing readable for a while: hold the QR closer, inside the frame.
+    Closer,
+}
+
 /// Why a session could not go on. Each has its own screen text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -143,6 +153,15 @@ pub enum State {
     },
     ScanQr {
         problem: Option<ScanProblem>,
+        hint: Option<ScanHint>,
+        /// The scan window ran out: the camera is off until the citizen tries again
+        /// (or types the code instead).
+        expired: bool,
+    },
+    /// The manual fallback: the code printed under the QR on the notice, typed on an
+    /// on-screen keyboard of the 32 characters a notice code can have.
+    EnterNoticeCode {
+        code: Zeroizing<String>,
     },
     EnterNoticePin {
         code: Zeroizing<String>,
