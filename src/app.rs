@@ -1,7 +1,7 @@
 //! Wiring: configuration → devices → session runtime → UI.
 
 use std::cell::RefCell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +20,7 @@ use crate::central::remote::RemoteCentral;
 use crate::config::Config;
 use crate::runtime::clock::Clock;
 use crate::runtime::devices::{Devices, shared};
+use crate::runtime::paper::PaperCounter;
 use crate::runtime::tech::Power;
 use crate::runtime::{KioskInfo, Runtime};
 use crate::scan::bounded::{Bounded, DEFAULT_DEADLINE};
@@ -64,6 +65,9 @@ pub struct Backend {
     pub signature_anchors: Vec<Vec<u8>>,
     /// The in-process reference server (demo mode), kept alive with the backend.
     pub demo: Option<adm_central::demo::DemoServer>,
+    /// Where the kiosk keeps its own small state (outbox, paper counter): next to the
+    /// configured outbox, or the demo's temporary folder.
+    pub state_dir: Option<PathBuf>,
     _state: Option<tempfile::TempDir>,
 }
 
@@ -84,6 +88,7 @@ impl Backend {
                 public_host: config.server.public_host.clone().unwrap_or_else(|| demo.notice_host.clone()),
                 signature_anchors: vec![demo.trust_anchor_pem.clone().into_bytes()],
                 demo: Some(demo),
+                state_dir: Some(state.path().to_owned()),
                 _state: Some(state),
             });
         }
@@ -110,6 +115,7 @@ impl Backend {
             public_host: config.server.public_host.clone().unwrap_or_else(|| url_host(&config.server.url)),
             signature_anchors,
             demo: None,
+            state_dir: config.outbox.parent().map(Path::to_owned),
             _state: None,
         })
     }
@@ -188,6 +194,7 @@ pub fn build_devices(
         decoder: Arc::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE)),
         sim_a4: handles.a4.clone(),
         trust: Arc::new(backend.trust_anchors()?),
+        paper: Arc::new(PaperCounter::load(backend.state_dir.as_ref().map(|d| d.join("a4-sheets-since-paper-loaded")))),
     };
     Ok((devices, handles))
 }
@@ -325,11 +332,16 @@ impl Kiosk {
             ui_bridge::render(&self.app, rt.machine());
         }
         // The console is redrawn on its own intents (see `tech_sink`); here only when a
-        // worker answered, the screen changed, or on the PIN page (its backoff counts down
-        // and ends) — not every 100 ms on every page (it rebuilds the event list and the
-        // camera image).
+        // worker answered, the screen changed, on the PIN page (its backoff counts down
+        // and ends) or the camera page (live preview) — not every 100 ms on every page
+        // (it rebuilds the event list and the camera image).
+        let live_page = matches!(
+            rt.tech.console,
+            crate::console::Console::Login { .. }
+                | crate::console::Console::Open { page: crate::console::Page::Camera, .. }
+        );
         if matches!(rt.machine().state(), crate::session::State::Maintenance)
-            && (arrived || before != after || matches!(rt.tech.console, crate::console::Console::Login { .. }))
+            && (arrived || before != after || live_page)
         {
             ui_bridge::render_tech(&self.app, &rt);
         }

@@ -188,6 +188,18 @@ pub fn render_tech(app: &AppWindow, rt: &Runtime) {
     if let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         t.set_camera_frame(grey_image(frame));
     }
+    let probe = rt.probe_stats();
+    t.set_camera_fps(probe.fps() as f32);
+    t.set_camera_frames(i32::try_from(probe.frames).unwrap_or(i32::MAX));
+    t.set_camera_read_percent(probe.read_percent() as i32);
+    t.set_camera_decode_ms(probe.decode_ms() as f32);
+    t.set_camera_last(match probe.last {
+        crate::scan::probe::LastCode::None => 0,
+        crate::scan::probe::LastCode::Notice => 1,
+        crate::scan::probe::LastCode::Other => 2,
+    });
+    t.set_camera_missing(probe.no_camera);
+    t.set_paper_sheets(i32::try_from(rt.sheets_since_paper_loaded()).unwrap_or(i32::MAX));
 }
 
 /// Shows the machine's state. Cheap enough to call after every event.

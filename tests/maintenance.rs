@@ -129,6 +129,18 @@ fn technician_console_end_to_end() {
         ("Layanan dan daya", "10-power"),
     ] {
         tap(h.app(), tab).expect(tab);
+        if tab == "Kamera" {
+            // The camera check reads the demo notice QR live, outlined in the picture.
+            wait_for(&h.kiosk, WAIT, |_| {
+                h.kiosk.runtime.borrow().probe_stats().last == adm_kiosk::scan::probe::LastCode::Notice
+            })
+            .expect("the camera check reads the notice QR");
+            h.settle();
+            assert!(shows(
+                h.app(),
+                "Kode terakhir: QR notifikasi dari server pusat anjungan ini (ditandai pada gambar)."
+            ));
+        }
         h.shot(name);
     }
     // …and failing: A4 cover open, receipt cover open.
@@ -155,6 +167,12 @@ fn technician_console_end_to_end() {
     tap(h.app(), "Cetak halaman uji").expect("a4 test page");
     wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.feedback == "a4-test-ok").expect("a4 test page");
     assert_eq!(h.sim.a4.as_ref().expect("sim").pages_printed(), 1);
+    // The paper counter: one sheet since paper was loaded, then reset by "paper loaded".
+    h.settle();
+    assert!(shows(h.app(), "Lembar tercetak sejak kertas diisi: 1"));
+    tap(h.app(), "Kertas sudah diisi").expect("paper loaded");
+    h.settle();
+    assert!(shows(h.app(), "Lembar tercetak sejak kertas diisi: 0"));
 
     // Settings: refused with a clear message, then saved.
     tap(h.app(), "Pengaturan").expect("settings");

@@ -28,6 +28,8 @@ pub struct Devices {
     pub trust: Arc<crate::document::TrustAnchors>,
     /// The simulated A4 printer's fault switch (demo and tests only).
     pub sim_a4: Option<adm_a4::sim::SimControl>,
+    /// A4 sheets printed since paper was last loaded.
+    pub paper: Arc<super::paper::PaperCounter>,
 }
 
 /// Locks a device mutex; a poisoned lock (a worker panicked) still yields the device,

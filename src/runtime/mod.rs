@@ -6,6 +6,7 @@
 
 pub mod clock;
 pub mod devices;
+pub mod paper;
 mod print;
 mod receipt;
 pub mod tech;
@@ -52,6 +53,8 @@ pub struct Runtime {
     devices: Devices,
     info: KioskInfo,
     scanner: Option<Scanner>,
+    probe: Option<crate::scan::probe::CameraProbe>,
+    probe_stats: crate::scan::probe::SharedStats,
     preview: Preview,
     audit: VecDeque<AuditEvent>,
     out_of_service: bool,
@@ -91,6 +94,8 @@ impl Runtime {
             devices,
             info,
             scanner: None,
+            probe: None,
+            probe_stats: crate::scan::probe::SharedStats::default(),
             preview: Preview::default(),
             audit: VecDeque::new(),
             out_of_service: false,
@@ -245,6 +250,7 @@ impl Runtime {
                     tx,
                     metrics: self.metrics.clone(),
                     trust: self.devices.trust.clone(),
+                    paper: self.devices.paper.clone(),
                 };
                 self.tokio.spawn(job.run());
             }
@@ -291,11 +297,36 @@ impl Runtime {
         }
     }
 
-    fn stop_scanner(&mut self) {
+    /// Turns the camera off: the citizens' scanner or the technicians' probe.
+    pub(crate) fn stop_scanner(&mut self) {
         if let Some(s) = self.scanner.take() {
             s.stop();
         }
+        if let Some(p) = self.probe.take() {
+            p.stop();
+        }
         *self.preview.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// The technicians' camera check (maintenance → Camera).
+    pub(crate) fn start_probe(&mut self) {
+        self.stop_scanner();
+        self.probe = Some(crate::scan::probe::CameraProbe::start(
+            self.devices.camera.clone(),
+            self.devices.decoder.clone(),
+            self.info.central_host.clone(),
+            self.preview.clone(),
+            self.probe_stats.clone(),
+        ));
+    }
+
+    pub fn probe_stats(&self) -> crate::scan::probe::ProbeStats {
+        self.probe_stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A4 sheets printed since paper was last loaded.
+    pub fn sheets_since_paper_loaded(&self) -> u64 {
+        self.devices.paper.sheets()
     }
 
     pub fn now(&self) -> Millis {

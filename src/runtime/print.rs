@@ -30,6 +30,7 @@ pub(super) struct PrintRun {
     pub tx: Sender<Event>,
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     pub trust: Arc<crate::document::TrustAnchors>,
+    pub paper: Arc<super::paper::PaperCounter>,
 }
 
 impl PrintRun {
@@ -83,6 +84,7 @@ impl PrintRun {
             match printed {
                 Ok(pages) => {
                     self.metrics.pages_printed(pages.saturating_sub(earlier));
+                    self.paper.add(pages.saturating_sub(earlier));
                     self.metrics.document_printed();
                     self.update(index, JobStatus::Done { pages });
                     self.report(doc, pages).await;
@@ -93,6 +95,7 @@ impl PrintRun {
                     // early does not un-print the earlier pages.
                     let done = e.pages_done().max(earlier);
                     self.metrics.pages_printed(e.pages_done().saturating_sub(earlier));
+                    self.paper.add(e.pages_done().saturating_sub(earlier));
                     self.update(index, JobStatus::Stopped { problem: problem_of(&e), done });
                     break;
                 }

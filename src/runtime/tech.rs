@@ -122,9 +122,12 @@ impl Runtime {
                     self.tech.console.open(page);
                     self.tech.settings_saved = false;
                     self.tech.settings_error.clear();
+                    // The camera runs only while its page is open.
+                    self.stop_scanner();
                     match page {
                         Page::Overview | Page::Network => self.run_checks(),
                         Page::A4 | Page::Receipt => self.refresh_printers(),
+                        Page::Camera => self.start_probe(),
                         _ => {}
                     }
                 }
@@ -141,6 +144,7 @@ impl Runtime {
                 }
             }
             TechIntent::Exit => {
+                self.stop_scanner();
                 self.audit(AuditEvent::TechnicianExit);
                 self.tech.console = Console::new();
                 self.dispatch(Event::ExitMaintenance);
@@ -200,15 +204,21 @@ impl Runtime {
         match action {
             "run-checks" => self.run_checks(),
             "a4-test-page" => {
-                let a4 = self.devices.a4.clone();
+                let (a4, paper) = (self.devices.a4.clone(), self.devices.paper.clone());
                 self.tokio().spawn_blocking(move || {
                     let job = PrintJob::new("test-page", Arc::from(crate::document::test_page::pdf().as_slice()), 1);
-                    let ok = lock(&a4).print(&job, &mut |_: JobProgress| {}).is_ok();
+                    let printed = lock(&a4).print(&job, &mut |_: JobProgress| {});
+                    paper.add(match &printed {
+                        Ok(n) => *n,
+                        Err(e) => e.pages_done(),
+                    });
+                    let ok = printed.is_ok();
                     let _ = tx.send(TechUpdate::Feedback(if ok { "a4-test-ok" } else { "a4-test-failed" }));
                     let _ = tx.send(TechUpdate::A4(lock(&a4).status().ok()));
                 });
             }
             "paper-loaded" => {
+                self.devices.paper.reset();
                 self.tech.feedback = "paper-loaded";
                 self.refresh_printers();
             }

@@ -5,5 +5,6 @@ pub mod cli;
 pub mod decoder;
 pub mod hints;
 pub mod notice;
+pub mod probe;
 pub mod scanner;
 pub mod zxing;
