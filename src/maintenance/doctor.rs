@@ -119,6 +119,7 @@ mod tests {
             )),
             trust: Arc::default(),
             sim_a4: None,
+            paper: Arc::new(crate::runtime::paper::PaperCounter::load(None)),
         };
         let demo = context_for(&Config::default(), &devices).expect("context");
         assert_eq!((&demo.client_cert, demo.clock_check), (&ClientCert::Demo, ClockCheck::Skip));

@@ -43,7 +43,7 @@ impl ProbeStats {
         if s > 0.0 { self.frames as f64 / s } else { 0.0 }
     }
     pub fn read_percent(&self) -> u32 {
-        if self.frames == 0 { 0 } else { (self.with_code * 100 / self.frames) as u32 }
+        (self.with_code * 100).checked_div(self.frames).map_or(0, |p| p as u32)
     }
     pub fn decode_ms(&self) -> f64 {
         if self.frames == 0 { 0.0 } else { self.decode_ms_total / self.frames as f64 }
