@@ -3,16 +3,15 @@
 //! of frames in which a code was read, and the time one decode takes. Nothing is signed
 //! in and no code is kept: only whether it was a notice of this kiosk's server.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use adm_camera::{CameraError, FrameSource, GreyFrame};
 
 use super::decoder::QrDecoder;
 use super::notice;
-use super::scanner::Preview;
+use super::scanner::{CameraThread, Preview};
 
 /// What the last code read was (its content is never shown: a notice code is half of a
 /// citizen's sign-in).
@@ -52,10 +51,7 @@ impl ProbeStats {
 
 pub type SharedStats = Arc<Mutex<ProbeStats>>;
 
-pub struct CameraProbe {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
+pub struct CameraProbe(CameraThread);
 
 impl CameraProbe {
     pub fn start(
@@ -65,57 +61,48 @@ impl CameraProbe {
         preview: Preview,
         stats: SharedStats,
     ) -> CameraProbe {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
         *stats.lock().unwrap_or_else(|e| e.into_inner()) = ProbeStats::default();
-        let thread = std::thread::Builder::new()
-            .name("camera-probe".into())
-            .spawn(move || {
-                let started = Instant::now();
-                while !flag.load(Ordering::Relaxed) {
-                    let frame = camera.lock().unwrap_or_else(|e| e.into_inner()).next_frame();
-                    let mut frame = match frame {
-                        Ok(f) => f,
-                        Err(e) => {
-                            if matches!(e, CameraError::Disconnected) {
-                                stats.lock().unwrap_or_else(|e| e.into_inner()).no_camera = true;
-                            }
-                            std::thread::sleep(Duration::from_millis(200));
-                            continue;
+        CameraProbe(CameraThread::spawn("camera-probe", move |flag| {
+            let started = Instant::now();
+            while !flag.load(Ordering::Relaxed) {
+                let frame = camera.lock().unwrap_or_else(|e| e.into_inner()).next_frame();
+                let mut frame = match frame {
+                    Ok(f) => f,
+                    Err(e) => {
+                        if matches!(e, CameraError::Disconnected) {
+                            stats.lock().unwrap_or_else(|e| e.into_inner()).no_camera = true;
                         }
-                    };
-                    let t = Instant::now();
-                    let found = decoder.decode(&frame);
-                    let ms = t.elapsed().as_secs_f64() * 1e3;
-                    for code in &found {
-                        outline(&mut frame, &code.corners);
+                        std::thread::sleep(Duration::from_millis(200));
+                        continue;
                     }
-                    {
-                        let mut s = stats.lock().unwrap_or_else(|e| e.into_inner());
-                        s.no_camera = false;
-                        s.frames += 1;
-                        s.with_code += u64::from(!found.is_empty());
-                        s.decode_ms_total += ms;
-                        s.elapsed = started.elapsed();
-                        if let Some(code) = found.first() {
-                            s.last = match notice::parse(&code.text, &central_host) {
-                                Ok(_) => LastCode::Notice,
-                                Err(_) => LastCode::Other,
-                            };
-                        }
-                    }
-                    *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+                };
+                let t = Instant::now();
+                let found = decoder.decode(&frame);
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                for code in &found {
+                    outline(&mut frame, &code.corners);
                 }
-            })
-            .ok();
-        CameraProbe { stop, thread }
+                {
+                    let mut s = stats.lock().unwrap_or_else(|e| e.into_inner());
+                    s.no_camera = false;
+                    s.frames += 1;
+                    s.with_code += u64::from(!found.is_empty());
+                    s.decode_ms_total += ms;
+                    s.elapsed = started.elapsed();
+                    if let Some(code) = found.first() {
+                        s.last = match notice::parse(&code.text, &central_host) {
+                            Ok(_) => LastCode::Notice,
+                            Err(_) => LastCode::Other,
+                        };
+                    }
+                }
+                *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+            }
+        }))
     }
 
-    pub fn stop(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+    pub fn stop(self) {
+        self.0.stop();
     }
 }
 
