@@ -85,17 +85,24 @@ impl Harness {
         }
     }
 
-    /// Status reads come every 5 s of kiosk time: let time pass until the printer is
-    /// ready again and "try again" can be touched.
+    /// Status reads come every 5 s of kiosk time: let time pass, one read at a time,
+    /// until the printer is ready again and "try again" can be touched.
     fn wait_until_retry_offered(&self) {
-        let start = std::time::Instant::now();
-        while !can_tap(self.app(), "Coba lagi") {
-            assert!(start.elapsed() < WAIT, "the printer never became ready");
+        // The citizen touches the screen while the officer works (any touch is activity),
+        // so the idle warning does not cover the button in the meantime.
+        self.kiosk.send(adm_kiosk::session::Event::ExtendTime);
+        for _ in 0..5 {
             self.clock.advance(5_000);
-            self.kiosk.pump();
-            std::thread::sleep(Duration::from_millis(200));
-            self.kiosk.pump();
+            let read = std::time::Instant::now();
+            while read.elapsed() < Duration::from_secs(5) {
+                self.kiosk.pump();
+                if can_tap(self.app(), "Coba lagi") {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
+        panic!("the printer never became ready");
     }
 
     /// Budi signs in and prints his KK, alone.
