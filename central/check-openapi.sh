@@ -16,10 +16,16 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 venv="${ADM_OPENAPI_VENV:-$target/openapi-venv}"
 max_examples="${ST_MAX_EXAMPLES:-25}"
 
-# Pinned so that CI results do not change under us.
-pkgs=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+# Pinned so that CI results do not change under us (hypothesis too: it is what
+# schemathesis generates with, and it changes almost daily).
+pkgs=(schemathesis==4.32.5 hypothesis==6.170.15 openapi-spec-validator==0.9.0)
+# Debian's own Python (python3-venv is installed by ./adm). A pyenv Python 3.11.5-3.11.7
+# earlier in PATH fails inside hypothesis with "AST constructor recursion depth
+# mismatch" (CPython gh-106905, fixed in 3.11.8).
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 if [ ! -x "$venv/bin/st" ] || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
-  python3 -m venv "$venv"
+  "$py" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "${pkgs[@]}"
 fi
 
