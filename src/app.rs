@@ -332,18 +332,19 @@ impl Kiosk {
             ui_bridge::render(&self.app, rt.machine());
         }
         // The console is redrawn on its own intents (see `tech_sink`); here only when a
-        // worker answered, the screen changed, on the PIN page (its backoff counts down
-        // and ends) or the camera page (live preview) — not every 100 ms on every page
-        // (it rebuilds the event list and the camera image).
-        let live_page = matches!(
-            rt.tech.console,
-            crate::console::Console::Login { .. }
-                | crate::console::Console::Open { page: crate::console::Page::Camera, .. }
-        );
-        if matches!(rt.machine().state(), crate::session::State::Maintenance)
-            && (arrived || before != after || live_page)
-        {
-            ui_bridge::render_tech(&self.app, &rt);
+        // worker answered, the screen changed, or on the PIN page (its backoff counts down
+        // and ends) — not every 100 ms on every page (it rebuilds the event list). The
+        // camera page's live preview alone is redrawn every pump.
+        if matches!(rt.machine().state(), crate::session::State::Maintenance) {
+            let login = matches!(rt.tech.console, crate::console::Console::Login { .. });
+            if arrived || before != after || login {
+                ui_bridge::render_tech(&self.app, &rt);
+            } else if matches!(
+                rt.tech.console,
+                crate::console::Console::Open { page: crate::console::Page::Camera, .. }
+            ) {
+                ui_bridge::render_camera_check(&self.app, &rt);
+            }
         }
         if matches!(rt.machine().state(), crate::session::State::ScanQr { .. })
             && let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref()

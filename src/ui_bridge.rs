@@ -185,6 +185,14 @@ pub fn render_tech(app: &AppWindow, rt: &Runtime) {
     t.set_settings_saved(tech.settings_saved);
     t.set_out_of_service(rt.is_out_of_service());
     t.set_feedback(tech.feedback.into());
+    t.set_paper_sheets(i32::try_from(rt.sheets_since_paper_loaded()).unwrap_or(i32::MAX));
+    render_camera_check(app, rt);
+}
+
+/// The camera page's live part (preview and read rates): redrawn on its own every pump
+/// while that page is open, without rebuilding the rest of the console.
+pub fn render_camera_check(app: &AppWindow, rt: &Runtime) {
+    let t = app.global::<Tech>();
     if let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         t.set_camera_frame(grey_image(frame));
     }
@@ -199,7 +207,6 @@ pub fn render_tech(app: &AppWindow, rt: &Runtime) {
         crate::scan::probe::LastCode::Other => 2,
     });
     t.set_camera_missing(probe.no_camera);
-    t.set_paper_sheets(i32::try_from(rt.sheets_since_paper_loaded()).unwrap_or(i32::MAX));
 }
 
 /// Shows the machine's state. Cheap enough to call after every event.

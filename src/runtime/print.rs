@@ -34,6 +34,12 @@ pub(super) struct PrintRun {
 }
 
 impl PrintRun {
+    /// Sheets that came out in this run: the fleet's page metric and the paper counter.
+    fn sheets_out(&self, sheets: u32) {
+        self.metrics.pages_printed(sheets);
+        self.paper.add(sheets);
+    }
+
     fn update(&self, index: usize, status: JobStatus) {
         let _ = self.tx.send(Event::JobUpdate { session: self.session, index, status });
     }
@@ -83,8 +89,7 @@ impl PrintRun {
             .unwrap_or_else(|e| Err(PrintError::Io(format!("print worker: {e}"))));
             match printed {
                 Ok(pages) => {
-                    self.metrics.pages_printed(pages.saturating_sub(earlier));
-                    self.paper.add(pages.saturating_sub(earlier));
+                    self.sheets_out(pages.saturating_sub(earlier));
                     self.metrics.document_printed();
                     self.update(index, JobStatus::Done { pages });
                     self.report(doc, pages).await;
@@ -94,8 +99,7 @@ impl PrintRun {
                     // Never fewer than before: a printer that had to start over and failed
                     // early does not un-print the earlier pages.
                     let done = e.pages_done().max(earlier);
-                    self.metrics.pages_printed(e.pages_done().saturating_sub(earlier));
-                    self.paper.add(e.pages_done().saturating_sub(earlier));
+                    self.sheets_out(e.pages_done().saturating_sub(earlier));
                     self.update(index, JobStatus::Stopped { problem: problem_of(&e), done });
                     break;
                 }
