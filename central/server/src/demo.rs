@@ -10,6 +10,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use tokio::sync::watch;
@@ -17,6 +18,7 @@ use tokio::sync::watch;
 use adm_central_client::ClientConfig;
 
 use crate::admin::{Admin, AdminError};
+use crate::metrics::Metrics;
 use crate::server::{self, ServerError, ServerOptions};
 use crate::state::{self, StateDir};
 
@@ -56,6 +58,7 @@ pub struct DemoServer {
     pub notice_host: String,
     pub state_dir: PathBuf,
     admin: Admin,
+    metrics: Arc<Metrics>,
     shutdown: watch::Sender<bool>,
     thread: Option<JoinHandle<()>>,
     _temp: Option<tempfile::TempDir>,
@@ -76,6 +79,7 @@ pub fn spawn(opts: DemoOptions) -> Result<DemoServer, DemoError> {
     let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
+    let metrics = prepared.metrics();
     let (tx, rx) = watch::channel(false);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -101,7 +105,8 @@ pub fn spawn(opts: DemoOptions) -> Result<DemoServer, DemoError> {
         trust_anchor_pem: read(state.trust_anchor())?,
         notice_host: state::DEMO_NOTICE_HOST.to_owned(),
         state_dir: root,
-        admin: Admin::open(state)?,
+        admin: Admin::open(state)?.with_pins(opts.server.clock.clone(), opts.server.pins.clone()),
+        metrics,
         shutdown: tx,
         thread: Some(thread),
         _temp: temp,
@@ -112,6 +117,11 @@ impl DemoServer {
     /// Officer/operator actions on this server's store (unlock, revoke, tamper, counts…).
     pub fn admin(&self) -> &Admin {
         &self.admin
+    }
+
+    /// The server's metrics, as a scrape would see them.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// Client configuration for the demo kiosk identity.

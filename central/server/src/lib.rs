@@ -6,11 +6,14 @@
 //! on its own (`adm-central serve`).
 
 pub mod admin;
+pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod http;
+pub mod metrics;
 pub mod pdf;
+pub mod pinguard;
 pub mod pki;
 pub mod ratelimit;
 pub mod render;

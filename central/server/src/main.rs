@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use adm_central::admin::{Admin, NewCitizen};
 use adm_central::documents::NewDocument;
+use adm_central::pinguard::PinPolicy;
 use adm_central::ratelimit::Limits;
 use adm_central::server::{self, ServerOptions};
 use adm_central::state::StateDir;
@@ -42,6 +43,13 @@ enum Command {
         sign_ins_per_minute: u32,
         #[arg(long, default_value_t = Limits::default().requests_per_minute)]
         requests_per_minute: u32,
+        /// Ceiling on wrong PINs per NIK per rolling hour across all kiosks (on top of
+        /// the cool-downs of 15 min, 1 h, 24 h after every 3 wrong PINs).
+        #[arg(long, default_value_t = PinPolicy::default().wrong_per_hour)]
+        wrong_pins_per_nik_per_hour: u32,
+        /// Plain-HTTP OpenMetrics listener (`GET /metrics`); loopback addresses only.
+        #[arg(long, default_value = adm_central::metrics::DEFAULT_METRICS_ADDR)]
+        metrics_bind: SocketAddr,
     },
     /// Register a citizen.
     AddCitizen {
@@ -63,7 +71,7 @@ enum Command {
         address: String,
         #[arg(long, default_value = "KEPALA KELUARGA")]
         relation: String,
-        /// Read the 6-digit kiosk PIN from this environment variable (never from argv,
+        /// Read the kiosk PIN (4-8 digits) from this environment variable (never from argv,
         /// which other users can see).
         #[arg(long)]
         pin_env: Option<String>,
@@ -90,7 +98,7 @@ enum Command {
     AddNotice {
         #[arg(long)]
         nik: String,
-        /// Environment variable holding the notice's 6-digit PIN.
+        /// Environment variable holding the notice's PIN (4-8 digits).
         #[arg(long)]
         pin_env: String,
         #[arg(long, default_value_t = 30)]
@@ -100,12 +108,18 @@ enum Command {
     ResetPin {
         #[arg(long)]
         nik: String,
-        /// Environment variable holding the new 6-digit PIN.
+        /// Environment variable holding the new PIN (4-8 digits).
         #[arg(long)]
         pin_env: String,
     },
-    /// Lift a PIN lockout after checking the citizen's identity.
+    /// Lift a PIN cool-down at once after checking the citizen's identity in person
+    /// (also clears the cool-down level and the hourly wrong-PIN count).
     Unlock {
+        #[arg(long)]
+        nik: String,
+    },
+    /// Show the wrong-PIN accounting of a NIK (unknown NIKs are counted too).
+    PinStatus {
         #[arg(long)]
         nik: String,
     },
@@ -158,18 +172,31 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let state = StateDir::new(cli.state_dir.clone());
     match cli.command {
-        Command::Serve { demo, port, bind, session_ttl_secs, sign_ins_per_minute, requests_per_minute } => {
+        Command::Serve {
+            demo,
+            port,
+            bind,
+            session_ttl_secs,
+            sign_ins_per_minute,
+            requests_per_minute,
+            wrong_pins_per_nik_per_hour,
+            metrics_bind,
+        } => {
             let opts = ServerOptions {
                 demo,
                 session_ttl: Duration::from_secs(session_ttl_secs.max(1)),
                 limits: Limits { sign_ins_per_minute, requests_per_minute },
+                pins: PinPolicy { wrong_per_hour: wrong_pins_per_nik_per_hour.max(1), ..PinPolicy::default() },
+                clock: adm_central::clock::Clock::system(),
             };
             let prepared = server::prepare(&state, &opts).context("preparing state")?;
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(SocketAddr::new(bind, port)).await.context("binding")?;
                 let addr = listener.local_addr()?;
+                let metrics_listener = adm_central::metrics::bind(metrics_bind).await?;
                 let (tx, rx) = tokio::sync::watch::channel(false);
+                tokio::spawn(adm_central::metrics::serve(metrics_listener, prepared.metrics(), rx.clone()));
                 tokio::spawn(async move {
                     let _ = tokio::signal::ctrl_c().await;
                     let _ = tx.send(true);
@@ -228,6 +255,13 @@ fn main() -> anyhow::Result<()> {
         Command::Unlock { nik } => {
             Admin::open(state)?.unlock(&nik)?;
             println!("unlocked");
+        }
+        Command::PinStatus { nik } => {
+            let s = Admin::open(state)?.pin_status(&nik)?;
+            println!(
+                "wrong PINs in this round: {}, lockouts: {}, wrong PINs in the last hour: {}, locked for: {} s",
+                s.failures, s.lockouts, s.wrong_last_hour, s.locked_for
+            );
         }
         Command::IssueKiosk { kiosk_id, out } => {
             let issued = Admin::open(state)?.issue_kiosk(&kiosk_id)?;

@@ -8,9 +8,13 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::admin::default_server_names;
+use crate::clock::Clock;
 use crate::db::{self, Db};
 use crate::http::{self, AppInner, AppState};
+use crate::metrics::Metrics;
+use crate::pinguard::PinPolicy;
 use crate::ratelimit::{Limits, RateLimiter};
+use crate::secrets;
 use crate::sessions::Sessions;
 use crate::state::{StateDir, StateError};
 use crate::tls::{self, TlsError};
@@ -21,11 +25,21 @@ pub struct ServerOptions {
     pub demo: bool,
     pub session_ttl: Duration,
     pub limits: Limits,
+    /// Wrong-PIN lockout: cool-downs and the per-NIK hourly ceiling.
+    pub pins: PinPolicy,
+    /// Time for cool-downs; tests pass a manual clock.
+    pub clock: Clock,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { demo: true, session_ttl: Duration::from_secs(600), limits: Limits::default() }
+        ServerOptions {
+            demo: true,
+            session_ttl: Duration::from_secs(600),
+            limits: Limits::default(),
+            pins: PinPolicy::default(),
+            clock: Clock::system(),
+        }
     }
 }
 
@@ -37,6 +51,8 @@ pub enum ServerError {
     Db(#[from] db::DbError),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error(transparent)]
+    Random(#[from] secrets::RandomError),
     #[error("listening socket: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -45,18 +61,31 @@ pub enum ServerError {
 pub struct Prepared {
     tls: Arc<rustls::ServerConfig>,
     app: axum::Router,
+    metrics: Arc<Metrics>,
+}
+
+impl Prepared {
+    /// The server's metrics (serve them with [`crate::metrics::serve`]).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
 }
 
 pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, ServerError> {
     let pki = state.init(&default_server_names(), opts.demo)?;
     let tls = tls::server_config(&pki)?;
     let conn = db::open(&state.db())?;
+    let metrics = Arc::new(Metrics::new());
     let app_state = AppState(Arc::new(AppInner {
         db: Db::new(conn),
         sessions: Sessions::new(opts.session_ttl),
         limiter: RateLimiter::new(opts.limits),
+        metrics: metrics.clone(),
+        clock: opts.clock.clone(),
+        pins: opts.pins.clone(),
+        dummy_pin_hash: secrets::hash_pin("00000000")?,
     }));
-    Ok(Prepared { tls, app: http::router(app_state) })
+    Ok(Prepared { tls, app: http::router(app_state), metrics })
 }
 
 /// Serves on an already bound listener until `shutdown` turns true.

@@ -16,7 +16,10 @@ use axum::routing::{delete, get, post, put};
 
 use adm_central_client::api::{CitizenInfo, paths};
 
+use crate::clock::Clock;
 use crate::db::{self, Db};
+use crate::metrics::Metrics;
+use crate::pinguard::PinPolicy;
 use crate::ratelimit::{Class, RateLimiter};
 use crate::sessions::Sessions;
 
@@ -43,6 +46,13 @@ pub struct AppInner {
     pub db: Db,
     pub sessions: Sessions,
     pub limiter: RateLimiter,
+    pub metrics: Arc<Metrics>,
+    /// Server time for PIN cool-downs (manual in tests).
+    pub clock: Clock,
+    pub pins: PinPolicy,
+    /// A hash of no one's PIN, checked for unknown NIKs so that they cost the same time
+    /// as known ones (same algorithm and cost as real PIN hashes).
+    pub dummy_pin_hash: String,
 }
 
 #[derive(Clone)]
