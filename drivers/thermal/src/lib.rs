@@ -18,6 +18,7 @@ pub mod fake;
 pub mod layout;
 pub mod qr;
 pub mod raster;
+pub mod redact;
 pub mod render;
 pub mod samples;
 pub mod sim;
@@ -80,6 +81,8 @@ impl PaperWidth {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptItem {
     pub title: String,
+    /// The document's number; printed masked ([`redact::document_number`]) whatever is
+    /// passed here. Callers should pass it masked already (then it also stays out of logs).
     pub number: String,
     pub pages: u32,
     /// `false`: the document was NOT printed (e.g. the A4 printer failed); the receipt says so.
@@ -93,6 +96,8 @@ pub struct ReceiptData {
     pub site: String,
     pub printed_at: String,
     pub transaction_id: String,
+    /// Printed through [`redact::id_number`]: a full number passed by mistake comes out
+    /// masked.
     pub masked_nik: String,
     pub items: Vec<ReceiptItem>,
     /// Transaction id or verification URL only: never personal data.

@@ -75,7 +75,7 @@ fn receipt_in_indonesian_says_what_was_printed_and_what_was_not() {
             "No. Transaksi : TRX-20250512-0042",
             "NIK           : 3299**********07",
             "1. Kartu Keluarga",
-            "   No. 3299010101250001",
+            "   No. ****0001",
             "   1 halaman",
             "2. Akta Kelahiran",
             "   2 halaman",

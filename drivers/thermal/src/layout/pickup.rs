@@ -14,6 +14,7 @@ pub struct PickupSlipData {
     /// "KTP-el" or "KIA".
     pub document: String,
     pub application_code: String,
+    /// Printed through [`crate::redact::id_number`], like the receipt's.
     pub masked_nik: String,
     /// Where to collect, e.g. "Loket 3, Disdukcapil Kab. Contoh, Jl. ...".
     pub pickup_place: String,
@@ -45,7 +46,7 @@ pub fn pickup_slip_with(data: &PickupSlipData, opts: &LayoutOptions) -> Vec<u8> 
     doc.bold(false);
     doc.align(Align::Left);
     doc.rule(b'-');
-    doc.pair("NIK", &data.masked_nik, kw);
+    doc.pair("NIK", &crate::redact::id_number(&data.masked_nik), kw);
     doc.pair(l.pick("Kios", "Kiosk"), &data.kiosk_id, kw);
     doc.pair(l.pick("Dicetak", "Printed"), &data.printed_at, kw);
     doc.rule(b'-');

@@ -21,7 +21,7 @@ pub fn receipt_with(data: &ReceiptData, opts: &LayoutOptions) -> Vec<u8> {
         PaperWidth::Mm80 => l.pick("No. Transaksi", "Transaction"),
     };
     doc.pair(trx_key, &data.transaction_id, kw);
-    doc.pair("NIK", &data.masked_nik, kw);
+    doc.pair("NIK", &crate::redact::id_number(&data.masked_nik), kw);
     doc.rule(b'-');
     doc.bold(true);
     doc.line(l.pick("Dokumen:", "Documents:"));
@@ -59,8 +59,9 @@ pub fn receipt_with(data: &ReceiptData, opts: &LayoutOptions) -> Vec<u8> {
 fn item_block(doc: &mut Doc, data: &ReceiptData, n: usize, item: &ReceiptItem) {
     let l = data.lang;
     doc.line(&format!("{n}. {}", item.title));
-    if !item.number.is_empty() {
-        doc.indented(3, &format!("No. {}", item.number));
+    let number = crate::redact::document_number(&item.number);
+    if !number.is_empty() {
+        doc.indented(3, &format!("No. {number}"));
     }
     let pages = match (l, item.pages) {
         (crate::Lang::Id, p) => format!("{p} halaman"),
