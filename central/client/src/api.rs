@@ -14,7 +14,7 @@ pub const API_PREFIX: &str = "/v1";
 pub struct NikSignIn {
     /// 16 digits.
     pub nik: String,
-    /// 6 digits. Never logged.
+    /// 4-8 digits ([`shape::PIN_DIGITS`]). Never logged.
     pub pin: String,
 }
 
@@ -24,7 +24,7 @@ pub struct NikSignIn {
 pub struct NoticeSignIn {
     /// 16 characters of Crockford base32 (the path segment of the notice QR).
     pub code: String,
-    /// 6 digits, printed on the notice next to the QR. Never logged.
+    /// 4-8 digits, printed on the notice next to the QR. Never logged.
     pub pin: String,
 }
 
@@ -196,6 +196,10 @@ pub struct ApiError {
     /// Only with `wrong_pin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,
+    /// With `locked` (and `rate_limited`): seconds until a new attempt is looked at; the
+    /// same value as the `Retry-After` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// Path helpers, so client and server spell every route the same way.
@@ -205,6 +209,8 @@ pub mod paths {
     pub const SESSION: &str = "/v1/session";
     pub const DOCUMENTS: &str = "/v1/documents";
     pub const HEALTH: &str = "/v1/health";
+    /// CRLs of the document-signing CAs (PEM), for the kiosk's revocation check.
+    pub const CRL: &str = "/v1/crl";
 
     pub fn document_pdf(id: &str) -> String {
         format!("/v1/documents/{id}/pdf")
@@ -229,8 +235,13 @@ pub mod shape {
     pub fn is_nik(s: &str) -> bool {
         s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
     }
+    /// Digits a citizen PIN (NIK or notice) may have on the wire. The server that issued
+    /// the PIN decides whether it is right; a kiosk's keypad length (`pin_length`) must
+    /// lie in this range, so kiosk, client and server share one rule.
+    pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
+
     pub fn is_pin(s: &str) -> bool {
-        s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+        PIN_DIGITS.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
     }
     /// Notice and verification codes: 16 upper-case Crockford base32 characters.
     pub fn is_code(s: &str) -> bool {
@@ -292,6 +303,12 @@ mod tests {
     fn shapes() {
         assert!(shape::is_nik("3201011505800001"));
         assert!(!shape::is_nik("320101150580000"));
+        for pin in ["1234", "123456", "12345678"] {
+            assert!(shape::is_pin(pin), "{pin}");
+        }
+        for pin in ["123", "123456789", "12345a", "１２３４５６"] {
+            assert!(!shape::is_pin(pin), "{pin}");
+        }
         assert!(shape::is_code("7QK3M9ZT4HX2WD8R"));
         assert!(!shape::is_code("7QK3M9ZT4HX2WD8I"));
         assert!(shape::is_timestamp("2025-01-31T09:15:00+07:00"));

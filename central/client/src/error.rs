@@ -10,9 +10,12 @@ pub enum ClientError {
     Unreachable,
     #[error("wrong PIN, {attempts_left} attempt(s) left")]
     WrongPin { attempts_left: u32 },
-    /// Too many wrong PINs; only an officer can unlock.
-    #[error("citizen locked after too many wrong PINs")]
-    Locked,
+    /// Too many wrong PINs for this NIK: refused (even with the right PIN) for
+    /// `retry_after` seconds, when the server says; an officer can unlock at once.
+    #[error("too many wrong PINs; locked for a while")]
+    Locked { retry_after: Option<u64> },
+    /// A malformed NIK, refused before it is sent. (The reference server never says
+    /// "not registered": an unknown NIK gets the same answers as a wrong PIN.)
     #[error("NIK not registered")]
     UnknownCitizen,
     #[error("notice code unknown or expired")]
@@ -70,7 +73,7 @@ impl ClientError {
                 ErrorCode::WrongPin => {
                     return ClientError::WrongPin { attempts_left: body.attempts_left.unwrap_or(0) };
                 }
-                ErrorCode::Locked => return ClientError::Locked,
+                ErrorCode::Locked => return ClientError::Locked { retry_after: body.retry_after },
                 ErrorCode::UnknownCitizen => return ClientError::UnknownCitizen,
                 ErrorCode::UnknownNotice => return ClientError::UnknownNotice,
                 ErrorCode::SessionExpired => return ClientError::SessionExpired,

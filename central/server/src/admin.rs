@@ -8,8 +8,10 @@ use rusqlite::{Connection, params};
 
 use adm_central_client::api::shape;
 
+use crate::clock::Clock;
 use crate::db::{self, DbError};
 use crate::documents::{self, IssueError, NewDocument};
+use crate::pinguard::{self, PinPolicy, PinStatus};
 use crate::pki::{IssuedCert, Pki, PkiError};
 use crate::secrets;
 use crate::state::{self, StateDir};
@@ -82,6 +84,9 @@ pub struct DocumentSummary {
 pub struct Admin {
     state: StateDir,
     pki: Pki,
+    /// For reading cool-downs the way the server sees them (a manual clock in tests).
+    clock: Clock,
+    pins: PinPolicy,
 }
 
 impl Admin {
@@ -89,7 +94,14 @@ impl Admin {
     pub fn open(state: StateDir) -> Result<Admin, AdminError> {
         let pki = Pki::load_or_create(&state.pki(), &default_server_names())?;
         db::open(&state.db())?;
-        Ok(Admin { state, pki })
+        Ok(Admin { state, pki, clock: Clock::system(), pins: PinPolicy::default() })
+    }
+
+    /// Reads lock states with the server's clock and policy (tests with a manual clock).
+    pub fn with_pins(mut self, clock: Clock, pins: PinPolicy) -> Admin {
+        self.clock = clock;
+        self.pins = pins;
+        self
     }
 
     fn conn(&self) -> Result<Connection, AdminError> {
@@ -105,7 +117,7 @@ impl Admin {
         }
         let pin_hash = match &c.pin {
             Some(pin) if shape::is_pin(pin) => Some(secrets::hash_pin(pin)?),
-            Some(_) => return Err(AdminError::Invalid("PIN must be 6 digits".into())),
+            Some(_) => return Err(AdminError::Invalid(PIN_SHAPE.into())),
             None => None,
         };
         add_citizen_row(&self.conn()?, c, pin_hash.as_deref())
@@ -126,7 +138,7 @@ impl Admin {
         valid_for: Duration,
     ) -> Result<String, AdminError> {
         if !shape::is_pin(pin) {
-            return Err(AdminError::Invalid("PIN must be 6 digits".into()));
+            return Err(AdminError::Invalid(PIN_SHAPE.into()));
         }
         let code = match code {
             Some(c) if shape::is_code(c) => c.to_owned(),
@@ -152,25 +164,36 @@ impl Admin {
     /// Sets a new PIN; also clears failures and the lock (the officer has seen the citizen).
     pub fn reset_pin(&self, nik: &str, pin: &str) -> Result<(), AdminError> {
         if !shape::is_pin(pin) {
-            return Err(AdminError::Invalid("PIN must be 6 digits".into()));
+            return Err(AdminError::Invalid(PIN_SHAPE.into()));
         }
-        let n = self.conn()?.execute(
-            "UPDATE citizens SET pin_hash = ?2, failed_attempts = 0, locked = 0 WHERE nik = ?1",
-            params![nik, secrets::hash_pin(pin)?],
-        )?;
-        if n == 0 { Err(AdminError::NotFound("citizen".into())) } else { Ok(()) }
-    }
-
-    /// Lifts a PIN lockout (officer command after checking the citizen's identity).
-    pub fn unlock(&self, nik: &str) -> Result<(), AdminError> {
+        let conn = self.conn()?;
         let n =
-            self.conn()?.execute("UPDATE citizens SET failed_attempts = 0, locked = 0 WHERE nik = ?1", params![nik])?;
-        if n == 0 { Err(AdminError::NotFound("citizen".into())) } else { Ok(()) }
+            conn.execute("UPDATE citizens SET pin_hash = ?2 WHERE nik = ?1", params![nik, secrets::hash_pin(pin)?])?;
+        if n == 0 {
+            return Err(AdminError::NotFound("citizen".into()));
+        }
+        Ok(pinguard::unlock(&conn, nik)?)
     }
 
+    /// Lifts a PIN cool-down at once (officer command after checking the citizen's
+    /// identity in person): clears the lock, the cool-down level and the hourly window.
+    pub fn unlock(&self, nik: &str) -> Result<(), AdminError> {
+        let conn = self.conn()?;
+        db::citizen(&conn, nik)?.ok_or_else(|| AdminError::NotFound("citizen".into()))?;
+        Ok(pinguard::unlock(&conn, nik)?)
+    }
+
+    /// Whether sign-in with this NIK is refused right now (cool-down or hourly ceiling).
     pub fn is_locked(&self, nik: &str) -> Result<bool, AdminError> {
-        let creds = db::credentials(&self.conn()?, nik)?.ok_or_else(|| AdminError::NotFound("citizen".into()))?;
-        Ok(creds.locked)
+        Ok(self.pin_status(nik)?.locked_for > 0)
+    }
+
+    /// Wrong-PIN accounting for a NIK (registered or not: unknown NIKs are counted too).
+    pub fn pin_status(&self, nik: &str) -> Result<PinStatus, AdminError> {
+        if !shape::is_nik(nik) {
+            return Err(AdminError::Invalid("NIK must be 16 digits".into()));
+        }
+        Ok(pinguard::status(&self.conn()?, nik, self.clock.now_secs(), &self.pins)?)
     }
 
     /// Issues a client certificate for a kiosk and registers it (replacing any earlier one).
@@ -249,15 +272,18 @@ impl Admin {
     /// Every citizen, for the `list` command.
     pub fn citizens(&self) -> Result<Vec<CitizenSummary>, AdminError> {
         let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT nik, name, kk, locked, pin_hash IS NOT NULL FROM citizens ORDER BY kk, rowid")?;
+        let now = self.clock.now_secs();
+        let mut stmt = conn.prepare(
+            "SELECT c.nik, c.name, c.kk, COALESCE(g.locked_until, 0) > ?1, c.pin_hash IS NOT NULL
+               FROM citizens c LEFT JOIN pin_guard g ON g.nik = c.nik ORDER BY c.kk, c.rowid",
+        )?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![now], |r| {
                 Ok(CitizenSummary {
                     nik: r.get(0)?,
                     name: r.get(1)?,
                     kk: r.get(2)?,
-                    locked: r.get::<_, i64>(3)? != 0,
+                    locked: r.get(3)?,
                     has_pin: r.get(4)?,
                 })
             })?
@@ -301,6 +327,9 @@ pub(crate) fn add_citizen_row(conn: &Connection, c: &NewCitizen, pin_hash: Optio
     })?;
     Ok(())
 }
+
+/// The PIN rule of the API (`shape::is_pin`), for messages.
+const PIN_SHAPE: &str = "PIN must be 4-8 digits";
 
 /// Names in the server certificate: loopback only, plus the demo host name.
 pub fn default_server_names() -> Vec<String> {

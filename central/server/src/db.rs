@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS citizens (
     address         TEXT NOT NULL,
     relation        TEXT NOT NULL,
     pin_hash        TEXT,
+    -- failed_attempts and locked: unused since the per-NIK accounting moved to
+    -- pin_guard (pinguard.rs); kept so databases created earlier still open.
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     locked          INTEGER NOT NULL DEFAULT 0
 );
@@ -95,6 +97,7 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(crate::pinguard::SCHEMA)?;
     Ok(conn)
 }
 
@@ -141,7 +144,6 @@ pub struct CitizenRow {
 pub struct Credentials {
     pub citizen: CitizenRow,
     pub pin_hash: Option<String>,
-    pub locked: bool,
 }
 
 const CITIZEN_COLS: &str = "nik, name, kk, sex, birth_place, birth_date, address, relation";
@@ -173,11 +175,9 @@ pub fn family(conn: &Connection, kk: &str) -> Result<Vec<CitizenRow>, DbError> {
 
 pub fn credentials(conn: &Connection, nik: &str) -> Result<Option<Credentials>, DbError> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {CITIZEN_COLS}, pin_hash, locked FROM citizens WHERE nik = ?1"),
-            params![nik],
-            |r| Ok(Credentials { citizen: citizen_from(r)?, pin_hash: r.get(8)?, locked: r.get::<_, i64>(9)? != 0 }),
-        )
+        .query_row(&format!("SELECT {CITIZEN_COLS}, pin_hash FROM citizens WHERE nik = ?1"), params![nik], |r| {
+            Ok(Credentials { citizen: citizen_from(r)?, pin_hash: r.get(8)? })
+        })
         .optional()?)
 }
 
@@ -188,33 +188,6 @@ pub fn notice(conn: &Connection, code: &str, now: i64) -> Result<Option<(String,
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?)
-}
-
-/// Outcome of counting a wrong PIN.
-pub struct Failure {
-    pub attempts_left: u32,
-    pub locked: bool,
-}
-
-pub const MAX_PIN_ATTEMPTS: u32 = 3;
-
-/// Counts a wrong PIN atomically (concurrent kiosks cannot both see "1 left").
-pub fn record_wrong_pin(conn: &Connection, nik: &str) -> Result<Failure, DbError> {
-    let (failed, locked): (u32, bool) = conn.query_row(
-        "UPDATE citizens
-            SET failed_attempts = failed_attempts + 1,
-                locked = CASE WHEN failed_attempts + 1 >= ?2 THEN 1 ELSE locked END
-          WHERE nik = ?1
-      RETURNING failed_attempts, locked",
-        params![nik, MAX_PIN_ATTEMPTS],
-        |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)),
-    )?;
-    Ok(Failure { attempts_left: MAX_PIN_ATTEMPTS.saturating_sub(failed), locked })
-}
-
-/// Clears the failure count after a right PIN; false if the citizen got locked meanwhile.
-pub fn record_right_pin(conn: &Connection, nik: &str) -> Result<bool, DbError> {
-    Ok(conn.execute("UPDATE citizens SET failed_attempts = 0 WHERE nik = ?1 AND locked = 0", params![nik])? == 1)
 }
 
 #[derive(Debug, Clone)]

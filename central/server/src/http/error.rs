@@ -17,7 +17,11 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(status: StatusCode, error: ErrorCode, message: impl Into<String>) -> Self {
-        Failure { status, body: ApiError { error, message: message.into(), attempts_left: None }, retry_after: None }
+        Failure {
+            status,
+            body: ApiError { error, message: message.into(), attempts_left: None, retry_after: None },
+            retry_after: None,
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Failure::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
@@ -35,8 +39,17 @@ impl Failure {
     pub fn kiosk_refused() -> Self {
         Failure::new(StatusCode::FORBIDDEN, ErrorCode::KioskRefused, "kiosk certificate unknown or revoked")
     }
-    pub fn locked() -> Self {
-        Failure::new(StatusCode::LOCKED, ErrorCode::Locked, "too many wrong PINs; an officer must unlock this citizen")
+    /// Too many wrong PINs for this NIK (known or not: the answer is the same). Refused
+    /// for `retry_after` seconds, said in the body and in `Retry-After`.
+    pub fn locked(retry_after: u64) -> Self {
+        let mut f = Failure::new(
+            StatusCode::LOCKED,
+            ErrorCode::Locked,
+            "too many wrong PINs for this NIK; try again after retry_after seconds, or ask an officer",
+        );
+        f.body.retry_after = Some(retry_after);
+        f.retry_after = Some(retry_after);
+        f
     }
     pub fn wrong_pin(attempts_left: u32) -> Self {
         let mut f = Failure::new(StatusCode::UNAUTHORIZED, ErrorCode::WrongPin, "wrong PIN");
@@ -46,6 +59,7 @@ impl Failure {
     pub fn rate_limited(retry_after: u64) -> Self {
         let mut f =
             Failure::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, "too many requests from this kiosk");
+        f.body.retry_after = Some(retry_after);
         f.retry_after = Some(retry_after);
         f
     }

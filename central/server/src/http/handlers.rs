@@ -15,6 +15,7 @@ use super::error::Failure;
 use super::extract::{ApiJson, ApiPath};
 use super::{AppState, CitizenSession, Kiosk};
 use crate::db::{self, DocumentRow, Upsert};
+use crate::pinguard::{self, Gate, Wrong};
 use crate::secrets::{self, mask_nik};
 
 pub async fn health(kiosk: Kiosk) -> Json<api::Health> {
@@ -30,18 +31,18 @@ pub async fn sign_in_nik(
         return Err(Failure::bad_request("nik must be 16 digits"));
     }
     if !shape::is_pin(&body.pin) {
-        return Err(Failure::bad_request("pin must be 6 digits"));
+        return Err(Failure::bad_request("pin must be 4-8 digits"));
     }
     let nik = body.nik.clone();
     let creds = state.db.run(move |c| db::credentials(c, &nik)).await?;
-    let Some(creds) = creds else {
-        tracing::info!(kiosk = %kiosk.id, nik = %mask_nik(&body.nik), "sign-in: unknown NIK");
-        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownCitizen, "NIK not registered"));
+    // An unknown NIK, or a citizen without a kiosk PIN, goes down the very same path as
+    // a wrong PIN: a hash is checked (a dummy one), failures are counted and locked per
+    // NIK. Same status, body and timing: the answers do not tell who is registered.
+    let (citizen, pin_hash) = match creds {
+        Some(db::Credentials { citizen, pin_hash: Some(hash) }) => (Some(citizen), hash),
+        _ => (None, state.dummy_pin_hash.clone()),
     };
-    let Some(pin_hash) = creds.pin_hash.clone() else {
-        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownCitizen, "no kiosk PIN issued for this NIK"));
-    };
-    finish_sign_in(&state, &kiosk, creds, pin_hash, body.pin, "nik").await
+    finish_sign_in(&state, &kiosk, body.nik, citizen, pin_hash, body.pin, "nik").await
 }
 
 pub async fn sign_in_notice(
@@ -53,56 +54,75 @@ pub async fn sign_in_notice(
         return Err(Failure::bad_request("code must be 16 characters of Crockford base32"));
     }
     if !shape::is_pin(&body.pin) {
-        return Err(Failure::bad_request("pin must be 6 digits"));
+        return Err(Failure::bad_request("pin must be 4-8 digits"));
     }
     let code = body.code.clone();
-    let now = crate::admin::now_secs();
+    let now = state.clock.now_secs();
     let found = state
         .db
         .run(move |c| {
             let Some((nik, pin_hash)) = db::notice(c, &code, now)? else { return Ok(None) };
-            Ok(db::credentials(c, &nik)?.map(|creds| (creds, pin_hash)))
+            Ok(db::credentials(c, &nik)?.map(|creds| (creds.citizen, pin_hash)))
         })
         .await?;
-    let Some((creds, pin_hash)) = found else {
+    // Notice codes are 80 random bits: saying "unknown" reveals nothing guessable.
+    let Some((citizen, pin_hash)) = found else {
         tracing::info!(kiosk = %kiosk.id, "sign-in: unknown or expired notice code");
         return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownNotice, "notice code unknown or expired"));
     };
-    finish_sign_in(&state, &kiosk, creds, pin_hash, body.pin, "notice").await
+    let nik = citizen.nik.clone();
+    finish_sign_in(&state, &kiosk, nik, Some(citizen), pin_hash, body.pin, "notice").await
 }
 
-/// PIN check with the cross-kiosk lockout: the lock is checked before the PIN (a locked
-/// citizen is refused even with the right PIN), and failures are counted atomically.
+/// PIN check with the cross-kiosk accounting of `pinguard`, keyed by `nik` whether or
+/// not `citizen` exists: the lock and the hourly ceiling are checked before the PIN (a
+/// locked NIK is refused even with the right PIN), failures are counted atomically.
 async fn finish_sign_in(
     state: &AppState,
     kiosk: &Kiosk,
-    creds: db::Credentials,
+    nik: String,
+    citizen: Option<db::CitizenRow>,
     pin_hash: String,
     pin: String,
     via: &'static str,
 ) -> Result<Json<SessionGrant>, Failure> {
-    let nik = creds.citizen.nik.clone();
     let masked = mask_nik(&nik);
-    if creds.locked {
-        tracing::info!(kiosk = %kiosk.id, nik = %masked, via, "sign-in refused: locked");
-        return Err(Failure::locked());
+    let now = state.clock.now_secs();
+    let policy = state.pins.clone();
+    let n = nik.clone();
+    if let Gate::Closed { retry_after } = state.db.run(move |c| pinguard::gate(c, &n, now, &policy)).await? {
+        tracing::info!(kiosk = %kiosk.id, nik = %masked, via, retry_after, "sign-in refused: locked");
+        return Err(Failure::locked(retry_after));
     }
-    // PBKDF2 is CPU work: off the async workers, and outside the database lock.
-    let ok = tokio::task::spawn_blocking(move || secrets::verify_pin(&pin, &pin_hash))
+    // Hashing is CPU work: off the async workers, and outside the database lock.
+    let right = tokio::task::spawn_blocking(move || secrets::verify_pin(&pin, &pin_hash))
         .await
         .map_err(|e| Failure::internal("PIN check", e))?;
-    let n = nik.clone();
-    if !ok {
-        let failure = state.db.run(move |c| db::record_wrong_pin(c, &n)).await?;
-        tracing::info!(kiosk = %kiosk.id, nik = %masked, via, attempts_left = failure.attempts_left, "sign-in: wrong PIN");
-        return Err(if failure.locked { Failure::locked() } else { Failure::wrong_pin(failure.attempts_left) });
-    }
-    if !state.db.run(move |c| db::record_right_pin(c, &n)).await? {
+    let (policy, n) = (state.pins.clone(), nik.clone());
+    let citizen = match citizen {
+        Some(c) if right => c,
+        _ => {
+            let wrong = state.db.run(move |c| pinguard::record_wrong(c, &n, now, &policy)).await?;
+            return Err(match wrong {
+                Wrong::Counted { attempts_left } => {
+                    tracing::info!(kiosk = %kiosk.id, nik = %masked, via, attempts_left, "sign-in: wrong PIN");
+                    Failure::wrong_pin(attempts_left)
+                }
+                Wrong::Locked { retry_after, new_lock } => {
+                    if new_lock {
+                        state.metrics.pin_lockout();
+                        tracing::warn!(kiosk = %kiosk.id, nik = %masked, via, retry_after, "sign-in: NIK locked");
+                    }
+                    Failure::locked(retry_after)
+                }
+            });
+        }
+    };
+    if let Gate::Closed { retry_after } = state.db.run(move |c| pinguard::record_right(c, &n, now, &policy)).await? {
         // Locked by a concurrent attempt on another kiosk between our two reads.
-        return Err(Failure::locked());
+        return Err(Failure::locked(retry_after));
     }
-    let citizen =
-        CitizenInfo { name: creds.citizen.name.clone(), nik: creds.citizen.nik.clone(), kk: creds.citizen.kk.clone() };
+    let citizen = CitizenInfo { name: citizen.name, nik: citizen.nik, kk: citizen.kk };
     let token = state.sessions.create(citizen.clone(), &kiosk.fingerprint).map_err(|e| match e {
         crate::sessions::SessionError::Full => Failure::rate_limited(60),
         other => Failure::internal("session", other),

@@ -98,9 +98,19 @@ async fn notice_code_sign_in() {
 async fn citizen_reasons() {
     let server = server();
     let client = client(&server);
-    assert_eq!(client.sign_in_nik("3201019999990001", "123456").await.unwrap_err(), ClientError::UnknownCitizen);
-    // A child without a kiosk PIN cannot sign in.
-    assert_eq!(client.sign_in_nik("3201010302120003", "123456").await.unwrap_err(), ClientError::UnknownCitizen);
+    // An unregistered NIK is answered like a wrong PIN (issue #13: the old `UnknownCitizen`
+    // answer told anyone which NIKs are registered).
+    assert_eq!(
+        client.sign_in_nik("3201019999990001", "123456").await.unwrap_err(),
+        ClientError::WrongPin { attempts_left: 2 }
+    );
+    // A child without a kiosk PIN cannot sign in, and is not told apart either.
+    assert_eq!(
+        client.sign_in_nik("3201010302120003", "123456").await.unwrap_err(),
+        ClientError::WrongPin { attempts_left: 2 }
+    );
+    // A malformed NIK never leaves the kiosk.
+    assert_eq!(client.sign_in_nik("320101999999", "123456").await.unwrap_err(), ClientError::UnknownCitizen);
     let grant = client.sign_in_nik(JOKO.0, JOKO.1).await.unwrap();
     assert!(client.list_documents(&grant.token).await.unwrap().is_empty(), "no documents");
     assert_eq!(client.list_documents(&"0".repeat(64)).await.unwrap_err(), ClientError::SessionExpired);
@@ -147,4 +157,18 @@ async fn rate_limited_per_kiosk() {
     assert_eq!(a.sign_in_nik(JOKO.0, JOKO.1).await.unwrap_err(), ClientError::RateLimited);
     let b = kiosk(&server, "ADM-TEST-B");
     assert!(b.sign_in_nik(JOKO.0, JOKO.1).await.is_ok(), "other kiosks are not affected");
+}
+
+/// Issue #13, item 13: the API's PIN rule is 4-8 digits (`shape::PIN_DIGITS`), the one
+/// rule kiosk configuration, client and server share; which PIN is right is the server's.
+#[tokio::test]
+async fn pins_of_four_to_eight_digits_sign_in() {
+    let server = server();
+    let client = client(&server);
+    for pin in ["2468", "24681357"] {
+        server.admin().reset_pin(JOKO.0, pin).unwrap();
+        assert_eq!(client.sign_in_nik(JOKO.0, pin).await.unwrap().citizen.nik, JOKO.0, "{pin}");
+    }
+    assert!(server.admin().reset_pin(JOKO.0, "123456789").is_err());
+    assert!(matches!(client.sign_in_nik(JOKO.0, "123").await.unwrap_err(), ClientError::Rejected(_)));
 }
