@@ -46,7 +46,7 @@ pub struct Config {
 ///
 /// Only a hash of the PIN is kept (argon2id PHC string, `$argon2id$v=19$m=…`): the
 /// configuration file is readable by whoever images or backs up the kiosk, and a
-/// 6-8 digit PIN in clear would be a master key to every kiosk sharing the file.
+/// 8-12 digit PIN in clear would be a master key to every kiosk sharing the file.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Technician {
@@ -85,6 +85,10 @@ pub struct Server {
 #[serde(deny_unknown_fields, default)]
 pub struct Timeouts {
     pub idle_seconds: u64,
+    /// Inactivity after which the technician console (and its PIN screen) closes, with
+    /// the same warning. Longer than a citizen's: a technician waits for test pages and
+    /// checks; short enough that an abandoned console is not left open for long.
+    pub technician_idle_seconds: u64,
     pub warning_seconds: u64,
     pub session_limit_seconds: u64,
     pub goodbye_seconds: u64,
@@ -146,7 +150,13 @@ impl Default for Server {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { idle_seconds: 90, warning_seconds: 30, session_limit_seconds: 600, goodbye_seconds: 8 }
+        Timeouts {
+            idle_seconds: 90,
+            technician_idle_seconds: 120,
+            warning_seconds: 30,
+            session_limit_seconds: 600,
+            goodbye_seconds: 8,
+        }
     }
 }
 
@@ -222,14 +232,20 @@ impl Config {
         if t.idle_seconds < t.warning_seconds + 10 || t.idle_seconds > 600 {
             return invalid("timeouts.idle_seconds", "must be at least warning_seconds + 10, at most 600");
         }
+        if t.technician_idle_seconds < t.warning_seconds + 10 || t.technician_idle_seconds > 900 {
+            return invalid("timeouts.technician_idle_seconds", "must be at least warning_seconds + 10, at most 900");
+        }
         if t.session_limit_seconds < t.idle_seconds || t.session_limit_seconds > 3600 {
             return invalid("timeouts.session_limit_seconds", "must be between idle_seconds and 3600");
         }
         if !(2..=60).contains(&t.goodbye_seconds) {
             return invalid("timeouts.goodbye_seconds", "must be 2-60 seconds");
         }
-        if !(4..=8).contains(&self.pin_length) {
-            return invalid("pin_length", "must be 4-8 digits");
+        // One rule for kiosk, client and server: the API's PIN shape. Which PIN is right
+        // (and so how long the PINs it issues are) is the central server's to decide;
+        // this key only says how many digits the keypad waits for.
+        if !adm_central_client::api::shape::PIN_DIGITS.contains(&self.pin_length) {
+            return invalid("pin_length", "must be 4-8 digits (the PIN length the central server issues)");
         }
         if !valid_device_uri(&self.printers.a4, &["ipp", "ipps", "usb"]) {
             return invalid("printers.a4", "\"sim\", ipp://…, ipps://… or usb://VID:PID[/serial]");
@@ -271,6 +287,7 @@ impl Config {
             session_limit_ms: t.session_limit_seconds * 1000,
             goodbye_ms: t.goodbye_seconds * 1000,
             pin_len: self.pin_length,
+            technician_idle_ms: t.technician_idle_seconds * 1000,
         }
     }
 }
@@ -355,6 +372,22 @@ mod tests {
         assert_eq!(c.printers.a4_scaling, "fit");
     }
 
+    /// Issue #13, item 13: the kiosk accepts exactly the PIN lengths the API does
+    /// (`shape::PIN_DIGITS`, 4-8): a length the client would refuse is refused here, at
+    /// load, with a message naming the key.
+    #[test]
+    fn pin_length_is_the_apis_rule() {
+        for n in adm_central_client::api::shape::PIN_DIGITS {
+            assert_eq!(Config::parse(&format!("pin_length = {n}")).expect("accepted").timing().pin_len, n);
+            assert!(adm_central_client::api::shape::is_pin(&"7".repeat(n)));
+        }
+        let e = Config::parse("pin_length = 10").expect_err("refused");
+        assert_eq!(
+            e.to_string(),
+            "invalid setting `pin_length`: must be 4-8 digits (the PIN length the central server issues)"
+        );
+    }
+
     #[test]
     fn refuses_bad_values_with_the_key_named() {
         for (text, key) in [
@@ -366,6 +399,9 @@ mod tests {
             ("[timeouts]\nidle_seconds = 35", "timeouts.idle_seconds"),
             ("[timeouts]\nsession_limit_seconds = 60", "timeouts.session_limit_seconds"),
             ("pin_length = 2", "pin_length"),
+            ("pin_length = 9", "pin_length"),
+            ("[timeouts]\ntechnician_idle_seconds = 20", "timeouts.technician_idle_seconds"),
+            ("[timeouts]\ntechnician_idle_seconds = 3600", "timeouts.technician_idle_seconds"),
             ("[printers]\na4 = \"lpt1\"", "printers.a4"),
             ("[printers]\nreceipt_width_mm = 76", "printers.receipt_width_mm"),
             ("[printers]\na4_scaling = \"shrink\"", "printers.a4_scaling"),

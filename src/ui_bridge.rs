@@ -250,6 +250,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut receipt = ReceiptState::Pending;
     let mut busy_kind = BusyKind::SigningIn;
     let mut failure = crate::Failure::ServerError;
+    let mut locked_wait = (-1, false);
 
     let screen = match m.state() {
         State::Attract => Screen::Attract,
@@ -324,6 +325,9 @@ pub fn render(app: &AppWindow, m: &Machine) {
         State::Goodbye => Screen::Goodbye,
         State::Failure { failure: f } => {
             failure = failure_of(*f);
+            if let Failure::Locked { retry_after_secs: Some(secs) } = f {
+                locked_wait = locked_wait_of(*secs);
+            }
             Screen::Failure
         }
         State::Maintenance => Screen::Maintenance,
@@ -343,6 +347,8 @@ pub fn render(app: &AppWindow, m: &Machine) {
     k.set_citizen_name(citizen_name);
     k.set_busy_kind(busy_kind);
     k.set_failure(failure);
+    k.set_locked_wait(locked_wait.0);
+    k.set_locked_wait_in_hours(locked_wait.1);
     k.set_selected_count(docs.iter().filter(|d| d.selected).count() as i32);
     k.set_selected_pages(docs.iter().filter(|d| d.selected).map(|d| d.pages).sum());
     k.set_jobs_done(jobs.iter().filter(|j| j.state == JobState::Done).count() as i32);
@@ -398,10 +404,18 @@ fn nik_problem_of(e: NikError) -> NikProblem {
     }
 }
 
+/// How long a locked NIK must wait, as the citizen reads it: whole minutes up to two hours,
+/// then whole hours (`true`). Rounded up and never below 2, so the text is never "1
+/// minutes" and never tells anyone to come back before the server would listen.
+fn locked_wait_of(secs: u64) -> (i32, bool) {
+    let minutes = secs.div_ceil(60).max(2);
+    if minutes < 120 { (minutes as i32, false) } else { (i32::try_from(secs.div_ceil(3600)).unwrap_or(i32::MAX), true) }
+}
+
 fn failure_of(f: Failure) -> crate::Failure {
     match f {
         Failure::Unreachable => crate::Failure::Unreachable,
-        Failure::Locked => crate::Failure::Locked,
+        Failure::Locked { .. } => crate::Failure::Locked,
         Failure::UnknownCitizen => crate::Failure::UnknownCitizen,
         Failure::UnknownNotice => crate::Failure::UnknownNotice,
         Failure::NoDocuments => crate::Failure::NoDocuments,
@@ -453,6 +467,16 @@ mod tests {
         assert_eq!(group_digits("3201011505800001"), "3201 0115 0580 0001");
         assert_eq!(group_digits("32010"), "3201 0");
         assert_eq!(group_digits(""), "");
+    }
+
+    #[test]
+    fn locked_wait_reads_in_minutes_then_hours() {
+        assert_eq!(locked_wait_of(900), (15, false));
+        assert_eq!(locked_wait_of(899), (15, false));
+        assert_eq!(locked_wait_of(30), (2, false));
+        assert_eq!(locked_wait_of(3600), (60, false));
+        assert_eq!(locked_wait_of(7200), (2, true));
+        assert_eq!(locked_wait_of(86_400), (24, true));
     }
 
     #[test]

@@ -126,21 +126,60 @@ fn wrong_pin_shows_the_message_and_attempts_left() {
     let h = kiosk();
     h.sign_in_with_nik(DEMO_NIK, "999999");
     h.wait(|s| matches!(s, State::EnterPin { problem: Some(_), .. }));
-    assert!(shows(h.app(), "PIN salah. Sisa percobaan sebelum PIN dikunci: 2"));
+    assert!(shows(h.app(), "NIK atau PIN salah. Sisa percobaan sebelum dikunci sementara: 2"));
     type_digits(h.app(), "999999").expect("PIN");
     tap(h.app(), "Masuk").expect("sign in");
     h.wait(|s| matches!(s, State::EnterPin { problem: Some(_), .. }));
-    assert!(shows(h.app(), "PIN salah. Sisa percobaan sebelum PIN dikunci: 1"));
+    assert!(shows(h.app(), "NIK atau PIN salah. Sisa percobaan sebelum dikunci sementara: 1"));
     type_digits(h.app(), "999999").expect("PIN");
     tap(h.app(), "Masuk").expect("sign in");
     h.wait(|s| matches!(s, State::Failure { .. }));
-    assert!(shows(h.app(), "PIN Anda terkunci"));
+    // A cool-down, not a permanent lock: the citizen is told when to come back.
+    assert!(shows(h.app(), "Masuk dikunci sementara"));
+    assert!(shows(
+        h.app(),
+        "NIK atau PIN salah dimasukkan terlalu sering. Demi keamanan, silakan coba lagi dalam 15 menit, atau minta petugas Dukcapil membukanya sekarang."
+    ));
     tap(h.app(), "Kembali ke awal").expect("back");
     h.assert_wiped();
     // Locked also with the right PIN now.
     h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
     h.wait(|s| matches!(s, State::Failure { .. }));
-    assert!(shows(h.app(), "PIN Anda terkunci"));
+    assert!(shows(h.app(), "Masuk dikunci sementara"));
+    // English too.
+    tap(h.app(), "English").expect("language");
+    assert!(shows(
+        h.app(),
+        "The NIK or PIN was typed wrongly too many times. For your safety, please try again in 15 minutes, or ask a Dukcapil officer to unlock it now."
+    ));
+    tap(h.app(), "Back to start").expect("back");
+    // The officer unlocks: the right PIN works at once.
+    h.server().admin().unlock(DEMO_NIK).expect("unlock");
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+}
+
+/// Issue #13, item 6: an unregistered NIK looks exactly like a wrong PIN to whoever
+/// types it. (Before, a separate "no documents registered for this NIK" screen told
+/// anyone which NIKs exist.)
+#[test]
+fn unregistered_nik_reads_as_nik_or_pin_wrong() {
+    let h = kiosk();
+    h.sign_in_with_nik("3201011505800099", "999999");
+    h.wait(|s| matches!(s, State::EnterPin { problem: Some(_), .. }));
+    assert!(shows(h.app(), "NIK atau PIN salah. Sisa percobaan sebelum dikunci sementara: 2"));
+}
+
+/// Issue #13, item 13: `pin_length` accepts what the API accepts (4-8 digits); a kiosk
+/// set to 8 signs in a citizen whose PIN has 8 digits.
+#[test]
+fn eight_digit_pins_sign_in_on_a_kiosk_set_to_eight() {
+    let config = Config { pin_length: 8, ..Config::default() };
+    let h = kiosk_from(config, |_| {});
+    h.server().admin().reset_pin(DEMO_NIK, "24681357").expect("8-digit PIN");
+    h.sign_in_with_nik(DEMO_NIK, "24681357");
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    assert!(shows(h.app(), "Halo, BUDI SANTOSO"));
 }
 
 #[test]

@@ -140,8 +140,12 @@ pub enum CentralError {
     Unreachable,
     #[error("wrong PIN, {attempts_left} attempt(s) left")]
     WrongPin { attempts_left: u32 },
-    #[error("citizen locked after too many wrong PINs")]
-    Locked,
+    /// Too many wrong PINs for this NIK: sign-in is refused for a while (`retry_after_secs`
+    /// when the server says how long); an officer can unlock at once.
+    #[error("too many wrong PINs; locked for a while")]
+    Locked { retry_after_secs: Option<u64> },
+    /// The server says the NIK is unknown. The reference server never does (an unknown
+    /// NIK is answered like a wrong PIN); the citizen is shown the same words either way.
     #[error("NIK not registered or no notice for it")]
     UnknownCitizen,
     #[error("notice code unknown or expired")]

@@ -35,7 +35,7 @@ fn map_err(e: ClientError) -> CentralError {
     match e {
         ClientError::Unreachable => CentralError::Unreachable,
         ClientError::WrongPin { attempts_left } => CentralError::WrongPin { attempts_left },
-        ClientError::Locked => CentralError::Locked,
+        ClientError::Locked { retry_after } => CentralError::Locked { retry_after_secs: retry_after },
         ClientError::UnknownCitizen => CentralError::UnknownCitizen,
         ClientError::UnknownNotice => CentralError::UnknownNotice,
         ClientError::SessionExpired => CentralError::SessionExpired,

@@ -1,6 +1,6 @@
 //! The technician console: what the maintenance screens show and which actions they
 //! ask for. Pure, like the session machine: the runtime performs the [`Action`]s and
-//! feeds results back; PIN checking itself is `maintenance::auth::Gate`.
+//! feeds results back; PIN checking itself is `maintenance::auth::Authenticator`.
 //!
 //! The console can only be opened from the attract screen (the session machine is in
 //! `State::Maintenance` meanwhile), so a citizen session and a technician session can
@@ -69,7 +69,10 @@ pub enum Console {
     },
 }
 
-pub const MAX_PIN: usize = 8;
+/// The console's keypad takes what a technician PIN may be (8-12 digits): a shorter PIN
+/// is not even submitted.
+pub const MIN_PIN: usize = crate::maintenance::auth::PIN_MIN_DIGITS;
+pub const MAX_PIN: usize = crate::maintenance::auth::PIN_MAX_DIGITS;
 
 impl Console {
     pub fn new() -> Console {
@@ -94,7 +97,7 @@ impl Console {
     /// The PIN to check, unless the backoff still runs.
     pub fn submit(&mut self, now: Millis) -> Option<Action> {
         match self {
-            Console::Login { pin, wait_until, .. } if pin.len() >= 6 && wait_until.is_none_or(|t| now >= t) => {
+            Console::Login { pin, wait_until, .. } if pin.len() >= MIN_PIN && wait_until.is_none_or(|t| now >= t) => {
                 Some(Action::CheckPin { pin: std::mem::take(pin) })
             }
             _ => None,
@@ -144,15 +147,19 @@ mod tests {
     #[test]
     fn pin_is_submitted_only_when_long_enough_and_not_waiting() {
         let mut c = Console::new();
-        for d in [1, 2, 3, 4, 5] {
+        for d in [1, 2, 3, 4, 5, 6, 7] {
             c.digit(d);
         }
-        assert_eq!(c.submit(0), None);
-        c.digit(6);
-        assert!(matches!(c.submit(0), Some(Action::CheckPin { pin }) if pin.as_str() == "123456"));
+        assert_eq!(c.submit(0), None, "7 digits are not a technician PIN");
+        c.digit(8);
+        assert!(matches!(c.submit(0), Some(Action::CheckPin { pin }) if pin.as_str() == "12345678"));
+        for _ in 0..13 {
+            c.digit(4);
+        }
+        assert!(matches!(c.submit(0), Some(Action::CheckPin { pin }) if pin.len() == 12), "at most 12 digits");
         c.refused(5_000);
         assert_eq!(c.wait_seconds(1_000), 4);
-        for _ in 0..6 {
+        for _ in 0..8 {
             c.digit(9);
         }
         assert_eq!(c.submit(1_000), None, "backoff still running");

@@ -2,7 +2,8 @@
 //! checked, what may be changed, and the `doctor` report.
 //!
 //! * [`auth`] — technician PINs (argon2id hashes in the configuration) and the entry
-//!   [`auth::Gate`] with exponential backoff.
+//!   [`auth::Gate`] with exponential backoff, kept across restarts by
+//!   [`auth::Authenticator`].
 //! * [`checks`] — every readiness check, bounded in time; shared by the health screen,
 //!   the printed report ([`report`]) and `adm-kiosk doctor` ([`doctor`]).
 //! * [`settings`] — the closed set of settings a technician may edit, validated and
@@ -15,13 +16,17 @@
 //!
 //! * **PINs are stored hashed** (argon2id, random salt, memory-hard). The configuration
 //!   file travels — images, backups, pushes from the central server — and the same
-//!   technician PIN opens every kiosk the technician is provisioned on. A 6-8 digit PIN
-//!   has at most 10^8 values, so a fast hash would fall to a laptop in seconds; argon2id
-//!   at ~20 MiB per guess makes an offline search slow and expensive. The hash never
+//!   technician PIN opens every kiosk the technician is provisioned on. PINs are 8-12
+//!   digits (`technician-hash` and the console refuse shorter ones), at least 10^8
+//!   values, so a fast hash would still fall to a laptop in minutes; argon2id at 64 MiB
+//!   and 3 passes per guess makes an offline search cost core-years. The hash never
 //!   appears in `Debug` output or logs.
 //! * **Wrong PINs back off exponentially** (1 s, 2 s, 4 s, … capped at 5 min after the
-//!   k-th consecutive failure): someone at the screen can try a few PINs, not a
-//!   meaningful fraction of a million. The gate refuses attempts while closed without
+//!   k-th consecutive failure), and the count survives a reboot (a file on the data
+//!   partition; after a restart the full wait of that count runs again): someone at the
+//!   screen can try a few PINs, not a meaningful fraction of 10^8. Idle for
+//!   `technician_idle_seconds`, the console (PIN screen included) closes by itself. The
+//!   gate refuses attempts while closed without
 //!   even looking at the PIN, and checks every technician's hash on each attempt so the
 //!   answer time does not reveal which one matched. Every entry, failure and action is
 //!   an audit event (emitted by the caller, which knows the session context).

@@ -85,6 +85,7 @@ impl Runtime {
             .build()?;
         let mut machine = Machine::new(config.timing());
         machine.configure(config.timing(), default_language(config));
+        let started = clock.now();
         Ok(Runtime {
             machine,
             clock,
@@ -101,7 +102,7 @@ impl Runtime {
             out_of_service: false,
             last_health: None,
             last_delivery: None,
-            tech: Tech::new(config.clone(), config_path, power, tech_tx),
+            tech: Tech::new(config.clone(), config_path, power, tech_tx, started),
             tech_rx,
             metrics,
         })
@@ -287,6 +288,7 @@ impl Runtime {
                 ));
             }
             Command::StopScanner => self.stop_scanner(),
+            Command::EndMaintenance => self.end_console(),
             Command::EndSession { token } => {
                 self.stop_scanner();
                 if let Some(token) = token {
@@ -426,6 +428,7 @@ fn outbox_audit(event: &AuditEvent) -> Option<(&'static str, String)> {
         }
         AuditEvent::TechnicianAction { action } => ("maintenance.action", action.clone()),
         AuditEvent::TechnicianExit => ("maintenance.logout", String::new()),
+        AuditEvent::TechnicianTimedOut => ("maintenance.timeout", String::new()),
         _ => return None,
     })
 }
@@ -448,7 +451,7 @@ fn sign_in_result(
 pub(crate) fn failure_of(e: CentralError) -> Failure {
     match e {
         CentralError::Unreachable => Failure::Unreachable,
-        CentralError::Locked => Failure::Locked,
+        CentralError::Locked { retry_after_secs } => Failure::Locked { retry_after_secs },
         CentralError::WrongPin { .. } | CentralError::UnknownCitizen => Failure::UnknownCitizen,
         CentralError::UnknownNotice => Failure::UnknownNotice,
         CentralError::SessionExpired => Failure::SessionExpired,

@@ -13,7 +13,7 @@ use super::Runtime;
 use super::devices::lock;
 use crate::config::Config;
 use crate::console::{Console, Page};
-use crate::maintenance::auth::{AuthOutcome, Gate, Technician};
+use crate::maintenance::auth::{AuthOutcome, Authenticator, BACKOFF_FILE, Technician};
 use crate::maintenance::checks::{self, CheckContext, CheckResult};
 use crate::maintenance::report::{SlipHeader, readiness_slip};
 use crate::maintenance::settings::{self, Settings};
@@ -51,7 +51,7 @@ pub enum Power {
 
 pub struct Tech {
     pub console: Console,
-    gate: Arc<Mutex<Gate>>,
+    gate: Arc<Mutex<Authenticator>>,
     technicians: Arc<Vec<Technician>>,
     pub checks: Vec<CheckResult>,
     pub a4: Option<PrinterStatus>,
@@ -67,10 +67,20 @@ pub struct Tech {
 }
 
 impl Tech {
-    pub(super) fn new(config: Config, config_path: Option<PathBuf>, power: Power, tx: Sender<TechUpdate>) -> Tech {
+    /// `now`: the runtime clock at start, from which a remembered backoff runs again.
+    pub(super) fn new(
+        config: Config,
+        config_path: Option<PathBuf>,
+        power: Power,
+        tx: Sender<TechUpdate>,
+        now: crate::session::Millis,
+    ) -> Tech {
+        // On the data partition next to the outbox, like the paper counter: a reboot must
+        // not reset the backoff.
+        let backoff_file = config.outbox.parent().map(|dir| dir.join(BACKOFF_FILE));
         Tech {
             console: Console::new(),
-            gate: Arc::default(),
+            gate: Arc::new(Mutex::new(Authenticator::open(backoff_file, now))),
             technicians: Arc::new(config.technicians.clone()),
             checks: vec![],
             a4: None,
@@ -102,6 +112,8 @@ impl Runtime {
         if !matches!(self.machine().state(), State::Maintenance) {
             return;
         }
+        // Every tap keeps the console open (the machine times it out when idle).
+        self.dispatch(Event::TechnicianActivity);
         let now = self.now();
         match intent {
             TechIntent::Digit(d) => self.tech.console.digit(d),
@@ -144,12 +156,19 @@ impl Runtime {
                 }
             }
             TechIntent::Exit => {
-                self.stop_scanner();
+                self.end_console();
                 self.audit(AuditEvent::TechnicianExit);
-                self.tech.console = Console::new();
                 self.dispatch(Event::ExitMaintenance);
             }
         }
+    }
+
+    /// The console closes (exit, or the machine's idle timeout): camera off, back to
+    /// the PIN screen for whoever opens it next.
+    pub(super) fn end_console(&mut self) {
+        self.stop_scanner();
+        self.tech.console = Console::new();
+        self.tech.feedback = "";
     }
 
     pub(super) fn apply_tech_update(&mut self, update: TechUpdate) {

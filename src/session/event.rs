@@ -38,6 +38,8 @@ pub enum Event {
     /// The technician gesture: only honoured on the attract screen.
     EnterMaintenance,
     ExitMaintenance,
+    /// A tap on the technician console (key, page, action): keeps it open.
+    TechnicianActivity,
     // --- answers from the runtime ---
     QrScanned {
         session: u64,
@@ -174,6 +176,8 @@ pub enum AuditEvent {
         action: String,
     },
     TechnicianExit,
+    /// The console closed itself after `technician_idle_seconds` without a tap.
+    TechnicianTimedOut,
 }
 
 /// One document to print, as a line of the session's job list.
@@ -222,5 +226,7 @@ pub enum Command {
     EndSession {
         token: Option<SessionToken>,
     },
+    /// The machine closed the technician console (timeout): reset it, camera off.
+    EndMaintenance,
     Audit(AuditEvent),
 }

@@ -34,11 +34,22 @@ pub struct Timing {
     pub goodbye_ms: Millis,
     /// PIN length printed on the SIAK notice.
     pub pin_len: usize,
+    /// Inactivity after which the technician console (its PIN screen too) closes: an
+    /// abandoned console would let anyone reboot the kiosk, change its server or watch
+    /// the camera. Same warning as for citizens.
+    pub technician_idle_ms: Millis,
 }
 
 impl Default for Timing {
     fn default() -> Self {
-        Timing { idle_ms: 90_000, warning_ms: 30_000, session_limit_ms: 600_000, goodbye_ms: 8_000, pin_len: 6 }
+        Timing {
+            idle_ms: 90_000,
+            warning_ms: 30_000,
+            session_limit_ms: 600_000,
+            goodbye_ms: 8_000,
+            pin_len: 6,
+            technician_idle_ms: 120_000,
+        }
     }
 }
 
@@ -135,7 +146,9 @@ impl Machine {
             return None;
         }
         let limit_warning = self.session_deadline.saturating_sub(self.timing.warning_ms);
-        if self.now >= limit_warning && self.session_deadline <= self.idle_deadline {
+        // The technician console has no absolute limit (and `session_deadline` is the
+        // last citizen's): only inactivity ends it.
+        if self.state.in_session() && self.now >= limit_warning && self.session_deadline <= self.idle_deadline {
             return Some(Warning {
                 seconds_left: self.session_deadline.saturating_sub(self.now).div_ceil(1000),
                 extendable: false,
@@ -182,13 +195,20 @@ impl Machine {
     }
 
     fn touch(&mut self) {
-        self.idle_deadline = self.now + self.timing.idle_ms;
+        let idle = match self.state {
+            State::Maintenance => self.timing.technician_idle_ms,
+            _ => self.timing.idle_ms,
+        };
+        self.idle_deadline = self.now + idle;
     }
 
     fn tick(&mut self, out: &mut Vec<Command>) {
         let now = self.now;
         match &self.state {
             State::Goodbye if now >= self.goodbye_deadline => self.state = State::Attract,
+            State::Maintenance if now >= self.idle_deadline => {
+                self.end_maintenance(AuditEvent::TechnicianTimedOut, out)
+            }
             // Printing is never interrupted: the limit is applied once it is done.
             State::Printing { .. } => {}
             State::ScanQr { expired: false, .. }
@@ -219,8 +239,19 @@ impl Machine {
             State::Printing { .. } | State::Attract => {}
             State::PrintStopped { .. } => self.collect(out),
             State::Goodbye => self.state = State::Attract,
+            // "End session" on the console's timeout warning.
+            State::Maintenance => self.end_maintenance(AuditEvent::TechnicianExit, out),
             _ => self.end(EndReason::Cancelled, out),
         }
+    }
+
+    /// Closes the technician console from the machine's side (timeout, or "end" on its
+    /// warning): the runtime resets the console and stops the camera.
+    fn end_maintenance(&mut self, audit: AuditEvent, out: &mut Vec<Command>) {
+        self.state = State::Attract;
+        self.language = self.default_language;
+        out.push(Command::EndMaintenance);
+        out.push(Command::Audit(audit));
     }
 
     /// Ends the session: everything personal is dropped (and thereby zeroized) here.
@@ -277,7 +308,10 @@ impl Machine {
                 out.push(Command::Audit(AuditEvent::SessionStarted { session: self.session }));
             }
             (State::Goodbye, Event::Start | Event::Finish) => self.state = State::Attract,
-            (State::Attract, Event::EnterMaintenance) => self.state = State::Maintenance,
+            (State::Attract, Event::EnterMaintenance) => {
+                self.state = State::Maintenance;
+                self.touch();
+            }
             (State::Maintenance, Event::ExitMaintenance) => {
                 self.state = State::Attract;
                 self.language = self.default_language;
@@ -576,7 +610,7 @@ fn edit_pin(pin: &mut Zeroizing<String>, problem: &mut Option<PinProblem>, pin_l
 pub(crate) fn failure_code(f: Failure) -> &'static str {
     match f {
         Failure::Unreachable => "unreachable",
-        Failure::Locked => "locked",
+        Failure::Locked { .. } => "locked",
         Failure::UnknownCitizen => "unknown-citizen",
         Failure::UnknownNotice => "unknown-notice",
         Failure::NoDocuments => "no-documents",

@@ -7,8 +7,14 @@ use crate::session::event::SignInError;
 use crate::session::nik::NikError;
 use crate::session::state::{PinProblem, PrinterProblem, Refusal, ScanHint, ScanProblem};
 
-const T: Timing =
-    Timing { idle_ms: 60_000, warning_ms: 25_000, session_limit_ms: 300_000, goodbye_ms: 5_000, pin_len: 6 };
+const T: Timing = Timing {
+    idle_ms: 60_000,
+    warning_ms: 25_000,
+    session_limit_ms: 300_000,
+    goodbye_ms: 5_000,
+    pin_len: 6,
+    technician_idle_ms: 120_000,
+};
 const NIK: &str = "3201011505800001";
 
 fn ctx() -> SessionCtx {
@@ -139,7 +145,10 @@ fn collect() -> J {
 fn failure() -> J {
     let mut j = signing_in();
     let s = j.sid();
-    j.ev(Event::SignedIn { session: s, result: Err(SignInError::Failure(Failure::Locked)) });
+    j.ev(Event::SignedIn {
+        session: s,
+        result: Err(SignInError::Failure(Failure::Locked { retry_after_secs: Some(900) })),
+    });
     j
 }
 
@@ -292,7 +301,12 @@ fn wrong_pin_returns_to_pin_entry_with_attempts_left() {
 
 #[test]
 fn sign_in_failures_show_their_screen_then_end() {
-    for f in [Failure::Locked, Failure::Unreachable, Failure::UnknownCitizen, Failure::KioskRefused] {
+    for f in [
+        Failure::Locked { retry_after_secs: None },
+        Failure::Unreachable,
+        Failure::UnknownCitizen,
+        Failure::KioskRefused,
+    ] {
         let mut j = signing_in();
         let s = j.sid();
         j.ev(Event::SignedIn { session: s, result: Err(SignInError::Failure(f)) });
@@ -837,8 +851,72 @@ fn maintenance_opens_only_from_attract_and_blocks_sessions() {
     let mut j = J::new();
     j.ev(Event::EnterMaintenance);
     assert_eq!(*j.state(), State::Maintenance);
-    j.ev(Event::Start).after(T.session_limit_ms * 2);
-    assert_eq!(*j.state(), State::Maintenance, "no citizen session, no timeout from the machine");
+    j.ev(Event::Start).after(1_000);
+    assert_eq!(*j.state(), State::Maintenance, "no citizen session starts over the console");
     j.ev(Event::ExitMaintenance);
     assert_eq!(*j.state(), State::Attract);
+}
+
+// Issue #13, item 7. (The test above used to assert "no timeout from the machine" in
+// maintenance after twice the session limit: that was the hole.)
+#[test]
+fn technician_console_times_out_with_the_usual_warning_and_an_audit_event() {
+    let mut j = J::new();
+    j.ev(Event::EnterMaintenance);
+    j.after(T.technician_idle_ms - T.warning_ms - 1);
+    assert_eq!(j.m.warning(), None);
+    j.after(1);
+    assert_eq!(j.m.warning(), Some(Warning { seconds_left: 25, extendable: true }));
+    // "More time", like a citizen.
+    j.ev(Event::ExtendTime);
+    assert_eq!(j.m.warning(), None);
+    j.after(T.technician_idle_ms - 1);
+    assert_eq!(*j.state(), State::Maintenance);
+    j.after(1);
+    assert_eq!(*j.state(), State::Attract);
+    assert_eq!(j.out, vec![Command::EndMaintenance, Command::Audit(AuditEvent::TechnicianTimedOut)]);
+    assert_eq!(j.m.warning(), None);
+    assert_eq!(j.m.language(), Language::Id);
+}
+
+#[test]
+fn console_taps_keep_it_open_but_not_once_the_warning_is_up() {
+    let mut j = J::new();
+    j.ev(Event::EnterMaintenance);
+    for _ in 0..5 {
+        j.after(T.technician_idle_ms - T.warning_ms - 1).ev(Event::TechnicianActivity);
+    }
+    assert_eq!(*j.state(), State::Maintenance);
+    assert_eq!(j.m.warning(), None);
+    // The warning is modal: a tap behind it is not an answer to it.
+    j.after(T.technician_idle_ms - T.warning_ms).ev(Event::TechnicianActivity);
+    assert!(j.m.warning().is_some());
+    j.after(T.warning_ms);
+    assert_eq!(*j.state(), State::Attract);
+}
+
+#[test]
+fn console_timeout_is_its_own_not_the_last_citizens() {
+    // A citizen session long ago: its absolute limit and its idle rule do not apply to
+    // the console, which gets the technician's idle time from the gesture on.
+    let mut j = J::new();
+    j.ev(Event::Start).ev(Event::Cancel).after(T.session_limit_ms * 2);
+    j.ev(Event::EnterMaintenance);
+    j.after(T.idle_ms);
+    assert_eq!(*j.state(), State::Maintenance, "the citizen idle time is shorter");
+    assert_eq!(j.m.warning(), None, "no stale session-limit warning");
+    j.after(T.technician_idle_ms - T.idle_ms);
+    assert_eq!(*j.state(), State::Attract);
+    // The next citizen gets the citizen timing again.
+    j.ev(Event::Start).after(T.idle_ms);
+    assert_eq!(*j.state(), State::Attract);
+}
+
+#[test]
+fn ending_from_the_console_warning_leaves_the_console() {
+    let mut j = J::new();
+    j.ev(Event::EnterMaintenance);
+    j.after(T.technician_idle_ms - T.warning_ms).ev(Event::Cancel);
+    assert_eq!(*j.state(), State::Attract);
+    assert_eq!(j.out, vec![Command::EndMaintenance, Command::Audit(AuditEvent::TechnicianExit)]);
 }

@@ -64,7 +64,11 @@ pub enum ScanHint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
     Unreachable,
-    Locked,
+    /// Too many wrong PINs for this NIK (or notice): the screen says when to try again.
+    Locked {
+        retry_after_secs: Option<u64>,
+    },
+    /// "NIK or PIN is wrong": the same words whether or not the NIK is registered.
     UnknownCitizen,
     UnknownNotice,
     NoDocuments,
@@ -208,7 +212,8 @@ pub enum State {
 }
 
 impl State {
-    /// Screens where the citizen is expected to act, so inactivity counts.
+    /// Screens where someone (a citizen, or a technician on the console) is expected to
+    /// act, so inactivity counts.
     pub(crate) fn idle_applies(&self) -> bool {
         !matches!(
             self,
@@ -217,7 +222,6 @@ impl State {
                 | State::LoadingDocuments { .. }
                 | State::Printing { .. }
                 | State::Goodbye
-                | State::Maintenance
         )
     }
 

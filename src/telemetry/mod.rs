@@ -22,7 +22,7 @@ pub fn reason_of(e: &crate::central::CentralError) -> &'static str {
     use crate::central::CentralError as E;
     match e {
         E::WrongPin { .. } => "wrong_pin",
-        E::Locked => "locked",
+        E::Locked { .. } => "locked",
         E::UnknownCitizen => "unknown_citizen",
         E::UnknownNotice => "unknown_notice",
         E::Unreachable => "unreachable",

@@ -117,9 +117,9 @@ impl CentralClient {
             return Err(ClientError::UnknownCitizen);
         }
         if !shape::is_pin(pin) {
-            return Err(ClientError::Rejected("PIN must be 6 digits".into()));
+            return Err(ClientError::Rejected("PIN must be 4-8 digits".into()));
         }
-        let body = api::NikSignIn { nik: nik.to_owned(), pin: pin.to_owned() };
+        let body = body::NikSignIn { nik, pin };
         self.json(Method::POST, paths::SIGN_IN_NIK, None, Some(&body), Retry::OnlyIfNotSent).await
     }
 
@@ -128,9 +128,9 @@ impl CentralClient {
             return Err(ClientError::UnknownNotice);
         }
         if !shape::is_pin(pin) {
-            return Err(ClientError::Rejected("PIN must be 6 digits".into()));
+            return Err(ClientError::Rejected("PIN must be 4-8 digits".into()));
         }
-        let body = api::NoticeSignIn { code: code.to_owned(), pin: pin.to_owned() };
+        let body = body::NoticeSignIn { code, pin };
         self.json(Method::POST, paths::SIGN_IN_NOTICE, None, Some(&body), Retry::OnlyIfNotSent).await
     }
 
