@@ -77,12 +77,14 @@ fn ownership_uses_the_identity_from_the_signed_pdf() {
     let me = m["citizen"]["nik"].as_str().expect("nik");
     let my_kk = m["citizen"]["kk"].as_str();
     let mine = verify(&read("valid-rsa.pdf"), None, &anchors(), test_now());
-    assert_eq!(adm_kiosk::document::owner::check(me, my_kk, &mine.info, me, my_kk), Ok(()));
+    // The corpus documents are KKs (`/DocType (KK)`).
+    let kk = adm_kiosk::central::DocKind::KartuKeluarga;
+    assert_eq!(adm_kiosk::document::owner::check(kk, me, my_kk, &mine.info, me, my_kk), Ok(()));
     let other = verify(&read("valid-other-citizen.pdf"), None, &anchors(), test_now());
     assert_eq!(other.verdict, Verdict::Valid);
     // The server claims the document is mine, but the signed PDF says otherwise.
     assert_eq!(
-        adm_kiosk::document::owner::check(me, my_kk, &other.info, me, my_kk),
+        adm_kiosk::document::owner::check(kk, me, my_kk, &other.info, me, my_kk),
         Err(adm_kiosk::document::owner::OwnershipError::PdfNikMismatch)
     );
     // Encrypted documents: identity is read after decrypting with the PIN.

@@ -52,7 +52,7 @@ pub fn check(
     if report.verdict != Verdict::Valid {
         return Err(Refused { refusal: Refusal::Signature, label: report.verdict.as_str(), reason: report.reason });
     }
-    owner::check(&meta.owner_nik, Some(&meta.kk), &report.info, &citizen.nik, Some(&citizen.kk))
+    owner::check(meta.kind, &meta.owner_nik, Some(&meta.kk), &report.info, &citizen.nik, Some(&citizen.kk))
         .map_err(|e| Refused { refusal: Refusal::Ownership, label: e.metric_label(), reason: e.to_string() })?;
     Ok(report)
 }
