@@ -198,3 +198,34 @@ async fn concurrent_wrong_pins_never_exceed_three() {
     }
     assert_eq!((wrong, locked), (2, 4), "exactly two 'wrong PIN' answers before the lock");
 }
+
+/// The answer *time* does not tell either: an unknown NIK costs a (dummy) hash check
+/// like a known one. Interleaved pairs, medians, and a loose bound so that a loaded
+/// machine cannot make it flaky, while skipping the hash for unknown NIKs (the hash is
+/// most of the work of a wrong-PIN answer) would fail it.
+#[tokio::test]
+async fn unknown_niks_take_as_long_as_known_ones() {
+    let (server, _clock) = server_at(PinPolicy::default());
+    let http = raw_http(&server);
+    let known = [BUDI.0, SITI.0, DEWI.0, ANDI.0, RINA.0, JOKO.0];
+    let mut t_known = vec![];
+    let mut t_unknown = vec![];
+    // Two wrong PINs per NIK: never a lock, so every answer includes the hash check.
+    for round in 0..2 {
+        for (i, nik) in known.iter().enumerate() {
+            let unknown = format!("32010199999900{i:02}");
+            for (n, times) in [(nik.to_string(), &mut t_known), (unknown, &mut t_unknown)] {
+                let started = std::time::Instant::now();
+                let (status, _, _) = answer(&http, &server, &n, "000000").await;
+                times.push(started.elapsed());
+                assert_eq!(status, 401, "round {round}");
+            }
+        }
+    }
+    t_known.sort();
+    t_unknown.sort();
+    let (k, u) = (t_known[t_known.len() / 2], t_unknown[t_unknown.len() / 2]);
+    println!("median wrong-PIN answer: known NIK {k:?}, unknown NIK {u:?}");
+    assert!(u * 3 > k, "unknown NIK median {u:?} vs known {k:?}");
+    assert!(k * 3 > u, "unknown NIK median {u:?} vs known {k:?}");
+}
