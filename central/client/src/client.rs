@@ -15,6 +15,9 @@ use zeroize::Zeroizing;
 use crate::api::{self, paths, shape};
 use crate::error::ClientError;
 
+/// Largest CRL bundle accepted (a few CAs' CRLs; a national CA's full CRL is far smaller).
+const MAX_CRL_BYTES: usize = 4 * 1024 * 1024;
+
 /// Where the central server is and who this kiosk is.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -189,6 +192,14 @@ impl CentralClient {
             return Err(ClientError::Rejected("event id must be 8-64 characters [A-Za-z0-9_-]".into()));
         }
         self.json(Method::PUT, &paths::audit_event(event_id), None, Some(body), Retry::Idempotent).await
+    }
+
+    /// The certificate revocation lists of the document-signing CAs, as PEM (`X509 CRL`
+    /// blocks), for the kiosk's revocation check. Needs only the kiosk's identity; the
+    /// kiosk verifies every CRL against the signer's chain, so the bytes are not trusted.
+    pub async fn revocation_lists(&self) -> Result<Vec<u8>, ClientError> {
+        let pem = self.raw(Method::GET, paths::CRL, None, None::<&()>, Retry::Idempotent, MAX_CRL_BYTES).await?;
+        Ok(pem.to_vec())
     }
 
     /// Looks up the status of a document by the code in the QR printed on it.

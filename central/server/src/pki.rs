@@ -149,6 +149,38 @@ fn tls_ca_params() -> Result<CertificateParams, PkiError> {
     Ok(ca_params("ADM Demo Kiosk Network CA", "Ditjen Dukcapil (DEMO)", 0))
 }
 
+/// Deterministic like [`tls_ca_params`], so the document CAs can sign CRLs later with
+/// only their stored keys (rcgen takes the CRL's issuer name from these parameters).
+fn doc_root_params() -> CertificateParams {
+    ca_params("ADM Demo Root CA (BUKAN RESMI)", "Ditjen Dukcapil (DEMO)", 1)
+}
+
+fn doc_intermediate_params() -> CertificateParams {
+    ca_params("BSrE demo", "Balai Sertifikasi Elektronik (DEMO)", 0)
+}
+
+/// The document root and "BSrE demo" as CRL issuers, from the keys in `dir`.
+pub fn document_ca_issuers(dir: &Path) -> Result<(Issuer<'static, KeyPair>, Issuer<'static, KeyPair>), PkiError> {
+    let key = |name: &str| -> Result<KeyPair, PkiError> {
+        let pem = fs::read_to_string(dir.join(name)).map_err(|e| PkiError::Io(dir.join(name), e))?;
+        Ok(KeyPair::from_pem(&pem)?)
+    };
+    Ok((
+        Issuer::new(doc_root_params(), key("doc-root.key")?),
+        Issuer::new(doc_intermediate_params(), key("bsre-demo.key")?),
+    ))
+}
+
+/// Serial number (big-endian bytes) of the current demo document signer.
+pub fn signer_serial(dir: &Path) -> Result<Vec<u8>, PkiError> {
+    use der::Decode;
+    let path = dir.join("signer.crt");
+    let pem = fs::read_to_string(&path).map_err(|e| PkiError::Io(path.clone(), e))?;
+    let der = pem_to_der(&pem).ok_or_else(|| PkiError::BadPem(path.clone()))?;
+    let cert = x509_cert::Certificate::from_der(&der).map_err(|_| PkiError::BadPem(path))?;
+    Ok(cert.tbs_certificate.serial_number.as_bytes().to_vec())
+}
+
 fn leaf_params(cn: &str, org: &str) -> Result<CertificateParams, PkiError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = dn(cn, org);
@@ -184,14 +216,14 @@ fn create(dir: &Path, server_names: &[String]) -> Result<(), PkiError> {
 
     // Documents: root → "BSrE demo" → signer.
     let root_key = KeyPair::generate()?;
-    let mut root = ca_params("ADM Demo Root CA (BUKAN RESMI)", "Ditjen Dukcapil (DEMO)", 1);
+    let mut root = doc_root_params();
     root.serial_number = Some(random_serial()?);
     let root_cert = root.self_signed(&root_key)?;
     out.push((root_cert.pem(), root_key.serialize_pem()));
     let root_issuer = Issuer::new(root, root_key);
 
     let inter_key = KeyPair::generate()?;
-    let mut inter = ca_params("BSrE demo", "Balai Sertifikasi Elektronik (DEMO)", 0);
+    let mut inter = doc_intermediate_params();
     inter.serial_number = Some(random_serial()?);
     inter.use_authority_key_identifier_extension = true;
     (inter.not_before, inter.not_after) = years(-1, 10);

@@ -1,5 +1,6 @@
 //! The HTTP API (see `central/openapi.yaml`): router, kiosk gate, citizen sessions.
 
+mod crl;
 mod error;
 mod extract;
 mod handlers;
@@ -43,6 +44,8 @@ pub struct Kiosk {
 }
 
 pub struct AppInner {
+    /// Signs the document CAs' CRLs for `GET /v1/crl`.
+    pub crl: crate::revocation::CrlIssuer,
     pub db: Db,
     pub sessions: Sessions,
     pub limiter: RateLimiter,
@@ -56,10 +59,6 @@ pub struct AppInner {
 }
 
 #[derive(Clone)]
-    /// How long a downloaded-but-unreported print stays reserved (`grants`).
-    pub print_lease_secs: i64,
-    /// Longest a notice is honoured after issuance, whatever its own expiry says.
-    pub notice_max_validity: std::time::Duration,
 pub struct AppState(pub Arc<AppInner>);
 
 impl std::ops::Deref for AppState {
@@ -76,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::SIGN_IN_NOTICE, post(handlers::sign_in_notice))
         .route(paths::SESSION, delete(handlers::sign_out))
         .route(paths::DOCUMENTS, get(handlers::list_documents))
+        .route(paths::CRL, get(crl::crl))
         .route("/v1/documents/{id}/pdf", get(handlers::download))
         .route("/v1/print-reports/{report_id}", put(handlers::put_report))
         .route("/v1/audit-events/{event_id}", put(handlers::put_audit))
@@ -121,21 +121,12 @@ pub struct CitizenSession {
 
 impl FromRequestParts<AppState> for CitizenSession {
     type Rejection = Failure;
-    /// None: every document of the citizen; otherwise only these (a notice's).
-    pub scope: Option<Arc<[String]>>,
-}
-
-impl CitizenSession {
-    /// Whether this session may see and download the document with this id.
-    pub fn may_open(&self, document_id: &str) -> bool {
-        self.scope.as_ref().is_none_or(|docs| docs.iter().any(|d| d == document_id))
-    }
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
         let kiosk = parts.extensions.get::<Kiosk>().cloned().ok_or_else(Failure::kiosk_refused)?;
         let token = bearer(parts).ok_or_else(Failure::session_expired)?;
-        let view = state.sessions.lookup(&token, &kiosk.fingerprint).ok_or_else(Failure::session_expired)?;
-        Ok(CitizenSession { citizen: view.citizen, token, kiosk, scope: view.scope })
+        let citizen = state.sessions.get(&token, &kiosk.fingerprint).ok_or_else(Failure::session_expired)?;
+        Ok(CitizenSession { citizen, token, kiosk })
     }
 }
 

@@ -4,11 +4,8 @@
 mod api;
 mod common;
 mod concurrency;
-mod entitlement;
-mod jam;
 mod lockout;
-mod notices;
 mod outbox;
 mod pades;
-mod secrets_at_rest;
+mod revocation;
 mod security;
