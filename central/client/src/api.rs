@@ -79,11 +79,21 @@ pub struct DocumentList {
     pub documents: Vec<DocumentInfo>,
 }
 
+/// Response header of `GET /v1/documents/{id}/pdf`: the grant (one reserved print) the
+/// download received. The print report names it in [`PrintReportBody::grant_id`].
+pub const PRINT_GRANT_HEADER: &str = "print-grant";
+
 /// Body of `PUT /v1/print-reports/{report_id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrintReportBody {
     pub document_id: String,
+    /// The `Print-Grant` of the download this print came from. A report without it, or
+    /// with one issued to another kiosk or document, is kept but flagged and does not
+    /// count against the citizen's prints. Optional so that reports queued by earlier
+    /// kiosk versions still deliver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
     #[serde(deserialize_with = "whole_number")]
     pub pages_printed: u32,
     /// True when every page came out.

@@ -358,6 +358,7 @@ mod tests {
     fn report(doc: &str) -> PrintReportBody {
         PrintReportBody {
             document_id: doc.into(),
+            grant_id: None,
             pages_printed: 1,
             completed: true,
             at: "2025-01-31T09:15:00+07:00".into(),

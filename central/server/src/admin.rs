@@ -11,6 +11,8 @@ use adm_central_client::api::shape;
 use crate::clock::Clock;
 use crate::db::{self, DbError};
 use crate::documents::{self, IssueError, NewDocument};
+use crate::grants;
+use crate::notices;
 use crate::pinguard::{self, PinPolicy, PinStatus};
 use crate::pki::{IssuedCert, Pki, PkiError};
 use crate::secrets;
@@ -38,6 +40,15 @@ impl From<rusqlite::Error> for AdminError {
     }
 }
 
+impl From<notices::NoticeError> for AdminError {
+    fn from(e: notices::NoticeError) -> Self {
+        match e {
+            notices::NoticeError::Db(e) => AdminError::Db(e),
+            notices::NoticeError::Invalid(m) => AdminError::Invalid(m),
+        }
+    }
+}
+
 impl From<secrets::RandomError> for AdminError {
     fn from(e: secrets::RandomError) -> Self {
         AdminError::Invalid(e.to_string())
@@ -59,6 +70,20 @@ pub struct NewCitizen {
     pub relation: String,
     /// None: the citizen cannot sign in at a kiosk.
     pub pin: Option<String>,
+}
+
+/// A notice an officer issues (see [`Admin::issue_notice`]).
+#[derive(Debug, Clone)]
+pub struct NoticeRequest<'a> {
+    pub nik: &'a str,
+    pub pin: &'a str,
+    /// None: a random code.
+    pub code: Option<&'a str>,
+    pub valid_for: Duration,
+    /// Sign-ins the notice allows (1 unless the letter says otherwise).
+    pub uses: u32,
+    /// Documents the notice opens; empty: all the citizen may print at issuance.
+    pub documents: &'a [String],
 }
 
 #[derive(Debug, Clone)]
@@ -129,7 +154,8 @@ impl Admin {
         Ok(documents::issue(&conn, &self.pki, &host, doc)?)
     }
 
-    /// Issues a notice (QR code + PIN) for a citizen; returns the code.
+    /// Issues a single-use notice (QR code + PIN) for every document the citizen may print
+    /// now; returns the code. See [`Admin::issue_notice`] for the other limits.
     pub fn add_notice(
         &self,
         nik: &str,
@@ -137,22 +163,42 @@ impl Admin {
         code: Option<&str>,
         valid_for: Duration,
     ) -> Result<String, AdminError> {
-        if !shape::is_pin(pin) {
+        self.issue_notice(&NoticeRequest { nik, pin, code, valid_for, uses: notices::DEFAULT_USES, documents: &[] })
+    }
+
+    /// Issues a notice: good for `uses` sign-ins, at most the server's maximum validity,
+    /// opening only `documents` (empty: every document the citizen may print now).
+    pub fn issue_notice(&self, n: &NoticeRequest<'_>) -> Result<String, AdminError> {
+        if !shape::is_pin(n.pin) {
             return Err(AdminError::Invalid(PIN_SHAPE.into()));
         }
-        let code = match code {
+        let code = match n.code {
             Some(c) if shape::is_code(c) => c.to_owned(),
             Some(_) => return Err(AdminError::Invalid("code must be 16 Crockford base32 characters".into())),
             None => secrets::random_code()?,
         };
         let conn = self.conn()?;
-        db::citizen(&conn, nik)?.ok_or_else(|| AdminError::NotFound("citizen".into()))?;
-        let expires = now_secs().saturating_add(i64::try_from(valid_for.as_secs()).unwrap_or(i64::MAX / 2));
-        conn.execute(
-            "INSERT INTO notices (code, nik, pin_hash, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![code, nik, secrets::hash_pin(pin)?, expires],
-        )?;
+        let pin_hash = secrets::hash_pin(n.pin)?;
+        let notice = notices::NewNotice {
+            nik: n.nik,
+            code: &code,
+            pin_hash: &pin_hash,
+            valid_for: n.valid_for,
+            uses: n.uses,
+            documents: n.documents,
+        };
+        notices::issue(&conn, &notice, now_secs())?;
         Ok(code)
+    }
+
+    /// Revokes a notice: refused from the next sign-in on (sessions it opened run out).
+    pub fn revoke_notice(&self, code: &str) -> Result<(), AdminError> {
+        if notices::revoke(&self.conn()?, code)? { Ok(()) } else { Err(AdminError::NotFound("notice".into())) }
+    }
+
+    /// Print reports kept but flagged (no matching grant, or beyond the limit).
+    pub fn flagged_reports(&self) -> Result<Vec<grants::FlaggedReport>, AdminError> {
+        Ok(grants::flagged_reports(&self.conn()?)?)
     }
 
     /// The notice QR payload for a code.

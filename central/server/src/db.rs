@@ -92,11 +92,15 @@ CREATE TABLE IF NOT EXISTS meta (
 
 /// Opens (and migrates) the database file.
 pub fn open(path: &Path) -> Result<Connection, DbError> {
+    // Citizens, PIN hashes and documents: owner-only from the first byte.
+    crate::private_file::create_if_missing(path).map_err(|e| DbError::Invalid(format!("{}: {e}", path.display())))?;
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
     conn.execute_batch(SCHEMA)?;
+    crate::grants::migrate(&conn)?;
+    crate::notices::migrate(&conn)?;
     conn.execute_batch(crate::pinguard::SCHEMA)?;
     Ok(conn)
 }
@@ -181,15 +185,6 @@ pub fn credentials(conn: &Connection, nik: &str) -> Result<Option<Credentials>, 
         .optional()?)
 }
 
-/// The notice's citizen and its PIN hash, if the code exists and has not expired.
-pub fn notice(conn: &Connection, code: &str, now: i64) -> Result<Option<(String, String)>, DbError> {
-    Ok(conn
-        .query_row("SELECT nik, pin_hash FROM notices WHERE code = ?1 AND expires_at > ?2", params![code, now], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?)
-}
-
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
     pub id: String,
@@ -209,7 +204,7 @@ pub struct DocumentRow {
 }
 
 const DOC_COLS: &str = "d.id, d.kind, d.title, d.number, d.issued, d.owner_nik, d.kk, d.pages, d.prints_allowed,
-    (SELECT COUNT(*) FROM print_reports p WHERE p.document_id = d.id AND p.completed = 1),
+    (SELECT COUNT(*) FROM print_reports p WHERE p.document_id = d.id AND p.completed = 1 AND p.flag IS NULL),
     d.status, d.verify_code, d.sha256, d.size";
 
 fn document_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
@@ -276,49 +271,6 @@ pub enum Upsert {
     Duplicate,
     /// Same key, different content: a kiosk bug, refused.
     Conflict,
-}
-
-pub struct NewReport<'a> {
-    pub report_id: &'a str,
-    pub kiosk_id: &'a str,
-    pub document_id: &'a str,
-    pub pages_printed: u32,
-    pub completed: bool,
-    pub at: &'a str,
-}
-
-/// Upserts a print report on its id; a retry only bumps the delivery counter.
-pub fn upsert_report(conn: &mut Connection, r: &NewReport<'_>) -> Result<Upsert, DbError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let existing: Option<(String, u32, bool, String)> = tx
-        .query_row(
-            "SELECT document_id, pages_printed, completed, at FROM print_reports WHERE report_id = ?1",
-            params![r.report_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, i64>(2)? != 0, row.get(3)?)),
-        )
-        .optional()?;
-    let outcome = match existing {
-        None => {
-            tx.execute(
-                "INSERT INTO print_reports (report_id, kiosk_id, document_id, pages_printed, completed, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![r.report_id, r.kiosk_id, r.document_id, r.pages_printed, r.completed, r.at],
-            )?;
-            Upsert::Inserted
-        }
-        Some((doc, pages, completed, at))
-            if doc == r.document_id && pages == r.pages_printed && completed == r.completed && at == r.at =>
-        {
-            tx.execute(
-                "UPDATE print_reports SET deliveries = deliveries + 1 WHERE report_id = ?1",
-                params![r.report_id],
-            )?;
-            Upsert::Duplicate
-        }
-        Some(_) => Upsert::Conflict,
-    };
-    tx.commit()?;
-    Ok(outcome)
 }
 
 pub fn upsert_audit(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use adm_central::admin::{Admin, NewCitizen};
+use adm_central::admin::{Admin, NewCitizen, NoticeRequest};
 use adm_central::documents::NewDocument;
 use adm_central::pinguard::PinPolicy;
 use adm_central::ratelimit::Limits;
@@ -50,6 +50,13 @@ enum Command {
         /// Plain-HTTP OpenMetrics listener (`GET /metrics`); loopback addresses only.
         #[arg(long, default_value = adm_central::metrics::DEFAULT_METRICS_ADDR)]
         metrics_bind: SocketAddr,
+        /// Minutes a download reserves a print that has not been reported yet (sign-out
+        /// gives it back earlier).
+        #[arg(long, default_value_t = server::DEFAULT_PRINT_LEASE.as_secs() / 60)]
+        print_lease_mins: u64,
+        /// Longest validity of a notice, enforced at issuance and at every sign-in.
+        #[arg(long, default_value_t = adm_central::notices::DEFAULT_MAX_VALIDITY.as_secs() / 86_400)]
+        notice_max_valid_days: u64,
     },
     /// Register a citizen.
     AddCitizen {
@@ -101,8 +108,22 @@ enum Command {
         /// Environment variable holding the notice's PIN (4-8 digits).
         #[arg(long)]
         pin_env: String,
+        /// Days the notice is valid (at most the server's --notice-max-valid-days).
         #[arg(long, default_value_t = 30)]
         valid_days: u64,
+        /// Sign-ins the notice allows.
+        #[arg(long, default_value_t = adm_central::notices::DEFAULT_USES)]
+        uses: u32,
+        /// Document id the notice opens (repeatable); none: every document the citizen
+        /// may print now.
+        #[arg(long = "document")]
+        documents: Vec<String>,
+    },
+    /// Revoke a notice: refused from the next sign-in on.
+    RevokeNotice {
+        /// The notice code (16 characters, the end of the QR payload).
+        #[arg(long)]
+        code: String,
     },
     /// Set a new PIN (also lifts a lockout).
     ResetPin {
@@ -195,6 +216,8 @@ fn main() -> anyhow::Result<()> {
                 limits: Limits { sign_ins_per_minute, requests_per_minute },
                 pins: PinPolicy { wrong_per_hour: wrong_pins_per_nik_per_hour.max(1), ..PinPolicy::default() },
                 clock: adm_central::clock::Clock::system(),
+            print_lease_mins,
+            notice_max_valid_days,
             };
             let prepared = server::prepare(&state, &opts).context("preparing state")?;
             let runtime = tokio::runtime::Runtime::new()?;
@@ -202,6 +225,8 @@ fn main() -> anyhow::Result<()> {
                 let listener = tokio::net::TcpListener::bind(SocketAddr::new(bind, port)).await.context("binding")?;
                 let addr = listener.local_addr()?;
                 let metrics_listener = adm_central::metrics::bind(metrics_bind).await?;
+                print_lease: Duration::from_secs(print_lease_mins.max(1).saturating_mul(60)),
+                notice_max_validity: Duration::from_secs(notice_max_valid_days.max(1).saturating_mul(86_400)),
                 let (tx, rx) = tokio::sync::watch::channel(false);
                 tokio::spawn(adm_central::metrics::serve(metrics_listener, prepared.metrics(), rx.clone()));
                 tokio::spawn(async move {
@@ -249,10 +274,17 @@ fn main() -> anyhow::Result<()> {
             })?;
             println!("{id}");
         }
-        Command::AddNotice { nik, pin_env, valid_days } => {
+        Command::AddNotice { nik, pin_env, valid_days, uses, documents } => {
             let admin = Admin::open(state)?;
-            let code =
-                admin.add_notice(&nik, &pin_from_env(&pin_env)?, None, Duration::from_secs(valid_days * 86_400))?;
+            let pin = pin_from_env(&pin_env)?;
+            let code = admin.issue_notice(&NoticeRequest {
+                nik: &nik,
+                pin: &pin,
+                code: None,
+                valid_for: Duration::from_secs(valid_days.saturating_mul(86_400)),
+                uses,
+                documents: &documents,
+            })?;
             println!("{}", admin.notice_payload(&code)?);
         }
         Command::ResetPin { nik, pin_env } => {
@@ -262,6 +294,10 @@ fn main() -> anyhow::Result<()> {
         Command::Unlock { nik } => {
             Admin::open(state)?.unlock(&nik)?;
             println!("unlocked");
+        Command::RevokeNotice { code } => {
+            Admin::open(state)?.revoke_notice(&code)?;
+            println!("revoked");
+        }
         }
         Command::PinStatus { nik } => {
             let s = Admin::open(state)?.pin_status(&nik)?;
@@ -274,7 +310,9 @@ fn main() -> anyhow::Result<()> {
             let issued = Admin::open(state)?.issue_kiosk(&kiosk_id)?;
             std::fs::create_dir_all(&out)?;
             std::fs::write(out.join(format!("{kiosk_id}.crt")), issued.cert_pem)?;
-            std::fs::write(out.join(format!("{kiosk_id}.key")), issued.key_pem)?;
+            let key = out.join(format!("{kiosk_id}.key"));
+            adm_central::private_file::write(&key, issued.key_pem.as_bytes())
+                .with_context(|| format!("writing {}", key.display()))?;
             println!("{}", issued.fingerprint);
         }
         Command::RevokeKiosk { kiosk_id } => {
@@ -327,3 +365,7 @@ fn main() -> anyhow::Result<()> {
     }
     Ok(())
 }
+            println!("flagged print reports (report, kiosk, document, kiosk time, reason):");
+            for r in admin.flagged_reports()? {
+                println!("  {}  {}  {}  {}  {}", r.report_id, r.kiosk_id, r.document_id, r.at, r.flag);
+            }

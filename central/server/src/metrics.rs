@@ -65,7 +65,9 @@ impl FlagReason {
 }
 
 /// Why a connection was dropped before it became an HTTP connection.
-pub const CONNECTION_DROP_REASONS: &[&str] = &["handshake_timeout", "handshake_failed", "per_address_limit"];
+/// `handshake_evicted`: the oldest handshake in progress (from the same address, or of
+/// all) was dropped to admit a new connection.
+pub const CONNECTION_DROP_REASONS: &[&str] = &["handshake_timeout", "handshake_failed", "handshake_evicted"];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabel {

@@ -1,13 +1,27 @@
 //! PIN hashing, random tokens and codes.
 
-use pbkdf2::pbkdf2_hmac;
-use sha2::Sha256;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 
 use adm_central_client::api::shape::CROCKFORD;
 
-/// PBKDF2 rounds: a 6-digit PIN cannot be made strong by hashing, so the real protection
-/// is the lockout after 3 attempts; the hash only keeps PINs out of plain sight.
-const ROUNDS: u32 = 10_000;
+/// Argon2id costs for citizen PINs: OWASP's first recommendation (19 MiB, 2 passes, one
+/// lane). A 4-8 digit PIN cannot be made strong by hashing — the lockout and the per-NIK
+/// rate limit are the protection against online guessing — but a copied database must
+/// not give every PIN away in minutes: at these costs each guess costs 19 MiB and tens
+/// of milliseconds (measured in `secrets::tests::pin_hash_cost`), so trying all 10^6
+/// PINs of one citizen takes hours of a core, for each citizen separately (salted).
+/// One hash per sign-in attempt is what the server pays; the demo seed pays a handful at
+/// first start.
+pub const PIN_HASH_M_COST_KIB: u32 = 19 * 1024;
+pub const PIN_HASH_T_COST: u32 = 2;
+pub const PIN_HASH_P_COST: u32 = 1;
+
+/// Stored hashes asking for more than this are refused instead of computed: a tampered
+/// row must not make one sign-in take the server's memory.
+const MAX_M_COST_KIB: u32 = 256 * 1024;
+const MAX_T_COST: u32 = 16;
+const MAX_P_COST: u32 = 8;
 
 #[derive(Debug, thiserror::Error)]
 #[error("random source unavailable: {0}")]
@@ -19,31 +33,32 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     Ok(b)
 }
 
-/// `pbkdf2-sha256$<rounds>$<salt hex>$<hash hex>`
-pub fn hash_pin(pin: &str) -> Result<String, RandomError> {
-    let salt = random_bytes::<16>()?;
-    let mut out = [0u8; 32];
-    pbkdf2_hmac::<Sha256>(pin.as_bytes(), &salt, ROUNDS, &mut out);
-    Ok(format!("pbkdf2-sha256${ROUNDS}${}${}", hex::encode(salt), hex::encode(out)))
+fn argon2() -> Result<Argon2<'static>, RandomError> {
+    let params = Params::new(PIN_HASH_M_COST_KIB, PIN_HASH_T_COST, PIN_HASH_P_COST, None)
+        .map_err(|e| RandomError(format!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// An argon2id PHC string: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`.
+pub fn hash_pin(pin: &str) -> Result<String, RandomError> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| RandomError(e.to_string()))?;
+    argon2()?.hash_password(pin.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| RandomError(e.to_string()))
+}
+
+/// Whether `pin` matches a stored argon2id hash (argon2's own constant-time comparison).
+/// Anything else — the PBKDF2 hashes of earlier versions included — never matches: the
+/// demo database is seeded fresh, and an officer resets a PIN with `reset-pin`.
 pub fn verify_pin(pin: &str, stored: &str) -> bool {
-    let mut parts = stored.split('$');
-    let (Some("pbkdf2-sha256"), Some(rounds), Some(salt), Some(hash), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let (Ok(rounds), Ok(salt), Ok(hash)) = (rounds.parse::<u32>(), hex::decode(salt), hex::decode(hash)) else {
-        return false;
-    };
-    if !(1..=1_000_000).contains(&rounds) || hash.len() != 32 {
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    if parsed.algorithm != argon2::ARGON2ID_IDENT {
         return false;
     }
-    let mut out = [0u8; 32];
-    pbkdf2_hmac::<Sha256>(pin.as_bytes(), &salt, rounds, &mut out);
-    // Constant-time comparison.
-    out.iter().zip(&hash).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    match Params::try_from(&parsed) {
+        Ok(p) if p.m_cost() <= MAX_M_COST_KIB && p.t_cost() <= MAX_T_COST && p.p_cost() <= MAX_P_COST => {}
+        _ => return false,
+    }
+    // The hash carries its own parameters; the engine's are not used for verifying.
+    Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok()
 }
 
 /// 16 characters of Crockford base32 (80 bits): notice and verification codes.
@@ -69,6 +84,29 @@ pub fn mask_nik(nik: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pin_hashes_are_argon2id_with_the_chosen_costs() {
+        let h = hash_pin("123456").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert_ne!(h, hash_pin("123456").unwrap(), "salted");
+        // An earlier version's PBKDF2 hash of 123456 no longer opens anything.
+        assert!(!verify_pin("123456", "pbkdf2-sha256$10000$00$00"));
+    }
+
+    /// Prints the time per hash (`cargo test -p adm-central --lib pin_hash_cost -- --nocapture`).
+    #[test]
+    fn pin_hash_cost() {
+        let h = hash_pin("123456").unwrap();
+        let started = std::time::Instant::now();
+        for _ in 0..5 {
+            assert!(verify_pin("123456", &h));
+        }
+        eprintln!(
+            "argon2id m={PIN_HASH_M_COST_KIB} KiB t={PIN_HASH_T_COST} p={PIN_HASH_P_COST}: {:?} per hash",
+            started.elapsed() / 5
+        );
+    }
 
     #[test]
     fn pin_hash_round_trip() {

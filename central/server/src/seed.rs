@@ -2,18 +2,20 @@
 //! credentials published in `central/README.md`. NIKs follow `PP KK CC DDMMYY SSSS`
 //! (women: day + 40); KK numbers are region (6) + date (6) + serial (4).
 
-use std::time::Duration;
-
 use rusqlite::Connection;
 
 use crate::admin::{AdminError, NewCitizen, add_citizen_row};
 use crate::documents::{self, NewDocument};
+use crate::notices;
 use crate::pki::Pki;
 use crate::secrets;
 
 /// The fixed demo notice: QR payload `https://<notice host>/n/DEMO_NOTICE_CODE`.
 pub const DEMO_NOTICE_CODE: &str = "7QK3M9ZT4HX2WD8R";
 pub const DEMO_NOTICE_PIN: &str = "482915";
+/// Sign-ins the fixed demo notice allows, renewed at every start of a demo server: a demo
+/// kiosk shows the same notice to every visitor. Notices an officer issues default to one.
+pub const DEMO_NOTICE_USES: u32 = notices::MAX_USES;
 
 /// `(nik, name, kk, sex, birth place, birth date, relation, pin)`
 type CitizenSeed = (
@@ -72,6 +74,27 @@ const CITIZENS: &[CitizenSeed] = &[
         Some("135790"),
     ),
 ];
+
+/// argon2id hashes of the published demo PINs, with the production costs
+/// (`secrets::PIN_HASH_*`), computed once: each costs ~0.1 s, and tests start a demo
+/// server dozens of times. The PINs are public, so a fixed salt gives nothing away; PINs
+/// set later (`reset-pin`, new notices) are hashed with a fresh salt as usual.
+const DEMO_PIN_HASHES: &[(&str, &str)] = &[
+    ("123456", "$argon2id$v=19$m=19456,t=2,p=1$nR2MocKor1sJ2yEx7hgUqg$VNNKhtRKAKGw6LNj5cWZ17fJASermJrQMoz/gPEkIqc"),
+    ("654321", "$argon2id$v=19$m=19456,t=2,p=1$fZvxA+2KjPouI864MlMFLg$cWsOKv10Q99A9X1OhfiMjWfTsRoB+HLNjjLj/nORCqk"),
+    ("246810", "$argon2id$v=19$m=19456,t=2,p=1$IaeUYYJh8p1t4dh88qqWlA$EVzGt6MGINviGr+JWBWhS4uypvChpH7Qjtgc6XCAH3g"),
+    ("112233", "$argon2id$v=19$m=19456,t=2,p=1$J6Nmdw/zyxV/iMGngmmeMg$6P7r/sHOptGremnciqKZGc3JAiN5W9Vttelw9aM5YBI"),
+    ("975310", "$argon2id$v=19$m=19456,t=2,p=1$WuJb0lMH1M5CSISaNZYapA$TydXJ1bfi/5Zcr/rnhf57onSh+0Y/UB4GZqDaWNdcuU"),
+    ("135790", "$argon2id$v=19$m=19456,t=2,p=1$uUThPsOORVHwFaghMN0jxA$JsI+WQ6aMoVC/xCxvTkgMUmQOflIoyPE+vNUUs3cSC4"),
+    ("482915", "$argon2id$v=19$m=19456,t=2,p=1$cTEyCWd98qaIvhComUW+SQ$Iss+0FNoaPUsiuX5YIXQ/lPp52G6kY6XcOMh4E0UAFU"),
+];
+
+fn demo_pin_hash(pin: &str) -> Result<String, secrets::RandomError> {
+    match DEMO_PIN_HASHES.iter().find(|(p, _)| *p == pin) {
+        Some((_, hash)) => Ok((*hash).to_owned()),
+        None => secrets::hash_pin(pin),
+    }
+}
 
 fn address(kk: &str) -> &'static str {
     match kk {
@@ -270,7 +293,7 @@ pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), Admin
             relation: relation.into(),
             pin: pin.map(Into::into),
         };
-        let hash = pin.map(secrets::hash_pin).transpose()?;
+        let hash = pin.map(demo_pin_hash).transpose()?;
         add_citizen_row(conn, &citizen, hash.as_deref())?;
     }
     for d in DOCS {
@@ -287,10 +310,37 @@ pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), Admin
         };
         documents::issue(conn, pki, notice_host, &doc)?;
     }
-    let expires = crate::admin::now_secs() + Duration::from_secs(10 * 365 * 24 * 3600).as_secs() as i64;
-    conn.execute(
-        "INSERT INTO notices (code, nik, pin_hash, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![DEMO_NOTICE_CODE, "3273017004920005", secrets::hash_pin(DEMO_NOTICE_PIN)?, expires],
-    )?;
+    let pin_hash = demo_pin_hash(DEMO_NOTICE_PIN)?;
+    let notice = notices::NewNotice {
+        nik: "3273017004920005",
+        code: DEMO_NOTICE_CODE,
+        pin_hash: &pin_hash,
+        valid_for: notices::max_validity(conn)?,
+        uses: DEMO_NOTICE_USES,
+        documents: &[],
+    };
+    notices::issue(conn, &notice, crate::admin::now_secs())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The precomputed hashes match their PINs and the costs new hashes get.
+    #[test]
+    fn precomputed_demo_pin_hashes_are_current() {
+        let costs = format!(
+            "$argon2id$v=19$m={},t={},p={}$",
+            secrets::PIN_HASH_M_COST_KIB,
+            secrets::PIN_HASH_T_COST,
+            secrets::PIN_HASH_P_COST
+        );
+        let pins = CITIZENS.iter().filter_map(|c| c.7).chain([DEMO_NOTICE_PIN]);
+        for pin in pins {
+            let hash = demo_pin_hash(pin).unwrap();
+            assert!(hash.starts_with(&costs), "{pin}: {hash}");
+            assert!(secrets::verify_pin(pin, &hash), "{pin}");
+        }
+    }
 }

@@ -19,6 +19,10 @@ use crate::sessions::Sessions;
 use crate::state::{StateDir, StateError};
 use crate::tls::{self, TlsError};
 
+/// A print reserved at download stays reserved this long without a report: longer than a
+/// session (10 min), so a slow print run keeps its reservation to the end.
+pub const DEFAULT_PRINT_LEASE: Duration = Duration::from_secs(15 * 60);
+
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// Seed demo citizens and write the demo kiosk identity on first start.
@@ -29,6 +33,12 @@ pub struct ServerOptions {
     pub pins: PinPolicy,
     /// Time for cool-downs; tests pass a manual clock.
     pub clock: Clock,
+    /// How long a download reserves a print that has not been reported (a session
+    /// signing out gives it back earlier).
+    pub print_lease: Duration,
+    /// Longest a notice may be valid, enforced at issuance (the admin CLI reads it from
+    /// the database) and at every sign-in.
+    pub notice_max_validity: Duration,
 }
 
 impl Default for ServerOptions {
@@ -39,6 +49,8 @@ impl Default for ServerOptions {
             limits: Limits::default(),
             pins: PinPolicy::default(),
             clock: Clock::system(),
+            print_lease: DEFAULT_PRINT_LEASE,
+            notice_max_validity: crate::notices::DEFAULT_MAX_VALIDITY,
         }
     }
 }
@@ -75,8 +87,10 @@ pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, Serve
     let pki = state.init(&default_server_names(), opts.demo)?;
     let tls = tls::server_config(&pki)?;
     let conn = db::open(&state.db())?;
+    crate::notices::set_max_validity(&conn, opts.notice_max_validity)?;
     let metrics = Arc::new(Metrics::new());
     let app_state = AppState(Arc::new(AppInner {
+        crl: crate::revocation::CrlIssuer::new(state.pki()),
         db: Db::new(conn),
         sessions: Sessions::new(opts.session_ttl),
         limiter: RateLimiter::new(opts.limits),
@@ -84,14 +98,15 @@ pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, Serve
         clock: opts.clock.clone(),
         pins: opts.pins.clone(),
         dummy_pin_hash: secrets::hash_pin("00000000")?,
+        print_lease_secs: i64::try_from(opts.print_lease.as_secs()).unwrap_or(i64::MAX / 4),
+        notice_max_validity: opts.notice_max_validity,
     }));
     Ok(Prepared { tls, app: http::router(app_state), metrics })
 }
 
 /// Serves on an already bound listener until `shutdown` turns true.
 pub async fn run(prepared: Prepared, listener: TcpListener, shutdown: watch::Receiver<bool>) {
-        crl: crate::revocation::CrlIssuer::new(state.pki()),
-    crate::serve::serve(listener, prepared.tls, prepared.app, shutdown).await;
+    crate::serve::serve(listener, prepared.tls, prepared.app, prepared.metrics, shutdown).await;
 }
 
 pub fn base_url(addr: SocketAddr) -> String {

@@ -19,6 +19,16 @@ struct Session {
     citizen: CitizenInfo,
     kiosk_fingerprint: String,
     expires: Instant,
+    /// Documents this session may open; None: every document of the citizen. A notice
+    /// sign-in opens only the documents the notice was issued for.
+    scope: Option<Arc<[String]>>,
+}
+
+/// A live session as a request sees it.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub citizen: CitizenInfo,
+    pub scope: Option<Arc<[String]>>,
 }
 
 #[derive(Clone)]
@@ -38,6 +48,12 @@ pub enum SessionError {
 
 fn key(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
+}
+
+/// The name under which the database refers to a session (print grants): the SHA-256 of
+/// its token, hex, never the token itself.
+pub fn session_key(token: &str) -> String {
+    hex::encode(key(token))
 }
 
 impl Sessions {
@@ -65,13 +81,18 @@ impl Sessions {
         }
         map.insert(
             key(&token),
-            Session { citizen, kiosk_fingerprint: kiosk_fingerprint.to_owned(), expires: now + self.ttl },
+            Session { citizen, kiosk_fingerprint: kiosk_fingerprint.to_owned(), expires: now + self.ttl, scope: None },
         );
         Ok(token)
     }
 
     /// The session's citizen, if the token is live and presented by the kiosk it belongs to.
     pub fn get(&self, token: &str, kiosk_fingerprint: &str) -> Option<CitizenInfo> {
+        self.lookup(token, kiosk_fingerprint).map(|v| v.citizen)
+    }
+
+    /// The session's citizen and scope, if the token is live and presented by its kiosk.
+    pub fn lookup(&self, token: &str, kiosk_fingerprint: &str) -> Option<SessionView> {
         let k = key(token);
         let mut map = self.lock();
         let session = map.get(&k)?;
@@ -79,7 +100,17 @@ impl Sessions {
             map.remove(&k);
             return None;
         }
-        (session.kiosk_fingerprint == kiosk_fingerprint).then(|| session.citizen.clone())
+        (session.kiosk_fingerprint == kiosk_fingerprint)
+            .then(|| SessionView { citizen: session.citizen.clone(), scope: session.scope.clone() })
+    }
+
+    /// Limits a session to some documents (a notice sign-in, before its token is handed out).
+    pub fn restrict(&self, token: &str, kiosk_fingerprint: &str, documents: Vec<String>) {
+        let k = key(token);
+        let mut map = self.lock();
+        if let Some(s) = map.get_mut(&k).filter(|s| s.kiosk_fingerprint == kiosk_fingerprint) {
+            s.scope = Some(documents.into());
+        }
     }
 
     pub fn remove(&self, token: &str, kiosk_fingerprint: &str) {

@@ -80,8 +80,16 @@ impl StateDir {
             let kiosk = pki.issue_kiosk(DEMO_KIOSK_ID)?;
             register_kiosk(&conn, DEMO_KIOSK_ID, &kiosk.fingerprint)?;
             self.write(&self.kiosk_cert(), &kiosk.cert_pem)?;
-            self.write(&self.kiosk_key(), &kiosk.key_pem)?;
+            crate::private_file::write(&self.kiosk_key(), kiosk.key_pem.as_bytes())
+                .map_err(|e| StateError::Io(self.kiosk_key(), e))?;
             db::set_meta(&conn, "demo_seeded", "1")?;
+        } else if demo {
+            crate::notices::refresh_demo(
+                &conn,
+                seed::DEMO_NOTICE_CODE,
+                seed::DEMO_NOTICE_USES,
+                crate::admin::now_secs(),
+            )?;
         }
         Ok(pki)
     }

@@ -15,8 +15,11 @@ use super::error::Failure;
 use super::extract::{ApiJson, ApiPath};
 use super::{AppState, CitizenSession, Kiosk};
 use crate::db::{self, DocumentRow, Upsert};
+use crate::grants::{self, Reservation};
+use crate::notices;
 use crate::pinguard::{self, Gate, Wrong};
 use crate::secrets::{self, mask_nik};
+use crate::sessions::session_key;
 
 pub async fn health(kiosk: Kiosk) -> Json<api::Health> {
     Json(api::Health { status: "ok".into(), time: chrono::Local::now().to_rfc3339(), kiosk_id: kiosk.id })
@@ -58,20 +61,45 @@ pub async fn sign_in_notice(
     }
     let code = body.code.clone();
     let now = state.clock.now_secs();
+    let max = state.notice_max_validity;
     let found = state
         .db
         .run(move |c| {
-            let Some((nik, pin_hash)) = db::notice(c, &code, now)? else { return Ok(None) };
+            let Some((nik, pin_hash)) = notices::usable(c, &code, now, max)? else { return Ok(None) };
             Ok(db::credentials(c, &nik)?.map(|creds| (creds.citizen, pin_hash)))
         })
         .await?;
     // Notice codes are 80 random bits: saying "unknown" reveals nothing guessable.
     let Some((citizen, pin_hash)) = found else {
-        tracing::info!(kiosk = %kiosk.id, "sign-in: unknown or expired notice code");
-        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownNotice, "notice code unknown or expired"));
+        tracing::info!(kiosk = %kiosk.id, "sign-in: unknown, used up, revoked or expired notice code");
+        return Err(unknown_notice());
     };
     let nik = citizen.nik.clone();
-    finish_sign_in(&state, &kiosk, nik, Some(citizen), pin_hash, body.pin, "notice").await
+    let Json(grant) = finish_sign_in(&state, &kiosk, nik, Some(citizen), pin_hash, body.pin, "notice").await?;
+    // A use is a successful sign-in, so it is counted only now, atomically: of two kiosks
+    // racing for the last use one wins, and the other's fresh session is dropped before
+    // its token ever left the server. The session may open only the notice's documents.
+    let code = body.code;
+    let scope = state.db.run(move |c| notices::consume(c, &code, now, max)).await;
+    match scope {
+        Ok(Some(documents)) => {
+            state.sessions.restrict(&grant.token, &kiosk.fingerprint, documents);
+            Ok(Json(grant))
+        }
+        Ok(None) => {
+            state.sessions.remove(&grant.token, &kiosk.fingerprint);
+            tracing::info!(kiosk = %kiosk.id, "sign-in: notice used up meanwhile");
+            Err(unknown_notice())
+        }
+        Err(e) => {
+            state.sessions.remove(&grant.token, &kiosk.fingerprint);
+            Err(e.into())
+        }
+    }
+}
+
+fn unknown_notice() -> Failure {
+    Failure::new(StatusCode::NOT_FOUND, ErrorCode::UnknownNotice, "notice code unknown, used up, revoked or expired")
 }
 
 /// PIN check with the cross-kiosk accounting of `pinguard`, keyed by `nik` whether or
@@ -131,9 +159,12 @@ async fn finish_sign_in(
     Ok(Json(SessionGrant { token, expires_in: state.sessions.ttl().as_secs(), citizen }))
 }
 
-pub async fn sign_out(State(state): State<AppState>, session: CitizenSession) -> StatusCode {
+pub async fn sign_out(State(state): State<AppState>, session: CitizenSession) -> Result<StatusCode, Failure> {
     state.sessions.remove(&session.token, &session.kiosk.fingerprint);
-    StatusCode::NO_CONTENT
+    // Prints downloaded but not reported go back to the citizen's allowance.
+    let (key, now) = (session_key(&session.token), state.clock.now_secs());
+    state.db.run(move |c| grants::release_session(c, &key, now)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn info(d: &DocumentRow) -> DocumentInfo {
@@ -166,7 +197,8 @@ pub async fn list_documents(
     let rows = state.db.run(move |c| db::documents_for(c, &nik, &kk)).await?;
     // The query already filters; the second check keeps a query mistake from ever
     // handing one citizen's documents to another.
-    let documents = rows.iter().filter(|d| belongs_to(d, &session.citizen)).map(info).collect();
+    let documents =
+        rows.iter().filter(|d| belongs_to(d, &session.citizen) && session.may_open(&d.id)).map(info).collect();
     Ok(Json(DocumentList { documents }))
 }
 
@@ -175,28 +207,43 @@ pub async fn download(
     session: CitizenSession,
     ApiPath(id): ApiPath,
 ) -> Result<Response, Failure> {
-    if !shape::is_id(&id) {
+    // Someone else's document, or one outside a notice's scope, is "not found", not
+    // "forbidden": ids reveal nothing.
+    if !shape::is_id(&id) || !session.may_open(&id) {
         return Err(Failure::not_found());
     }
+    let citizen = session.citizen.clone();
+    let (kiosk_id, key) = (session.kiosk.id.clone(), session_key(&session.token));
+    let (now, lease) = (state.clock.now_secs(), state.print_lease_secs);
     let found = state
         .db
         .run(move |c| {
-            let Some(doc) = db::document(c, &id)? else { return Ok(None) };
-            Ok(db::document_pdf(c, &id)?.map(|pdf| (doc, pdf)))
+            let Some(doc) = db::document(c, &id)?.filter(|d| belongs_to(d, &citizen) && d.status == "AKTIF") else {
+                return Ok(None);
+            };
+            let holder = grants::Holder { kiosk_id: &kiosk_id, session_key: &key };
+            let grant = grants::reserve(c, &doc.id, &holder, now, lease)?;
+            let pdf = match grant {
+                Reservation::Granted(_) => db::document_pdf(c, &id)?,
+                Reservation::NoPrintsLeft => None,
+            };
+            Ok(Some((doc, grant, pdf)))
         })
         .await?;
-    // Someone else's document is "not found", not "forbidden": ids reveal nothing.
-    let Some((doc, pdf)) = found.filter(|(d, _)| belongs_to(d, &session.citizen) && d.status == "AKTIF") else {
+    let Some((doc, grant, pdf)) = found else {
         return Err(Failure::not_found());
     };
-    if doc.prints_used >= doc.prints_allowed {
+    let (Reservation::Granted(grant_id), Some(pdf)) = (grant, pdf) else {
         return Err(Failure::new(StatusCode::CONFLICT, ErrorCode::NoPrintsLeft, "no prints left for this document"));
-    }
-    tracing::info!(kiosk = %session.kiosk.id, nik = %mask_nik(&session.citizen.nik), doc = %doc.id, "document downloaded");
+    };
+    tracing::info!(kiosk = %session.kiosk.id, nik = %mask_nik(&session.citizen.nik), doc = %doc.id, grant = %grant_id, "document downloaded");
     let mut resp = pdf.into_response();
     let headers = resp.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&grant_id) {
+        headers.insert(api::PRINT_GRANT_HEADER, v);
+    }
     Ok(resp)
 }
 
@@ -212,6 +259,9 @@ pub async fn put_report(
     if !shape::is_id(&body.document_id) {
         return Err(Failure::bad_request("document_id must be 8-64 characters [A-Za-z0-9_-]"));
     }
+    if body.grant_id.as_deref().is_some_and(|g| !shape::is_id(g)) {
+        return Err(Failure::bad_request("grant_id must be 8-64 characters [A-Za-z0-9_-]"));
+    }
     if body.pages_printed > 1000 {
         return Err(Failure::bad_request("pages_printed out of range"));
     }
@@ -220,30 +270,32 @@ pub async fn put_report(
     }
     let kiosk_id = kiosk.id.clone();
     let rid = report_id.clone();
+    let doc_id = body.document_id.clone();
     let outcome = state
         .db
         .run(move |c| {
             if db::document(c, &body.document_id)?.is_none() {
                 return Ok(None);
             }
-            let r = db::NewReport {
+            let r = grants::NewReport {
                 report_id: &rid,
                 kiosk_id: &kiosk_id,
                 document_id: &body.document_id,
                 pages_printed: body.pages_printed,
                 completed: body.completed,
                 at: &body.at,
+                grant_id: body.grant_id.as_deref(),
             };
-            let upsert = db::upsert_report(c, &r)?;
+            let recorded = grants::record_report(c, &r)?;
             let left =
                 db::document(c, &body.document_id)?.map_or(0, |d| d.prints_allowed.saturating_sub(d.prints_used));
-            Ok(Some((upsert, left)))
+            Ok(Some((recorded, left)))
         })
         .await?;
-    let Some((upsert, prints_left)) = outcome else {
+    let Some((recorded, prints_left)) = outcome else {
         return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "unknown document_id"));
     };
-    let (status, duplicate) = match upsert {
+    let (status, duplicate) = match recorded.upsert {
         Upsert::Inserted => (StatusCode::CREATED, false),
         Upsert::Duplicate => (StatusCode::OK, true),
         Upsert::Conflict => {
@@ -254,7 +306,12 @@ pub async fn put_report(
             ));
         }
     };
-    tracing::info!(kiosk = %kiosk.id, %report_id, duplicate, "print report");
+    if let Some(flag) = recorded.flag {
+        state.metrics.report_flagged(flag);
+        tracing::warn!(kiosk = %kiosk.id, %report_id, doc = %doc_id, reason = flag.as_str(), "print report flagged");
+    } else {
+        tracing::info!(kiosk = %kiosk.id, %report_id, duplicate, "print report");
+    }
     Ok((status, Json(PrintReportAck { report_id, duplicate, prints_left })).into_response())
 }
 

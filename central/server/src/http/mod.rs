@@ -59,6 +59,10 @@ pub struct AppInner {
 }
 
 #[derive(Clone)]
+    /// How long a downloaded-but-unreported print stays reserved (`grants`).
+    pub print_lease_secs: i64,
+    /// Longest a notice is honoured after issuance, whatever its own expiry says.
+    pub notice_max_validity: std::time::Duration,
 pub struct AppState(pub Arc<AppInner>);
 
 impl std::ops::Deref for AppState {
@@ -121,12 +125,21 @@ pub struct CitizenSession {
 
 impl FromRequestParts<AppState> for CitizenSession {
     type Rejection = Failure;
+    /// None: every document of the citizen; otherwise only these (a notice's).
+    pub scope: Option<Arc<[String]>>,
+}
+
+impl CitizenSession {
+    /// Whether this session may see and download the document with this id.
+    pub fn may_open(&self, document_id: &str) -> bool {
+        self.scope.as_ref().is_none_or(|docs| docs.iter().any(|d| d == document_id))
+    }
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
         let kiosk = parts.extensions.get::<Kiosk>().cloned().ok_or_else(Failure::kiosk_refused)?;
         let token = bearer(parts).ok_or_else(Failure::session_expired)?;
-        let citizen = state.sessions.get(&token, &kiosk.fingerprint).ok_or_else(Failure::session_expired)?;
-        Ok(CitizenSession { citizen, token, kiosk })
+        let view = state.sessions.lookup(&token, &kiosk.fingerprint).ok_or_else(Failure::session_expired)?;
+        Ok(CitizenSession { citizen: view.citizen, token, kiosk, scope: view.scope })
     }
 }
 

@@ -44,7 +44,10 @@ async fn sign_in_list_download_report() {
     // Print the biodata (1 print allowed): the report counts once, however often sent.
     let bio = docs.iter().find(|d| d.kind == "biodata").unwrap();
     assert_eq!((bio.prints_allowed, bio.prints_left), (1, 1));
-    let body = report_body(&bio.id);
+    // The report names the grant its download received (issue #13, item 4).
+    let grant_id = client.download_granted(&grant.token, bio).await.unwrap().grant_id;
+    assert!(grant_id.is_some(), "a download carries its print grant");
+    let body = adm_central_client::api::PrintReportBody { grant_id, ..report_body(&bio.id) };
     let ack = client.report_print("rpt-0000000001", &body).await.unwrap();
     assert!(!ack.duplicate);
     assert_eq!(ack.prints_left, 0);

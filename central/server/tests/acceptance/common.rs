@@ -51,6 +51,7 @@ pub fn info_value(pdf: &[u8], key: &str) -> Option<String> {
 pub fn report_body(doc: &str) -> adm_central_client::api::PrintReportBody {
     adm_central_client::api::PrintReportBody {
         document_id: doc.to_owned(),
+        grant_id: None,
         pages_printed: 1,
         completed: true,
         at: "2025-01-31T09:15:00+07:00".to_owned(),

@@ -4,8 +4,12 @@
 mod api;
 mod common;
 mod concurrency;
+mod entitlement;
+mod jam;
 mod lockout;
+mod notices;
 mod outbox;
 mod pades;
 mod revocation;
+mod secrets_at_rest;
 mod security;

@@ -43,6 +43,7 @@ fn kiosk_child() {
         for i in 0..prints {
             let report = PrintReportBody {
                 document_id: "doc-demo-0002".into(),
+                grant_id: None,
                 pages_printed: 1,
                 completed: true,
                 at: "2025-01-31T09:15:00+07:00".into(),
