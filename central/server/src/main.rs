@@ -156,6 +156,13 @@ enum Command {
         #[arg(long)]
         kiosk_id: String,
     },
+    /// Revoke a document-signing certificate: it appears on the CRL at GET /v1/crl from
+    /// the next request on, and kiosks refuse documents it signed.
+    RevokeSigner {
+        /// Serial number in hex; default: the demo document signer.
+        #[arg(long)]
+        serial: Option<String>,
+    },
     /// Mark a document TIDAK AKTIF (superseded).
     Supersede {
         #[arg(long)]
@@ -177,13 +184,6 @@ enum Command {
     /// listing's checksum is updated so only signature checks can notice).
     Tamper {
         #[arg(long)]
-    /// Revoke a document-signing certificate: it appears on the CRL at GET /v1/crl from
-    /// the next request on, and kiosks refuse documents it signed.
-    RevokeSigner {
-        /// Serial number in hex; default: the demo document signer.
-        #[arg(long)]
-        serial: Option<String>,
-    },
         document_id: String,
     },
 }
@@ -209,6 +209,8 @@ fn main() -> anyhow::Result<()> {
             requests_per_minute,
             wrong_pins_per_nik_per_hour,
             metrics_bind,
+            print_lease_mins,
+            notice_max_valid_days,
         } => {
             let opts = ServerOptions {
                 demo,
@@ -216,8 +218,8 @@ fn main() -> anyhow::Result<()> {
                 limits: Limits { sign_ins_per_minute, requests_per_minute },
                 pins: PinPolicy { wrong_per_hour: wrong_pins_per_nik_per_hour.max(1), ..PinPolicy::default() },
                 clock: adm_central::clock::Clock::system(),
-            print_lease_mins,
-            notice_max_valid_days,
+                print_lease: Duration::from_secs(print_lease_mins.max(1).saturating_mul(60)),
+                notice_max_validity: Duration::from_secs(notice_max_valid_days.max(1).saturating_mul(86_400)),
             };
             let prepared = server::prepare(&state, &opts).context("preparing state")?;
             let runtime = tokio::runtime::Runtime::new()?;
@@ -225,8 +227,6 @@ fn main() -> anyhow::Result<()> {
                 let listener = tokio::net::TcpListener::bind(SocketAddr::new(bind, port)).await.context("binding")?;
                 let addr = listener.local_addr()?;
                 let metrics_listener = adm_central::metrics::bind(metrics_bind).await?;
-                print_lease: Duration::from_secs(print_lease_mins.max(1).saturating_mul(60)),
-                notice_max_validity: Duration::from_secs(notice_max_valid_days.max(1).saturating_mul(86_400)),
                 let (tx, rx) = tokio::sync::watch::channel(false);
                 tokio::spawn(adm_central::metrics::serve(metrics_listener, prepared.metrics(), rx.clone()));
                 tokio::spawn(async move {
@@ -287,6 +287,10 @@ fn main() -> anyhow::Result<()> {
             })?;
             println!("{}", admin.notice_payload(&code)?);
         }
+        Command::RevokeNotice { code } => {
+            Admin::open(state)?.revoke_notice(&code)?;
+            println!("revoked");
+        }
         Command::ResetPin { nik, pin_env } => {
             Admin::open(state)?.reset_pin(&nik, &pin_from_env(&pin_env)?)?;
             println!("PIN reset");
@@ -294,10 +298,6 @@ fn main() -> anyhow::Result<()> {
         Command::Unlock { nik } => {
             Admin::open(state)?.unlock(&nik)?;
             println!("unlocked");
-        Command::RevokeNotice { code } => {
-            Admin::open(state)?.revoke_notice(&code)?;
-            println!("revoked");
-        }
         }
         Command::PinStatus { nik } => {
             let s = Admin::open(state)?.pin_status(&nik)?;
@@ -318,6 +318,10 @@ fn main() -> anyhow::Result<()> {
         Command::RevokeKiosk { kiosk_id } => {
             Admin::open(state)?.revoke_kiosk(&kiosk_id)?;
             println!("revoked");
+        }
+        Command::RevokeSigner { serial } => {
+            let revoked = adm_central::revocation::revoke_signer(&state.pki(), serial.as_deref())?;
+            println!("revoked signer {revoked}");
         }
         Command::Supersede { document_id } => {
             Admin::open(state)?.supersede_document(&document_id)?;
@@ -357,15 +361,11 @@ fn main() -> anyhow::Result<()> {
             for (id, revoked) in admin.kiosks()? {
                 println!("  {id}  revoked={revoked}");
             }
-        Command::RevokeSigner { serial } => {
-            let revoked = adm_central::revocation::revoke_signer(&state.pki(), serial.as_deref())?;
-            println!("revoked signer {revoked}");
-        }
-        }
-    }
-    Ok(())
-}
             println!("flagged print reports (report, kiosk, document, kiosk time, reason):");
             for r in admin.flagged_reports()? {
                 println!("  {}  {}  {}  {}  {}", r.report_id, r.kiosk_id, r.document_id, r.at, r.flag);
             }
+        }
+    }
+    Ok(())
+}

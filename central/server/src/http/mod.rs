@@ -56,13 +56,13 @@ pub struct AppInner {
     /// A hash of no one's PIN, checked for unknown NIKs so that they cost the same time
     /// as known ones (same algorithm and cost as real PIN hashes).
     pub dummy_pin_hash: String,
-}
-
-#[derive(Clone)]
     /// How long a downloaded-but-unreported print stays reserved (`grants`).
     pub print_lease_secs: i64,
     /// Longest a notice is honoured after issuance, whatever its own expiry says.
     pub notice_max_validity: std::time::Duration,
+}
+
+#[derive(Clone)]
 pub struct AppState(pub Arc<AppInner>);
 
 impl std::ops::Deref for AppState {
@@ -75,11 +75,11 @@ impl std::ops::Deref for AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(paths::HEALTH, get(handlers::health))
+        .route(paths::CRL, get(crl::crl))
         .route(paths::SIGN_IN_NIK, post(handlers::sign_in_nik))
         .route(paths::SIGN_IN_NOTICE, post(handlers::sign_in_notice))
         .route(paths::SESSION, delete(handlers::sign_out))
         .route(paths::DOCUMENTS, get(handlers::list_documents))
-        .route(paths::CRL, get(crl::crl))
         .route("/v1/documents/{id}/pdf", get(handlers::download))
         .route("/v1/print-reports/{report_id}", put(handlers::put_report))
         .route("/v1/audit-events/{event_id}", put(handlers::put_audit))
@@ -121,10 +121,6 @@ pub struct CitizenSession {
     pub citizen: CitizenInfo,
     pub token: String,
     pub kiosk: Kiosk,
-}
-
-impl FromRequestParts<AppState> for CitizenSession {
-    type Rejection = Failure;
     /// None: every document of the citizen; otherwise only these (a notice's).
     pub scope: Option<Arc<[String]>>,
 }
@@ -134,6 +130,10 @@ impl CitizenSession {
     pub fn may_open(&self, document_id: &str) -> bool {
         self.scope.as_ref().is_none_or(|docs| docs.iter().any(|d| d == document_id))
     }
+}
+
+impl FromRequestParts<AppState> for CitizenSession {
+    type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
         let kiosk = parts.extensions.get::<Kiosk>().cloned().ok_or_else(Failure::kiosk_refused)?;
