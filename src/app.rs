@@ -120,8 +120,13 @@ impl Backend {
         })
     }
 
-    pub fn trust_anchors(&self) -> Result<crate::document::TrustAnchors, SetupError> {
+    /// The configured anchors with the signer policy of `[documents]`.
+    pub fn trust_anchors(
+        &self,
+        policy: crate::document::SignerPolicy,
+    ) -> Result<crate::document::TrustAnchors, SetupError> {
         let mut anchors = crate::document::TrustAnchors::default();
+        anchors.set_policy(policy);
         for pem in &self.signature_anchors {
             anchors.add_pem(pem).map_err(|e| SetupError::Central(format!("signature trust anchor: {e}")))?;
         }
@@ -193,7 +198,8 @@ pub fn build_devices(
         // deadline keeps a pathological frame from stalling the scanner.
         decoder: Arc::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE)),
         sim_a4: handles.a4.clone(),
-        trust: Arc::new(backend.trust_anchors()?),
+        trust: Arc::new(backend.trust_anchors(config.documents.signer_policy())?),
+        crls: Arc::default(),
         paper: Arc::new(PaperCounter::load(backend.state_dir.as_ref().map(|d| d.join("a4-sheets-since-paper-loaded")))),
     };
     Ok((devices, handles))

@@ -27,6 +27,7 @@ pub struct Config {
     pub timeouts: Timeouts,
     pub printers: Printers,
     pub camera: Camera,
+    pub documents: Documents,
     pub pin_length: usize,
     /// Folder for the simulated devices' output (demo only).
     pub sim_output: Option<PathBuf>,
@@ -109,6 +110,22 @@ pub struct Printers {
     pub a4_scaling: String,
 }
 
+/// Who may sign documents, beyond a chain to `server.signature_anchors`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Documents {
+    /// Extended key usages (dotted OIDs) that make a certificate a document signer. A
+    /// signer carrying an extendedKeyUsage needs one of these; a signer without that
+    /// extension is accepted. An empty list allows only signers without it: the check
+    /// cannot be switched off. Default: emailProtection, Adobe authentic documents,
+    /// document signing (RFC 9336), Microsoft document signing.
+    pub signer_eku: Vec<String>,
+    /// Hours a CRL from the central server still counts as current after its
+    /// nextUpdate (0-720). Past that, or without any CRL, a signer's revocation status is
+    /// "unknown": logged and counted, but the document is not refused for it.
+    pub crl_grace_hours: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Camera {
@@ -126,6 +143,7 @@ impl Default for Config {
             timeouts: Timeouts::default(),
             printers: Printers::default(),
             camera: Camera::default(),
+            documents: Documents::default(),
             pin_length: 6,
             sim_output: None,
             outbox: PathBuf::from("/var/lib/adm-kiosk/outbox.sqlite"),
@@ -163,6 +181,41 @@ impl Default for Timeouts {
 impl Default for Printers {
     fn default() -> Self {
         Printers { a4: "sim".into(), receipt: "sim".into(), receipt_width_mm: 80, a4_scaling: "none".into() }
+    }
+}
+
+impl Default for Documents {
+    fn default() -> Self {
+        let policy = crate::document::SignerPolicy::default();
+        Documents { signer_eku: policy.eku, crl_grace_hours: policy.crl_grace.as_secs() / 3600 }
+    }
+}
+
+impl Documents {
+    pub fn signer_policy(&self) -> crate::document::SignerPolicy {
+        crate::document::SignerPolicy {
+            eku: self.signer_eku.clone(),
+            crl_grace: std::time::Duration::from_secs(self.crl_grace_hours * 3600),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        if self.signer_eku.len() > 32 {
+            return invalid("documents.signer_eku", "at most 32 OIDs".into());
+        }
+        for oid in &self.signer_eku {
+            if der::oid::ObjectIdentifier::new(oid).is_err() {
+                return invalid(
+                    "documents.signer_eku",
+                    format!("{oid:?} is not a dotted OID such as 1.3.6.1.5.5.7.3.36"),
+                );
+            }
+        }
+        if self.crl_grace_hours > 720 {
+            return invalid("documents.crl_grace_hours", "must be 0-720 hours".into());
+        }
+        Ok(())
     }
 }
 
@@ -276,6 +329,7 @@ impl Config {
         if cam != "sim" && !["/dev/video", "/dev/v4l/", "/dev/adm/"].iter().any(|p| cam.starts_with(p)) {
             return invalid("camera.device", "\"sim\", /dev/videoN, /dev/v4l/by-id/… or /dev/adm/camera");
         }
+        self.documents.validate()?;
         validate_technicians(&self.technicians)
     }
 
@@ -434,6 +488,26 @@ mod tests {
                 other => panic!("{text}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn document_signer_policy() {
+        let d = Config::default().documents;
+        assert_eq!(d.signer_eku.len(), 4);
+        assert!(d.signer_eku.iter().any(|o| o == "1.3.6.1.5.5.7.3.36"));
+        assert_eq!(d.signer_policy().crl_grace, std::time::Duration::from_secs(7 * 24 * 3600));
+        let c =
+            Config::parse("[documents]\nsigner_eku = [\"1.3.6.1.5.5.7.3.36\"]\ncrl_grace_hours = 24").expect("valid");
+        assert_eq!(c.documents.signer_policy().eku, vec!["1.3.6.1.5.5.7.3.36".to_owned()]);
+        // An empty list narrows the rule (only signers without an EKU), it is valid.
+        assert!(Config::parse("[documents]\nsigner_eku = []").expect("valid").documents.signer_eku.is_empty());
+        for text in ["[documents]\nsigner_eku = [\"emailProtection\"]", "[documents]\ncrl_grace_hours = 10000"] {
+            match Config::parse(text) {
+                Err(ConfigError::Invalid { key, .. }) => assert!(key.starts_with("documents."), "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        assert!(Config::parse("[documents]\ncheck_revocation = false").is_err());
     }
 
     #[test]

@@ -54,6 +54,10 @@ enum Command {
         /// Trust anchor certificates (PEM); nothing else is trusted.
         #[arg(long = "trust", required = true)]
         trust: Vec<PathBuf>,
+        /// Certificate revocation lists (PEM or DER), repeatable; each counts only if the
+        /// issuer of a certificate on the signer's path signed it.
+        #[arg(long = "crl")]
+        crl: Vec<PathBuf>,
         /// Password that opens encrypted PDFs (the notice PIN).
         #[arg(long)]
         password: Option<String>,
@@ -130,8 +134,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{} bytes of ESC/POS written to {}", bytes.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::VerifyPdf { trust, password, files } => {
-            let ok = adm_kiosk::document::cli::verify_cli(&trust, password.as_deref(), &files, &mut std::io::stdout());
+        Command::VerifyPdf { trust, crl, password, files } => {
+            let ok =
+                adm_kiosk::document::cli::verify_cli(&trust, &crl, password.as_deref(), &files, &mut std::io::stdout());
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Doctor { config } => {

@@ -12,7 +12,7 @@ fn prints_one_json_line_per_file() {
     let trust = [dir.join("pki/root.pem")];
     let files = [dir.join("valid-rsa.pdf"), dir.join("bad-content-swapped.pdf"), dir.join("missing.pdf")];
     let mut out = Vec::new();
-    let all_valid = verify_cli_at(&trust, None, &files, test_now(), &mut out);
+    let all_valid = verify_cli_at(&trust, &[], None, &files, test_now(), &mut out);
     assert!(!all_valid);
     let text = String::from_utf8(out).expect("utf-8");
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
@@ -33,8 +33,8 @@ fn succeeds_only_when_all_valid() {
     let trust = [dir.join("pki/root.pem")];
     let mut out = Vec::new();
     let files = [dir.join("valid-encrypted-pin.pdf")];
-    assert!(verify_cli_at(&trust, Some(&pin()), &files, test_now(), &mut out));
+    assert!(verify_cli_at(&trust, &[], Some(&pin()), &files, test_now(), &mut out));
     // Without anchors nothing is valid.
-    assert!(!verify_cli_at(&[], None, &[dir.join("valid-rsa.pdf")], test_now(), &mut out));
-    assert!(!verify_cli_at(&[dir.join("nope.pem")], None, &[dir.join("valid-rsa.pdf")], test_now(), &mut out));
+    assert!(!verify_cli_at(&[], &[], None, &[dir.join("valid-rsa.pdf")], test_now(), &mut out));
+    assert!(!verify_cli_at(&[dir.join("nope.pem")], &[], None, &[dir.join("valid-rsa.pdf")], test_now(), &mut out));
 }

@@ -186,4 +186,9 @@ pub trait Central: Send + Sync {
     /// Reaches the server over mutual TLS and returns the round-trip time (maintenance
     /// readiness check).
     async fn health(&self) -> Result<std::time::Duration, CentralError>;
+    /// The CRLs of the document-signing CAs (PEM). Without them (this default, or the
+    /// server unreachable) the kiosk checks revocation only with CRLs inside the PDFs.
+    async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {
+        Err(CentralError::Unreachable)
+    }
 }

@@ -149,4 +149,8 @@ impl Central for RemoteCentral {
         self.client.health().await.map_err(map_err)?;
         Ok(started.elapsed())
     }
+
+    async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {
+        self.client.revocation_lists().await.map_err(map_err)
+    }
 }

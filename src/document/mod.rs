@@ -14,7 +14,10 @@ pub mod render;
 pub mod test_page;
 pub mod verify;
 
-pub use verify::{DocInfo, Report, SignatureReport, TrustAnchors, Verdict, verify};
+pub use verify::{
+    DocInfo, Report, RevocationSet, RevocationStatus, SignatureReport, SignerPolicy, TrustAnchors, Verdict, verify,
+    verify_with,
+};
 
 use std::time::SystemTime;
 
@@ -33,14 +36,17 @@ pub struct Refused {
 }
 
 /// Checks everything that must hold before `pdf` may be printed for `citizen`, at
-/// trusted kiosk time `now`: the bytes are the ones listed, the TTE signature is valid
-/// and chains to a configured anchor, nothing changed after signing, and both the
-/// server's metadata and the NIK/KK inside the signed PDF point at this citizen's family.
+/// trusted kiosk time `now`: the bytes are the ones listed, the TTE signature is valid,
+/// made by a document signer and chains to a configured anchor, no certificate on the
+/// path was revoked (`crls` from the central server, and the PDF's own `/DSS`), nothing
+/// changed after signing, and both the server's metadata and the NIK/KK inside the
+/// signed PDF show it is this citizen's own document or their family's KK.
 pub fn check(
     pdf: &[u8],
     meta: &DocumentMeta,
     citizen: &Citizen,
     anchors: &TrustAnchors,
+    crls: &RevocationSet,
     now: SystemTime,
 ) -> Result<Report, Refused> {
     integrity::check(pdf, meta).map_err(|e| Refused {
@@ -48,7 +54,7 @@ pub fn check(
         label: "integrity",
         reason: e.to_string(),
     })?;
-    let report = verify(pdf, None, anchors, now);
+    let report = verify_with(pdf, None, anchors, crls, now);
     if report.verdict != Verdict::Valid {
         return Err(Refused { refusal: Refusal::Signature, label: report.verdict.as_str(), reason: report.reason });
     }

@@ -118,6 +118,7 @@ mod tests {
                 crate::scan::bounded::DEFAULT_DEADLINE,
             )),
             trust: Arc::default(),
+            crls: Arc::default(),
             sim_a4: None,
             paper: Arc::new(crate::runtime::paper::PaperCounter::load(None)),
         };

@@ -26,6 +26,8 @@ pub struct Devices {
     pub decoder: Arc<dyn QrDecoder + Sync>,
     /// Trust anchors for document signatures (TTE).
     pub trust: Arc<crate::document::TrustAnchors>,
+    /// CRLs from the central server, refreshed by the runtime.
+    pub crls: super::revocation::SharedCrls,
     /// The simulated A4 printer's fault switch (demo and tests only).
     pub sim_a4: Option<adm_a4::sim::SimControl>,
     /// A4 sheets printed since paper was last loaded.

@@ -9,6 +9,7 @@ pub mod devices;
 pub mod paper;
 mod print;
 mod receipt;
+pub mod revocation;
 pub mod tech;
 
 use std::collections::VecDeque;
@@ -60,6 +61,7 @@ pub struct Runtime {
     out_of_service: bool,
     last_health: Option<Millis>,
     last_delivery: Option<Millis>,
+    last_crl_fetch: Option<Millis>,
     pub tech: Tech,
     tech_rx: mpsc::Receiver<TechUpdate>,
     metrics: Arc<Metrics>,
@@ -102,6 +104,7 @@ impl Runtime {
             out_of_service: false,
             last_health: None,
             last_delivery: None,
+            last_crl_fetch: None,
             tech: Tech::new(config.clone(), config_path, power, tech_tx, started),
             tech_rx,
             metrics,
@@ -161,7 +164,20 @@ impl Runtime {
         self.dispatch(Event::Tick);
         self.check_health();
         self.deliver_outbox();
+        self.refresh_crls();
         any
+    }
+
+    /// At start, then hourly (every minute until a first set arrived).
+    fn refresh_crls(&mut self) {
+        let now = self.clock.now();
+        let fetched = revocation::read(&self.devices.crls).fetched_at.is_some();
+        let every = if fetched { revocation::REFRESH_EVERY_MS } else { revocation::RETRY_EVERY_MS };
+        if self.last_crl_fetch.is_some_and(|t| now < t + every) {
+            return;
+        }
+        self.last_crl_fetch = Some(now);
+        self.tokio.spawn(revocation::refresh(self.devices.central.clone(), self.devices.crls.clone()));
     }
 
     fn deliver_outbox(&mut self) {
@@ -251,6 +267,7 @@ impl Runtime {
                     tx,
                     metrics: self.metrics.clone(),
                     trust: self.devices.trust.clone(),
+                    crls: self.devices.crls.clone(),
                     paper: self.devices.paper.clone(),
                 };
                 self.tokio.spawn(job.run());

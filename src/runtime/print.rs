@@ -18,6 +18,7 @@ use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
 use super::devices::{Shared, lock};
 use crate::central::{Central, Citizen, DocumentMeta, PrintReport, SessionToken};
+use crate::document::RevocationStatus;
 use crate::session::{Event, JobStatus, PrintOrder, PrinterProblem, Refusal};
 
 pub(super) struct PrintRun {
@@ -30,6 +31,7 @@ pub(super) struct PrintRun {
     pub tx: Sender<Event>,
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     pub trust: Arc<crate::document::TrustAnchors>,
+    pub crls: super::revocation::SharedCrls,
     pub paper: Arc<super::paper::PaperCounter>,
 }
 
@@ -58,7 +60,19 @@ impl PrintRun {
                 }
             };
             // Verified at trusted kiosk time, right before printing, for THIS citizen.
-            if let Err(refused) = crate::document::check(&pdf, doc, &self.citizen, &self.trust, SystemTime::now()) {
+            let checked = {
+                let crls = super::revocation::read(&self.crls);
+                crate::document::check(&pdf, doc, &self.citizen, &self.trust, &crls, SystemTime::now())
+            };
+            if let Ok(report) = &checked
+                && matches!(report.revocation, RevocationStatus::Stale | RevocationStatus::Unknown)
+            {
+                // Accepted (a missing CRL is not a revocation), but counted for the fleet.
+                let status = report.revocation.as_str();
+                tracing::warn!(document = %doc.id, revocation = status, "signer revocation not confirmed by a current CRL");
+                self.metrics.revocation_unconfirmed();
+            }
+            if let Err(refused) = checked {
                 tracing::warn!(document = %doc.id, label = refused.label, reason = %refused.reason, "document refused");
                 self.metrics.document_refused(match refused.refusal {
                     Refusal::Download => "download",

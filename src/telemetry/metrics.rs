@@ -164,6 +164,7 @@ pub struct Metrics {
     sessions_ended: Family<ReasonLabel, Counter>,
     sign_in_failures: Family<ReasonLabel, Counter>,
     documents_refused: Family<ReasonLabel, Counter>,
+    revocation_unconfirmed: Counter,
 
     qr_decode: Histogram,
     central_duration: HistogramFamily<EndpointLabel>,
@@ -201,6 +202,7 @@ impl Metrics {
             sessions_ended: Family::default(),
             sign_in_failures: Family::default(),
             documents_refused: Family::default(),
+            revocation_unconfirmed: Counter::default(),
             qr_decode: Histogram::new(QR_BUCKETS),
             central_duration: Family::new_with_constructor(central_histogram as fn() -> Histogram),
             central_errors: Family::default(),
@@ -258,6 +260,11 @@ impl Metrics {
             "kiosk_documents_refused",
             "Documents refused before printing, by check that failed",
             m.documents_refused.clone(),
+        );
+        r.register(
+            "kiosk_documents_revocation_unconfirmed",
+            "Documents accepted although the signer's CRL was stale or missing (revocation not confirmed)",
+            m.revocation_unconfirmed.clone(),
         );
         r.register_with_unit(
             "kiosk_qr_decode_duration",
@@ -376,6 +383,11 @@ impl Metrics {
     /// `reason`: download | integrity | signature | ownership.
     pub fn document_refused(&self, reason: &str) {
         self.documents_refused.get_or_create(&ReasonLabel { reason: bounded(reason, REFUSAL_REASONS) }).inc();
+    }
+
+    /// A document passed its checks, but no current CRL confirmed its signer unrevoked.
+    pub fn revocation_unconfirmed(&self) {
+        self.revocation_unconfirmed.inc();
     }
 
     /// Pages the A4 printer confirmed (also for a run that stopped half-way).

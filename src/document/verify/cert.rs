@@ -63,16 +63,22 @@ impl Cert {
 
     /// Whether `issuer` signed this certificate (checks only the signature).
     pub fn signed_by(&self, issuer_spki: &[u8]) -> Result<(), AlgError> {
-        let (t, _) = asn1::parse(&self.sig_alg).map_err(|_| AlgError::Params)?;
-        let alg = AlgId::parse(t)?;
-        let digest = implied_digest(&alg)?;
-        algo::verify(issuer_spki, &alg, digest, &digest.digest(&[&self.tbs]), &self.signature)
+        verify_signed(&self.tbs, &self.sig_alg, &self.signature, issuer_spki)
     }
 
     pub fn valid_at(&self, at: SystemTime) -> bool {
         let v = &self.cert.tbs_certificate.validity;
         v.not_before.to_system_time() <= at && at <= v.not_after.to_system_time()
     }
+}
+
+/// Whether `issuer_spki` signed `tbs` (a certificate's or a CRL's to-be-signed part, as
+/// received) with the raw AlgorithmIdentifier `sig_alg`.
+pub fn verify_signed(tbs: &[u8], sig_alg: &[u8], signature: &[u8], issuer_spki: &[u8]) -> Result<(), AlgError> {
+    let (t, _) = asn1::parse(sig_alg).map_err(|_| AlgError::Params)?;
+    let alg = AlgId::parse(t)?;
+    let digest = implied_digest(&alg)?;
+    algo::verify(issuer_spki, &alg, digest, &digest.digest(&[tbs]), signature)
 }
 
 /// The digest a certificate signature algorithm implies.

@@ -1,17 +1,23 @@
 //! Trust anchors and certification-path building.
 //!
-//! Pitfall (STACK.md): trust only configured anchors — the CMS may embed a look-alike root
-//! with identical names. A path ends only where an *anchor's key* verifies the last
-//! certificate's signature (or the certificate is byte-identical to an anchor); names
-//! merely select candidates.
+//! Trust only configured anchors: the CMS may embed a look-alike root with identical
+//! names. A path ends only where an *anchor's key* verifies the last certificate's
+//! signature (or the certificate is byte-identical to an anchor); names merely select
+//! candidates.
+//!
+//! Not every certificate under an anchor may sign documents: the same hierarchy issues
+//! TSA, TLS and CA certificates. A document signer must be an end-entity certificate
+//! with keyUsage digitalSignature or nonRepudiation and, if it names extended key
+//! usages, one of the configured document-signing purposes ([`SignerPolicy`]).
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use der::Decode;
 use thiserror::Error;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
 use super::cert::Cert;
+use super::crl::{RevocationCheck, RevocationStatus};
 
 /// How long a path may be (leaf + intermediates), guards against loops in hostile pools.
 const MAX_PATH: usize = 8;
@@ -29,6 +35,34 @@ const KNOWN_EXTENSIONS: &[&str] = &[
     "1.3.6.1.5.5.7.1.3", // qcStatements
 ];
 const EKU_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
+
+/// Extended key usages that make a certificate a document signer by default:
+/// emailProtection (S/MIME signers, which many national CAs issue for PDF signing),
+/// Adobe authentic documents, id-kp-documentSigning (RFC 9336) and Microsoft document
+/// signing.
+pub const DEFAULT_SIGNER_EKU: [&str; 4] =
+    ["1.3.6.1.5.5.7.3.4", "1.2.840.113583.1.1.5", "1.3.6.1.5.5.7.3.36", "1.3.6.1.4.1.311.10.3.12"];
+
+/// How long after its nextUpdate a CRL still counts as current by default. Kiosks get
+/// CRLs from the central server hourly; a week covers a long weekend of a broken CRL job.
+pub const DEFAULT_CRL_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What, beyond a path to an anchor, a document signer needs (from configuration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerPolicy {
+    /// Dotted OIDs; a signer with an extendedKeyUsage extension needs one of them. A
+    /// signer without the extension is accepted. Empty: only signers without it — an
+    /// empty list can narrow the rule, never switch it off.
+    pub eku: Vec<String>,
+    /// See [`DEFAULT_CRL_GRACE`] and `crl.rs` for what a stale CRL means.
+    pub crl_grace: Duration,
+}
+
+impl Default for SignerPolicy {
+    fn default() -> Self {
+        SignerPolicy { eku: DEFAULT_SIGNER_EKU.iter().map(|s| (*s).to_owned()).collect(), crl_grace: DEFAULT_CRL_GRACE }
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum AnchorError {
@@ -54,6 +88,14 @@ pub enum ChainError {
     PathLen(String),
     #[error("signer certificate {0} not allowed to sign documents (keyUsage)")]
     LeafUsage(String),
+    #[error("signer certificate {0} has no keyUsage extension (digitalSignature or nonRepudiation required)")]
+    NoKeyUsage(String),
+    #[error("signer certificate {0} is a CA certificate, not an end-entity signer")]
+    NotEndEntity(String),
+    #[error("signer certificate {0} has no document-signing extended key usage (has {1})")]
+    SignerEku(String, String),
+    #[error("certificate {0} revoked since {1}")]
+    Revoked(String, String),
     #[error("certificate {0} lacks the timeStamping extended key usage")]
     NotTsa(String),
     #[error("certificate {0} has a malformed extension")]
@@ -67,10 +109,11 @@ pub enum Purpose {
     TimeStamping,
 }
 
-/// The configured roots (BSrE). Nothing else is ever trusted.
+/// The configured roots (BSrE) and the signer policy. Nothing else is ever trusted.
 #[derive(Debug, Clone, Default)]
 pub struct TrustAnchors {
     certs: Vec<Cert>,
+    policy: SignerPolicy,
 }
 
 impl TrustAnchors {
@@ -88,6 +131,14 @@ impl TrustAnchors {
 
     pub fn len(&self) -> usize {
         self.certs.len()
+    }
+
+    pub fn set_policy(&mut self, policy: SignerPolicy) {
+        self.policy = policy;
+    }
+
+    pub fn policy(&self) -> &SignerPolicy {
+        &self.policy
     }
 
     pub fn is_empty(&self) -> bool {
@@ -110,23 +161,41 @@ pub fn certs_from_pem(pem: &[u8]) -> Result<Vec<Cert>, AnchorError> {
         .collect()
 }
 
+/// A path that reached an anchor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validated {
+    /// Subjects, leaf first, anchor last.
+    pub path: Vec<String>,
+    pub revocation: RevocationStatus,
+}
+
 /// Builds and checks a path from `leaf` through `pool` (certificates from the CMS) to an
-/// anchor, with every certificate valid at `at`. Returns the path's subjects, leaf first.
+/// anchor, with every certificate valid at `at`, then (with `revocation`) that none of
+/// them was revoked at `at`.
 pub fn validate(
     leaf: &Cert,
     pool: &[Cert],
     anchors: &TrustAnchors,
     at: SystemTime,
     purpose: Purpose,
-) -> Result<Vec<String>, ChainError> {
-    check_leaf(leaf, purpose)?;
+    revocation: Option<&RevocationCheck<'_>>,
+) -> Result<Validated, ChainError> {
+    check_leaf(leaf, purpose, &anchors.policy)?;
     let mut path: Vec<&Cert> = vec![leaf];
     let mut last_err = ChainError::NoPath(leaf.subject_string());
-    if extend(&mut path, pool, anchors, at, &mut last_err) {
-        Ok(path.iter().map(|c| c.subject_string()).collect())
-    } else {
-        Err(last_err)
+    if !extend(&mut path, pool, anchors, at, &mut last_err) {
+        return Err(last_err);
     }
+    let status = match revocation {
+        Some(r) => r.check_path(&path, at).map_err(|rev| {
+            ChainError::Revoked(
+                rev.subject,
+                der::DateTime::from_system_time(rev.since).map_or_else(|_| "?".into(), |d| d.to_string()),
+            )
+        })?,
+        None => RevocationStatus::NotChecked,
+    };
+    Ok(Validated { path: path.iter().map(|c| c.subject_string()).collect(), revocation: status })
 }
 
 /// Depth-first search; on success `path` ends with the anchor.
@@ -201,22 +270,41 @@ fn check_common(c: &Cert, at: SystemTime) -> Result<(), ChainError> {
     Ok(())
 }
 
-fn check_leaf(leaf: &Cert, purpose: Purpose) -> Result<(), ChainError> {
+fn check_leaf(leaf: &Cert, purpose: Purpose, policy: &SignerPolicy) -> Result<(), ChainError> {
     let name = leaf.subject_string();
-    if let Some(v) = ext_value(leaf, "2.5.29.15") {
-        let ku = KeyUsage::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?;
-        if !(ku.digital_signature() || ku.non_repudiation()) {
-            return Err(ChainError::LeafUsage(name));
+    if let Some(v) = ext_value(leaf, "2.5.29.19") {
+        let bc = BasicConstraints::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?;
+        if bc.ca {
+            return Err(ChainError::NotEndEntity(name));
         }
     }
-    if purpose == Purpose::TimeStamping {
-        let eku = ext_value(leaf, "2.5.29.37").ok_or_else(|| ChainError::NotTsa(name.clone()))?;
-        let eku = ExtendedKeyUsage::from_der(eku).map_err(|_| ChainError::BadExtension(name.clone()))?;
-        if !eku.0.iter().any(|o| o.to_string() == EKU_TIME_STAMPING) {
-            return Err(ChainError::NotTsa(name));
+    match ext_value(leaf, "2.5.29.15") {
+        Some(v) => {
+            let ku = KeyUsage::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?;
+            if !(ku.digital_signature() || ku.non_repudiation()) {
+                return Err(ChainError::LeafUsage(name));
+            }
         }
+        // RFC 5280 reads a missing keyUsage as "any use"; a document signer must say it signs.
+        None if purpose == Purpose::DocumentSigning => return Err(ChainError::NoKeyUsage(name)),
+        None => {}
     }
-    Ok(())
+    let eku = match ext_value(leaf, "2.5.29.37") {
+        Some(v) => Some(ExtendedKeyUsage::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?),
+        None => None,
+    };
+    let has = |oid: &str| eku.as_ref().is_some_and(|e| e.0.iter().any(|o| o.to_string() == oid));
+    match purpose {
+        Purpose::TimeStamping if !has(EKU_TIME_STAMPING) => Err(ChainError::NotTsa(name)),
+        Purpose::TimeStamping => Ok(()),
+        Purpose::DocumentSigning => match &eku {
+            Some(e) if !policy.eku.iter().any(|allowed| has(allowed)) => {
+                let listed: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+                Err(ChainError::SignerEku(name, listed.join(", ")))
+            }
+            _ => Ok(()),
+        },
+    }
 }
 
 /// CA rules for every issuer on the path (index ≥ 1): basicConstraints cA, keyUsage
@@ -260,7 +348,7 @@ mod tests {
     }
 
     fn anchors() -> TrustAnchors {
-        TrustAnchors { certs: vec![cert("root.pem")] }
+        TrustAnchors { certs: vec![cert("root.pem")], policy: SignerPolicy::default() }
     }
 
     /// 2026-06-01, as in manifest.json.
@@ -270,7 +358,7 @@ mod tests {
 
     fn check(leaf: &str, pool: &[&str], purpose: Purpose) -> Result<Vec<String>, ChainError> {
         let pool: Vec<Cert> = pool.iter().map(|p| cert(p)).collect();
-        validate(&cert(leaf), &pool, &anchors(), now(), purpose)
+        validate(&cert(leaf), &pool, &anchors(), now(), purpose, None).map(|v| v.path)
     }
 
     #[test]

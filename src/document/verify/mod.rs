@@ -7,16 +7,24 @@ pub mod byterange;
 pub mod cert;
 pub mod chain;
 pub mod cms;
+pub mod crl;
 pub mod info;
 pub mod pdf;
 pub mod revisions;
+#[cfg(test)]
+mod revocation_tests;
+#[cfg(test)]
+mod signer_tests;
+#[cfg(test)]
+pub(crate) mod test_pki;
 pub mod tsp;
 
 use std::time::SystemTime;
 
 use serde::Serialize;
 
-pub use chain::{AnchorError, TrustAnchors};
+pub use chain::{AnchorError, DEFAULT_CRL_GRACE, DEFAULT_SIGNER_EKU, SignerPolicy, TrustAnchors};
+pub use crl::{Crl, CrlError, RevocationSet, RevocationStatus};
 pub use info::DocInfo;
 
 use byterange::SignedRange;
@@ -29,6 +37,7 @@ pub(crate) fn fixtures_dir() -> std::path::PathBuf {
 }
 use chain::Purpose;
 use cms::CmsError;
+use crl::RevocationCheck;
 
 /// The outcome for a document (or one signature), worst first in [`Verdict::rank`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -94,6 +103,8 @@ pub struct SignatureReport {
     pub timestamp_unix: Option<u64>,
     /// Byte length of the revision this signature covers.
     pub covers_bytes: usize,
+    /// What the CRLs said about the signer's path (when it reached an anchor).
+    pub revocation: RevocationStatus,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,11 +115,21 @@ pub struct Report {
     pub signer: Option<String>,
     pub signatures: Vec<SignatureReport>,
     pub info: DocInfo,
+    /// The least certain revocation status over the document signatures (for logs and
+    /// the `stale`/`unknown` metric; a revoked signer makes the verdict `untrusted`).
+    pub revocation: RevocationStatus,
 }
 
 impl Report {
     fn document(verdict: Verdict, reason: impl Into<String>) -> Self {
-        Self { verdict, reason: reason.into(), signer: None, signatures: Vec::new(), info: DocInfo::default() }
+        Self {
+            verdict,
+            reason: reason.into(),
+            signer: None,
+            signatures: Vec::new(),
+            info: DocInfo::default(),
+            revocation: RevocationStatus::NotChecked,
+        }
     }
 
     pub fn is_valid(&self) -> bool {
@@ -116,15 +137,36 @@ impl Report {
     }
 }
 
+/// Verifies every signature of `pdf` with only the revocation data inside the PDF
+/// (`/DSS`); see [`verify_with`].
+pub fn verify(pdf: &[u8], password: Option<&str>, anchors: &TrustAnchors, now: SystemTime) -> Report {
+    verify_with(pdf, password, anchors, &RevocationSet::default(), now)
+}
+
 /// Verifies every signature of `pdf`. `password` is the notice PIN for encrypted files;
 /// `now` is trusted kiosk time (certificates are checked at a verified signature
-/// timestamp instead, when there is one). Never panics on any input.
-pub fn verify(pdf: &[u8], password: Option<&str>, anchors: &TrustAnchors, now: SystemTime) -> Report {
+/// timestamp instead, when there is one). Revocation is checked against `crls` (from
+/// the central server) and the CRLs in the PDF's `/DSS`. Never panics on any input.
+pub fn verify_with(
+    pdf: &[u8],
+    password: Option<&str>,
+    anchors: &TrustAnchors,
+    crls: &RevocationSet,
+    now: SystemTime,
+) -> Report {
     let doc = match pdf::load(pdf, password) {
         Ok(d) => d,
         Err(e) => return Report::document(Verdict::Malformed, e.to_string()),
     };
     let info = info::extract(&doc);
+    // CRLs in the DSS are as untrusted as the rest of the file: each counts only if the
+    // issuer on a validated path signed it; unreadable ones are ignored.
+    let dss: Vec<Crl> = pdf::dss_crls(&doc).iter().filter_map(|d| Crl::from_der(d).ok()).collect();
+    let revocation = RevocationCheck {
+        crls: crls.crls().iter().chain(dss.iter()).collect(),
+        now,
+        grace: anchors.policy().crl_grace,
+    };
     let mut sigs = Vec::new();
     for s in pdf::signature_dicts(&doc) {
         let kind = if pdf::name_is(&doc, s.dict, b"SubFilter", b"ETSI.RFC3161") {
@@ -140,11 +182,12 @@ pub fn verify(pdf: &[u8], password: Option<&str>, anchors: &TrustAnchors, now: S
             signer: None,
             timestamp_unix: None,
             covers_bytes: 0,
+            revocation: RevocationStatus::NotChecked,
         };
         match byterange::check(pdf, &doc, s.id, s.dict) {
             Ok(range) => {
                 rep.covers_bytes = range.end;
-                check_crypto(pdf, &doc, s.dict, &range, anchors, now, &mut rep);
+                check_crypto(pdf, &doc, s.dict, &range, anchors, &revocation, &mut rep);
                 sigs.push((rep, Some(range)));
             }
             Err(e) => {
@@ -185,7 +228,13 @@ pub fn verify(pdf: &[u8], password: Option<&str>, anchors: &TrustAnchors, now: S
         reason = format!("{n} signature{}{ts_text} valid and trusted, document unchanged since signing", plural(n));
     }
     let signer = signatures.iter().find(|s| s.kind == SignatureKind::Signature).and_then(|s| s.signer.clone());
-    Report { verdict, reason, signer, signatures, info }
+    let revocation = signatures
+        .iter()
+        .filter(|s| s.kind == SignatureKind::Signature)
+        .map(|s| s.revocation)
+        .max_by_key(|r| r.rank())
+        .unwrap_or(RevocationStatus::NotChecked);
+    Report { verdict, reason, signer, signatures, info, revocation }
 }
 
 fn check_crypto(
@@ -194,9 +243,10 @@ fn check_crypto(
     dict: &lopdf::Dictionary,
     range: &SignedRange,
     anchors: &TrustAnchors,
-    now: SystemTime,
+    revocation: &RevocationCheck<'_>,
     rep: &mut SignatureReport,
 ) {
+    let now = revocation.now;
     let der = match cms::normalize_contents(&range.contents) {
         Ok(d) => d,
         Err(e) => return set(rep, Verdict::Malformed, e.to_string()),
@@ -251,12 +301,14 @@ fn check_crypto(
             Err(e) => return set(rep, tsp_verdict(&e), format!("signature {e}")),
         }
     }
-    match chain::validate(cert, &sd.certs, anchors, at, Purpose::DocumentSigning) {
-        Ok(path) => {
+    match chain::validate(cert, &sd.certs, anchors, at, Purpose::DocumentSigning, Some(revocation)) {
+        Ok(valid) => {
+            rep.revocation = valid.revocation;
             rep.reason = format!(
-                "signature valid, chain to {}{}",
-                path.last().map(String::as_str).unwrap_or("?"),
-                if rep.timestamp_unix.is_some() { ", checked at the signature timestamp" } else { "" }
+                "signature valid, chain to {}{}, revocation {}",
+                valid.path.last().map(String::as_str).unwrap_or("?"),
+                if rep.timestamp_unix.is_some() { ", checked at the signature timestamp" } else { "" },
+                valid.revocation.as_str()
             );
         }
         Err(e) => set(rep, Verdict::Untrusted, e.to_string()),

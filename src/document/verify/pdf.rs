@@ -67,6 +67,22 @@ pub fn name_is(doc: &Document, d: &Dictionary, key: &[u8], value: &[u8]) -> bool
     matches!(get(doc, d, key), Some(Object::Name(n)) if n == value)
 }
 
+/// The DER of every stream in the catalog's `/DSS /CRLs` (PAdES B-LT), at most
+/// [`super::crl::MAX_CRLS`]; streams that cannot be decoded are skipped.
+pub fn dss_crls(doc: &Document) -> Vec<Vec<u8>> {
+    let Ok(cat) = doc.catalog() else { return Vec::new() };
+    let Some(dss) = get(doc, cat, b"DSS").and_then(|d| dict_of(doc, d)) else { return Vec::new() };
+    let Some(Object::Array(crls)) = get(doc, dss, b"CRLs") else { return Vec::new() };
+    crls.iter()
+        .take(super::crl::MAX_CRLS)
+        .filter_map(|c| match resolve(doc, c)? {
+            Object::Stream(s) if s.dict.has(b"Filter") => s.decompressed_content().ok(),
+            Object::Stream(s) => Some(s.content.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A signature (or document timestamp) dictionary found in the document.
 pub struct SigDict<'a> {
     pub id: ObjectId,

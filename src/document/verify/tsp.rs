@@ -1,6 +1,6 @@
 //! RFC 3161 time-stamp tokens: signature timestamps (PAdES B-T) and document
 //! timestamps (B-LTA). A verified token gives the time at which the signer's chain is
-//! validated (STACK.md: PAdES has no *signed* signing time).
+//! validated (PAdES has no *signed* signing time: `/M` is only a claim).
 
 use std::time::{Duration, SystemTime};
 
@@ -70,7 +70,9 @@ pub fn verify_token(
     if gen_time > now {
         return Err(TspError::Future);
     }
-    chain::validate(tsa, &sd.certs, anchors, now, Purpose::TimeStamping)?;
+    // TSA revocation is not checked: TSA certificates are short-lived and the kiosk's
+    // CRLs cover the document-signing hierarchy.
+    chain::validate(tsa, &sd.certs, anchors, now, Purpose::TimeStamping, None)?;
     Ok(Timestamp { gen_time, tsa: tsa.subject_string() })
 }
 
