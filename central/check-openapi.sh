@@ -49,7 +49,7 @@ trap cleanup EXIT
 
 # High rate limits: the fuzzer should explore behaviour, not spend its budget on 429s.
 "$target/debug/adm-central" --state-dir "$state" serve --demo --port 0 \
-  --sign-ins-per-minute 1000000 --requests-per-minute 1000000 \
+  --sign-ins-per-minute 1000000 --requests-per-minute 1000000 --metrics-bind 127.0.0.1:0 \
   >"$state/stdout.log" 2>"$state/stderr.log" &
 server_pid=$!
 
