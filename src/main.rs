@@ -167,7 +167,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let pages = adm_kiosk::document::count_pages(&pdf).unwrap_or(1);
             // True scale, as citizens' documents are printed.
             let mut device = adm_a4::open(&printer, &adm_kiosk::app::a4_options(&Config::default()))?;
-            let job = adm_a4::PrintJob::new("print-test", pdf.into(), pages);
+            let job = adm_a4::PrintJob::new("print-test", pdf, pages);
             let ok = adm_a4::print_test(device.as_mut(), &job, &mut std::io::stdout());
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }

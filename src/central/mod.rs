@@ -97,7 +97,7 @@ impl DocKind {
 }
 
 /// One printable document as listed by the central server.
-#[derive(Debug, Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct DocumentMeta {
     pub id: String,
     #[zeroize(skip)]
@@ -116,6 +116,23 @@ pub struct DocumentMeta {
     /// ownership check compares it and `kk` with the signed-in citizen.
     pub owner_nik: String,
     pub kk: String,
+}
+
+/// Numbers masked: a document in a log line or a test failure never shows a NIK, a KK
+/// number or an akta number in full.
+impl fmt::Debug for DocumentMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::telemetry::{mask_document_number, mask_nik};
+        f.debug_struct("DocumentMeta")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("number", &mask_document_number(&self.number))
+            .field("pages", &self.pages)
+            .field("prints_left", &self.prints_left)
+            .field("owner_nik", &mask_nik(&self.owner_nik))
+            .field("kk", &mask_nik(&self.kk))
+            .finish_non_exhaustive()
+    }
 }
 
 /// A signed PDF, held only in memory and wiped when dropped.

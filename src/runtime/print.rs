@@ -17,7 +17,7 @@ use std::time::SystemTime;
 use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
 use super::devices::{Shared, lock};
-use crate::central::{Central, Citizen, DocumentMeta, PrintReport, SessionToken};
+use crate::central::{Central, Citizen, DocumentMeta, PdfBytes, PrintReport, SessionToken};
 use crate::document::RevocationStatus;
 use crate::session::{Event, JobStatus, PrintOrder, PrinterProblem, Refusal};
 
@@ -83,11 +83,9 @@ impl PrintRun {
                 continue;
             }
             self.update(index, JobStatus::Sending);
-            let job = PrintJob::new(format!("{}-{}", doc.kind.code(), index + 1), Arc::from(&pdf[..]), doc.pages)
-                .from_page(order.first_page);
+            let job = print_job(order, pdf);
             // Pages that came out in an earlier attempt.
             let earlier = job.skipped();
-            drop(pdf);
             let a4 = self.a4.clone();
             let tx = self.tx.clone();
             let session = self.session;
@@ -146,6 +144,12 @@ impl PrintRun {
     }
 }
 
+/// The A4 job for one order.
+fn print_job(order: &PrintOrder, pdf: PdfBytes) -> PrintJob {
+    let name = format!("{}-{}", order.doc.kind.code(), order.index + 1);
+    PrintJob::new(name, pdf, order.doc.pages).from_page(order.first_page)
+}
+
 fn problem_of(e: &PrintError) -> PrinterProblem {
     match e {
         PrintError::NeedsAttention { attention: Attention::MediaEmpty, .. } => PrinterProblem::PaperOut,
@@ -153,5 +157,40 @@ fn problem_of(e: &PrintError) -> PrinterProblem {
         PrintError::NeedsAttention { attention: Attention::CoverOpen, .. } => PrinterProblem::CoverOpen,
         PrintError::Disconnected { .. } => PrinterProblem::Offline,
         _ => PrinterProblem::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use zeroize::Zeroizing;
+
+    use super::print_job;
+    use crate::central::{DocKind, DocumentMeta, PdfBytes};
+    use crate::session::PrintOrder;
+
+    /// The printer gets the downloaded buffer itself, which is wiped when the last holder
+    /// drops it, never a copy that is freed unwiped. (What a test can show is that no
+    /// copy is made here; that the buffer is zeroized on drop is `Zeroizing`'s contract.)
+    #[test]
+    fn the_print_job_shares_the_wiped_download_instead_of_copying_it() {
+        let pdf: PdfBytes = Arc::new(Zeroizing::new(b"%PDF-1.7\n%%EOF\n".to_vec()));
+        let doc = DocumentMeta {
+            id: "doc-1".into(),
+            kind: DocKind::KartuKeluarga,
+            number: "3201010101090001".into(),
+            issued: "2024-03-20".into(),
+            pages: 2,
+            prints_left: 1,
+            sha256: String::new(),
+            size: 16,
+            owner_nik: "3201011505800001".into(),
+            kk: "3201010101090001".into(),
+        };
+        let order = PrintOrder { index: 0, doc, first_page: 2 };
+        let job = print_job(&order, pdf.clone());
+        assert!(job.pdf.is(&pdf), "the job holds a copy of the PDF");
+        assert_eq!((job.pages, job.first_page, job.job_name.as_str()), (2, 2, "kk-1"));
     }
 }

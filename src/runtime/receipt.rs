@@ -56,7 +56,9 @@ pub(crate) fn receipt_data(info: &KioskInfo, req: &ReceiptRequest) -> ReceiptDat
             .iter()
             .map(|l| ReceiptItem {
                 title: printed_name(l.kind, req.language).into(),
-                number: l.number.clone(),
+                // Kind + last characters tell the citizen's papers apart; the full number
+                // (region code, birth date) never leaves the kiosk on paper.
+                number: crate::telemetry::mask_document_number(&l.number),
                 pages: l.pages,
                 printed: l.printed,
             })

@@ -225,7 +225,7 @@ impl Runtime {
             "a4-test-page" => {
                 let (a4, paper) = (self.devices.a4.clone(), self.devices.paper.clone());
                 self.tokio().spawn_blocking(move || {
-                    let job = PrintJob::new("test-page", Arc::from(crate::document::test_page::pdf().as_slice()), 1);
+                    let job = PrintJob::new("test-page", crate::document::test_page::pdf(), 1);
                     let printed = lock(&a4).print(&job, &mut |_: JobProgress| {});
                     paper.add(match &printed {
                         Ok(n) => *n,

@@ -8,13 +8,18 @@ pub mod watchdog;
 ///
 /// The first four digits (province + regency) and the last four (serial) are kept so a
 /// technician can tell records apart; the birth date in the middle is hidden. Anything
-/// that is not exactly 16 ASCII digits is masked completely.
+/// that is not 16 digits (or an already masked NIK) is masked completely. The one rule
+/// lives in `adm_thermal::redact`, which every receipt layout also applies, so paper and
+/// logs always agree.
 pub fn mask_nik(nik: &str) -> String {
-    if nik.len() == 16 && nik.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}********{}", &nik[..4], &nik[12..])
-    } else {
-        "*".repeat(nik.chars().count().min(16))
-    }
+    adm_thermal::redact::id_number(nik)
+}
+
+/// Masks a document number (KK, akta, …) for receipts and logs: `****0001`, the last four
+/// characters only. KK numbers start with the region code and akta numbers carry the
+/// birth date: printed in full next to a masked NIK they rebuild it.
+pub fn mask_document_number(number: &str) -> String {
+    adm_thermal::redact::document_number(number)
 }
 
 /// Bounded reason label for a failed sign-in.
@@ -73,7 +78,7 @@ pub fn report_receipt(metrics: &metrics::Metrics, status: Option<adm_thermal::Re
 
 #[cfg(test)]
 mod tests {
-    use super::mask_nik;
+    use super::{mask_document_number, mask_nik};
 
     #[test]
     fn masks_the_middle_of_a_nik() {
@@ -84,5 +89,11 @@ mod tests {
     fn masks_anything_else_completely() {
         assert_eq!(mask_nik("32010115"), "********");
         assert_eq!(mask_nik("abcdefghijklmnopqrstu"), "****************");
+    }
+
+    #[test]
+    fn document_numbers_keep_only_their_last_four_characters() {
+        assert_eq!(mask_document_number("3201010101090001"), "****0001");
+        assert_eq!(mask_document_number("3201-LT-15051980-0001"), "****0001");
     }
 }

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::api::{self, paths, shape};
+use crate::body;
 use crate::error::ClientError;
+use crate::observe::{self, RequestObserver};
 
 /// Largest CRL bundle accepted (a few CAs' CRLs; a national CA's full CRL is far smaller).
 const MAX_CRL_BYTES: usize = 4 * 1024 * 1024;
@@ -41,6 +43,9 @@ pub struct ClientConfig {
     pub backoff: Duration,
     pub max_json_bytes: usize,
     pub max_pdf_bytes: usize,
+    /// Told about every request (endpoint, duration, whether the service failed): the
+    /// kiosk's metrics. None: nobody is told.
+    pub observer: Option<Arc<dyn RequestObserver>>,
 }
 
 impl ClientConfig {
@@ -57,6 +62,7 @@ impl ClientConfig {
             backoff: Duration::from_millis(300),
             max_json_bytes: 1024 * 1024,
             max_pdf_bytes: 20 * 1024 * 1024,
+            observer: None,
         }
     }
 }
@@ -238,6 +244,27 @@ impl CentralClient {
         retry: Retry,
         limit: usize,
     ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
+        let started = std::time::Instant::now();
+        let result = self.send(method, path, token, body, retry, limit).await;
+        if let Some(observer) = &self.cfg.observer {
+            let failed = result.as_ref().is_err_and(observe::is_service_failure);
+            observer.request(observe::endpoint_of(path), started.elapsed(), !failed);
+        }
+        result
+    }
+
+    /// [`Self::raw`] without the observer: the request, retried as `retry` allows.
+    async fn send<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        retry: Retry,
+        limit: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
+        // Serialized once, into a buffer wiped when the last attempt is done with it.
+        let body = body.map(crate::body::json_body).transpose()?;
         let url = format!("{}{}", self.cfg.base_url, path);
         let attempts = self.cfg.max_attempts.max(1);
         let mut attempt = 0;
@@ -251,8 +278,8 @@ impl CentralClient {
             if let Some(token) = token {
                 req = req.bearer_auth(token);
             }
-            if let Some(body) = body {
-                req = req.json(body);
+            if let Some(body) = &body {
+                req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.clone());
             }
             let err = match req.send().await {
                 Ok(resp) => {

@@ -8,12 +8,15 @@
 //! Adapting the kiosk to the real central API means changing this crate only.
 
 pub mod api;
+mod body;
 pub mod client;
 pub mod error;
 pub mod notice;
+pub mod observe;
 pub mod outbox;
 
 pub use client::{CentralClient, ClientConfig};
 pub use error::ClientError;
 pub use notice::{NoticeParseError, parse_notice_payload};
+pub use observe::RequestObserver;
 pub use outbox::{Backlog, DeliveryReport, LocalPrintRecord, Outbox, OutboxError};

@@ -26,7 +26,7 @@ const PRINTERS: [(&str, &str); 4] = [
 
 fn main() {
     let pages = 2;
-    let job = PrintJob::new("KK-BENCH", Arc::from(pdf::document_pdf(pages)), pages);
+    let job = PrintJob::new("KK-BENCH", pdf::document_pdf(pages), pages);
     println!("document: {} pages, {} bytes of PDF; raster at 300 dpi; fake USB printer", pages, job.pdf.len());
     println!("{:<11} {:>10} {:>10} {:>14} {:>12}", "path", "ttfb_ms", "total_ms", "bytes_total", "bytes/page");
     for (name, device_id) in PRINTERS {

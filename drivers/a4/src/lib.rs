@@ -17,6 +17,7 @@
 
 pub mod ipp;
 mod open;
+mod pdf;
 mod print_test;
 pub mod raster;
 pub mod raw;
@@ -26,17 +27,19 @@ pub mod uri;
 pub mod usb;
 
 pub use open::{OpenError, OpenOptions, open};
+pub use pdf::SharedPdf;
 pub use print_test::{outcome_json, print_test};
 pub use uri::PrinterUri;
 
 use std::fmt;
 
-/// One document to print. The PDF is shared, not copied: it only ever lives in memory.
+/// One document to print. The PDF is shared, not copied: it only ever lives in memory,
+/// and is wiped when the last holder drops it.
 #[derive(Clone)]
 pub struct PrintJob {
     /// Short, non-personal label used as the printer's job name (e.g. "KK-1").
     pub job_name: String,
-    pub pdf: std::sync::Arc<[u8]>,
+    pub pdf: SharedPdf,
     /// Page count as announced by the central server and checked by the kiosk.
     pub pages: u32,
     /// First page to print, 1-based: 1 prints the whole document. A retry after a fault
@@ -46,8 +49,8 @@ pub struct PrintJob {
 
 impl PrintJob {
     /// The whole document.
-    pub fn new(job_name: impl Into<String>, pdf: std::sync::Arc<[u8]>, pages: u32) -> Self {
-        PrintJob { job_name: job_name.into(), pdf, pages, first_page: 1 }
+    pub fn new(job_name: impl Into<String>, pdf: impl Into<SharedPdf>, pages: u32) -> Self {
+        PrintJob { job_name: job_name.into(), pdf: pdf.into(), pages, first_page: 1 }
     }
 
     /// Only pages `first_page..=pages` (1-based), e.g. the rest after a paper jam.

@@ -80,14 +80,13 @@ pub fn print_test(printer: &mut dyn A4Printer, job: &PrintJob, out: &mut dyn Wri
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::time::Duration;
 
     use super::*;
     use crate::sim::{SimA4Printer, SimFault};
 
     fn job() -> PrintJob {
-        PrintJob::new("TEST", Arc::from(&b"%PDF-1.7\n"[..]), 2)
+        PrintJob::new("TEST", b"%PDF-1.7\n".to_vec(), 2)
     }
 
     fn lines(buf: &[u8]) -> Vec<Value> {

@@ -154,7 +154,7 @@ mod tests {
     use super::*;
 
     fn job(pages: u32) -> PrintJob {
-        PrintJob::new("KK 1", Arc::from(&b"%PDF-1.7\n"[..]), pages)
+        PrintJob::new("KK 1", b"%PDF-1.7\n".to_vec(), pages)
     }
 
     #[test]

@@ -18,7 +18,7 @@ fn config() -> IppConfig {
 }
 
 fn job(pages: u32) -> PrintJob {
-    PrintJob::new("KK-TEST", Arc::from(support::pdf::a4_pdf(pages)), pages)
+    PrintJob::new("KK-TEST", support::pdf::a4_pdf(pages), pages)
 }
 
 fn backend(p: &IppEve) -> IppBackend {

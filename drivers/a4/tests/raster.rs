@@ -140,7 +140,7 @@ fn cups_ippevepcl_reads_our_pwg_raster() {
 fn raster_stream_renders_page_by_page() {
     let (pdf, _) = rendered();
     let r: Arc<dyn adm_a4::raster::Rasterizer> = Arc::new(support::render::hayro_render);
-    let mut s = RasterStream::new(Arc::from(pdf.clone()), r, RasterFormat::Pwg, 100, 0..2);
+    let mut s = RasterStream::new(pdf.clone().into(), r, RasterFormat::Pwg, 100, 0..2);
     let mut bytes = Vec::new();
     s.read_to_end(&mut bytes).expect("stream");
     let pages = decode_pwg(&bytes).expect("decode");

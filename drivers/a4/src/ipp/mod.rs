@@ -524,7 +524,7 @@ mod tests {
         assert!(IppBackend::new("not a uri", IppConfig::default()).is_err());
 
         // A retry from page 3 of 5: the printer cuts the PDF when it can.
-        let retry = PrintJob::new("KK-1", std::sync::Arc::from(&b"%PDF"[..]), 5).from_page(3);
+        let retry = PrintJob::new("KK-1", b"%PDF".to_vec(), 5).from_page(3);
         let send = Pages::of(&retry, Payload::Pdf, &info);
         assert_eq!(send, Pages { skip: 2, range: Some((3, 5)) });
         let req = b.job_request(Operation::PrintJob, "x", Payload::Pdf, &info, send.range).expect("request");

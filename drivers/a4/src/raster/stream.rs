@@ -6,10 +6,12 @@ use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::SharedPdf;
+
 use super::{RasterFormat, Rasterizer, encode_raster_page, raster_file_header, render_a4};
 
 pub struct RasterStream {
-    pdf: Arc<[u8]>,
+    pdf: SharedPdf,
     rasterizer: Arc<dyn Rasterizer>,
     format: RasterFormat,
     dpi: u32,
@@ -25,7 +27,7 @@ impl RasterStream {
     /// Streams `pages` (0-based indices into the PDF): all of them for a first attempt,
     /// the rest after a fault for a retry.
     pub fn new(
-        pdf: Arc<[u8]>,
+        pdf: SharedPdf,
         rasterizer: Arc<dyn Rasterizer>,
         format: RasterFormat,
         dpi: u32,

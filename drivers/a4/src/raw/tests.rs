@@ -37,7 +37,7 @@ fn backend(id: &str) -> (RawBackend, FakeHandle) {
 }
 
 fn job(pages: u32) -> PrintJob {
-    PrintJob::new("KK-1", Arc::from(&b"%PDF-1.7\nfake\n%%EOF\n"[..]), pages)
+    PrintJob::new("KK-1", b"%PDF-1.7\nfake\n%%EOF\n".to_vec(), pages)
 }
 
 #[test]
