@@ -9,7 +9,7 @@ use std::time::Duration;
 use adm_a4::A4Printer;
 use adm_a4::sim::SimA4Printer;
 use adm_camera::replay::ReplaySource;
-use adm_camera::{FrameSource, GreyFrame};
+use adm_camera::{CameraError, FrameSource, GreyFrame};
 use adm_thermal::sim::SimReceiptPrinter;
 use adm_thermal::{PaperWidth, ReceiptPrinter};
 use slint::ComponentHandle;
@@ -24,17 +24,17 @@ use crate::runtime::paper::PaperCounter;
 use crate::runtime::tech::Power;
 use crate::runtime::{KioskInfo, Runtime};
 use crate::scan::bounded::{Bounded, DEFAULT_DEADLINE};
+use crate::scan::timed::Timed;
 use crate::scan::zxing::ZxingDecoder;
 use crate::session::Event;
 use crate::telemetry::metrics::Metrics;
+use crate::telemetry::vitals::{self, CertSource, Vitals};
 use crate::telemetry::watchdog::Liveness;
 use crate::ui_bridge;
 use crate::ui_bridge::TechCall;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("{0} is not supported by this build yet (use \"sim\")")]
-    Unsupported(String),
     #[error("cannot create the output folder {path}: {source}")]
     Output { path: PathBuf, source: std::io::Error },
     #[error("cannot start worker threads: {0}")]
@@ -68,11 +68,17 @@ pub struct Backend {
     /// Where the kiosk keeps its own small state (outbox, paper counter): next to the
     /// configured outbox, or the demo's temporary folder.
     pub state_dir: Option<PathBuf>,
+    /// The kiosk's metrics, created with the backend so that every request of the
+    /// central-server client is observed (the running kiosk serves these).
+    pub metrics: Arc<Metrics>,
+    /// The kiosk's TLS client certificate, for its expiry metric.
+    pub client_cert: CertSource,
     _state: Option<tempfile::TempDir>,
 }
 
 impl Backend {
     pub fn connect(config: &Config) -> Result<Backend, SetupError> {
+        let metrics = Arc::new(Metrics::new());
         if config.server.url == "demo" {
             let demo = adm_central::demo::spawn(adm_central::demo::DemoOptions::default())
                 .map_err(|e| SetupError::Central(e.to_string()))?;
@@ -81,7 +87,10 @@ impl Backend {
                 .prefix("adm-kiosk-demo-")
                 .tempdir()
                 .map_err(|e| SetupError::Central(e.to_string()))?;
-            let central = RemoteCentral::new(demo.client_config(), &state.path().join("outbox.sqlite"))
+            let mut client = demo.client_config();
+            client.observer = Some(metrics.clone());
+            let client_cert = CertSource::Pem(client.cert_pem.clone());
+            let central = RemoteCentral::new(client, &state.path().join("outbox.sqlite"))
                 .map_err(|e| SetupError::Central(e.to_string()))?;
             return Ok(Backend {
                 central: Arc::new(central),
@@ -89,6 +98,8 @@ impl Backend {
                 signature_anchors: vec![demo.trust_anchor_pem.clone().into_bytes()],
                 demo: Some(demo),
                 state_dir: Some(state.path().to_owned()),
+                metrics,
+                client_cert,
                 _state: Some(state),
             });
         }
@@ -96,12 +107,18 @@ impl Backend {
             let p = p.as_ref().ok_or_else(|| SetupError::Central("missing TLS file in [server]".into()))?;
             std::fs::read(p).map_err(|e| SetupError::Central(format!("{}: {e}", p.display())))
         };
-        let client = adm_central_client::ClientConfig::new(
+        let mut client = adm_central_client::ClientConfig::new(
             config.server.url.trim_end_matches('/'),
             read(&config.server.ca)?,
             read(&config.server.client_cert)?,
             read(&config.server.client_key)?,
         );
+        client.observer = Some(metrics.clone());
+        // Read from the file each time: a renewed certificate replaces it in place.
+        let client_cert = match &config.server.client_cert {
+            Some(path) => CertSource::File(path.clone()),
+            None => CertSource::Pem(client.cert_pem.clone()),
+        };
         if let Some(dir) = config.outbox.parent() {
             std::fs::create_dir_all(dir).map_err(|source| SetupError::Output { path: dir.to_owned(), source })?;
         }
@@ -116,6 +133,8 @@ impl Backend {
             signature_anchors,
             demo: None,
             state_dir: config.outbox.parent().map(Path::to_owned),
+            metrics,
+            client_cert,
             _state: None,
         })
     }
@@ -172,21 +191,17 @@ pub fn build_devices(
         let device = adm_thermal::device::DeviceConfig { width, ..Default::default() };
         Box::new(adm_thermal::usb::usb_printer(adm_thermal::usb::UsbConfig { vid: Some(vid), pid: Some(pid) }, device))
     };
-    if config.camera.device != "sim" {
-        return Err(SetupError::Unsupported(format!("camera.device = {}", config.camera.device)));
-    }
-    let notice = backend.demo_notice().unwrap_or("0000000000000000");
     let camera: Box<dyn FrameSource> = if config.camera.device == "sim" {
+        let notice = backend.demo_notice().unwrap_or("0000000000000000");
         Box::new(demo_camera(&backend.public_host, notice))
     } else {
-        // Opened lazily: the kiosk boots without a camera and picks one up when plugged in.
-        // LatestFrame captures on its own thread and hands out only the newest frame, never
-        // blocking longer than 500 ms (nokhwa's read has no timeout).
-        let cam = adm_camera::v4l::V4lCamera::lazy(&config.camera.device, (1280, 720));
-        Box::new(
-            adm_camera::latest::LatestFrame::start(Box::new(cam), Duration::from_millis(500))
-                .map_err(|e| SetupError::Device(format!("camera.device = {}: {e}", config.camera.device)))?,
-        )
+        let (camera, problem) = v4l_camera(&config.camera.device)?;
+        if let Some(problem) = problem {
+            // Not fatal: NIK sign-in needs no camera. The readiness check shows it, and
+            // the camera is picked up as soon as it answers.
+            tracing::warn!(camera = %config.camera.device, error = %problem, "camera not usable at start; starting without it");
+        }
+        camera
     };
     let devices = Devices {
         central: backend.central.clone(),
@@ -196,13 +211,32 @@ pub fn build_devices(
         camera: shared(camera),
         // zxing-cpp finds far more codes than rqrr on real photos (see benches/qr.rs); the
         // deadline keeps a pathological frame from stalling the scanner.
-        decoder: Arc::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE)),
+        decoder: Arc::new(Timed::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE), backend.metrics.clone())),
         sim_a4: handles.a4.clone(),
         trust: Arc::new(backend.trust_anchors(config.documents.signer_policy())?),
         crls: Arc::default(),
         paper: Arc::new(PaperCounter::load(backend.state_dir.as_ref().map(|d| d.join("a4-sheets-since-paper-loaded")))),
     };
     Ok((devices, handles))
+}
+
+/// The V4L2 camera at `device`, and why it could not be opened now, if it could not.
+///
+/// It is opened once at start, so a missing or unusable camera is reported right away
+/// (`camera not found: …`) instead of surfacing only when a citizen tries to scan; either
+/// way the kiosk starts. A camera that is away keeps being retried (at most once a second):
+/// one plugged in later is picked up without a restart. `LatestFrame` captures on its own
+/// thread and hands out only the newest frame, never blocking longer than 500 ms (nokhwa's
+/// read has no timeout).
+pub fn v4l_camera(device: &str) -> Result<(Box<dyn FrameSource>, Option<CameraError>), SetupError> {
+    const PREFERRED: (u32, u32) = (1280, 720);
+    let (cam, problem) = match adm_camera::v4l::V4lCamera::open(device, PREFERRED) {
+        Ok(cam) => (cam, None),
+        Err(e) => (adm_camera::v4l::V4lCamera::lazy(device, PREFERRED), Some(e)),
+    };
+    let latest = adm_camera::latest::LatestFrame::start(Box::new(cam), Duration::from_millis(500))
+        .map_err(|e| SetupError::Device(format!("camera.device = {device}: {e}")))?;
+    Ok((Box::new(latest), problem))
 }
 
 /// How real A4 printers are opened: the configured scaling, and the kiosk's own
@@ -252,7 +286,8 @@ pub struct Kiosk {
     pub runtime: Rc<RefCell<Runtime>>,
     timer: slint::Timer,
     metrics: Arc<Metrics>,
-    _metrics_server: Option<crate::telemetry::metrics::ServerHandle>,
+    metrics_server: Option<crate::telemetry::metrics::ServerHandle>,
+    _vitals: Vitals,
     /// Beaten by every pump: a hung UI thread stops the systemd watchdog pings.
     pub liveness: Arc<Liveness>,
 }
@@ -273,7 +308,7 @@ impl Kiosk {
         };
         // Power actions are real only on a kiosk; the demo just reports them.
         let power = if backend.demo.is_some() { Power::Simulated } else { Power::Systemd };
-        let metrics = Arc::new(Metrics::new());
+        let metrics = backend.metrics.clone();
         metrics.build_info(env!("CARGO_PKG_VERSION"), option_env!("ADM_GIT_COMMIT").unwrap_or("unknown"));
         let metrics_server = match &config.metrics_listen {
             Some(addr) => {
@@ -282,6 +317,10 @@ impl Kiosk {
             }
             None => None,
         };
+        // The outbox's filesystem: its free space is what the disk alert is about.
+        let disk = backend.state_dir.clone().unwrap_or_else(|| config.outbox.clone());
+        let vitals = Vitals::start(metrics.clone(), backend.client_cert.clone(), disk, vitals::REFRESH_EVERY)
+            .map_err(SetupError::Workers)?;
         let runtime = Runtime::new(config, config_path, power, clock, devices, info, metrics.clone())
             .map_err(SetupError::Workers)?;
         let app = AppWindow::new()?;
@@ -316,9 +355,15 @@ impl Kiosk {
             runtime,
             timer: slint::Timer::default(),
             metrics,
-            _metrics_server: metrics_server,
+            metrics_server,
+            _vitals: vitals,
             liveness: Arc::new(Liveness::new(Duration::from_secs(10))),
         })
+    }
+
+    /// Where the metrics endpoint listens (the bound port when configured with port 0).
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_server.as_ref().map(|s| s.local_addr())
     }
 
     /// Lets answers and time reach the session and refreshes the screen if needed.
@@ -387,4 +432,21 @@ pub fn doctor(config: &Config, out: &mut dyn std::io::Write) -> Result<bool, Set
     // A hung device keeps its blocking thread: do not wait for it after the report.
     runtime.shutdown_timeout(Duration::from_secs(1));
     ready
+}
+
+#[cfg(test)]
+mod tests {
+    use adm_camera::CameraError;
+
+    /// The configured device goes to V4L2 (no "not supported by this build"); a missing
+    /// one is named at start, and the kiosk gets a camera that keeps looking for it.
+    #[test]
+    fn a_missing_camera_reaches_the_v4l2_open_and_is_reported_as_not_found() {
+        let (mut camera, problem) = super::v4l_camera("/dev/video-nonexistent").expect("starts without it");
+        let problem = problem.expect("reported");
+        assert_eq!(problem, CameraError::NotFound("/dev/video-nonexistent".into()));
+        assert_eq!(problem.to_string(), "camera not found: /dev/video-nonexistent");
+        // No frames, and no hang: the scanner waits and retries.
+        assert_eq!(camera.next_frame(), Err(CameraError::Disconnected));
+    }
 }

@@ -2,7 +2,8 @@
 //! labels (as a screen reader or a finger would), with simulated printers and camera.
 //! Labels are in Bahasa Indonesia: the kiosk's primary language.
 
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
 
 use adm_kiosk::app::{Backend, Kiosk, SimHandles, build_devices};
 use adm_kiosk::config::Config;
@@ -35,8 +36,11 @@ fn blank_camera(devices: &mut adm_kiosk::runtime::devices::Devices) {
 }
 
 fn kiosk_with(adjust: impl FnOnce(&mut adm_kiosk::runtime::devices::Devices)) -> Harness {
+    kiosk_from(Config::default(), adjust)
+}
+
+fn kiosk_from(config: Config, adjust: impl FnOnce(&mut adm_kiosk::runtime::devices::Devices)) -> Harness {
     headless::init().expect("headless platform");
-    let config = Config::default();
     let backend = Backend::connect(&config).expect("reference server");
     let (mut devices, sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
     adjust(&mut devices);
@@ -405,4 +409,142 @@ fn a_qr_that_will_not_scan_gets_hints_then_the_code_can_be_typed() {
     tap(h.app(), "Masuk").expect("sign in");
     h.wait(|s| matches!(s, State::Documents { .. }));
     assert!(shows(h.app(), "Halo, RINA MARLINA"));
+}
+
+/// Every receipt the simulated receipt printer printed, as text lines and QR data.
+fn printed_receipts(h: &Harness) -> Vec<Vec<String>> {
+    let width = adm_thermal::PaperWidth::Mm80;
+    let sim = h.sim.receipt.as_ref().expect("sim receipt printer");
+    sim.hardware()
+        .jobs()
+        .iter()
+        .map(|job| {
+            let r = adm_thermal::render::interpret(job, width).expect("strict ESC/POS");
+            let mut lines = r.lines;
+            lines.extend(r.qr_data.iter().map(|q| String::from_utf8_lossy(q).into_owned()));
+            lines
+        })
+        .collect()
+}
+
+fn without_separators(text: &str) -> String {
+    text.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | ':' | '_')).collect()
+}
+
+#[test]
+fn the_receipt_shows_no_number_the_nik_can_be_rebuilt_from() {
+    let h = kiosk();
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    tap(h.app(), "Lanjut dengan 3 dokumen").expect("proceed");
+    tap(h.app(), "Cetak sekarang").expect("print");
+    h.wait(|s| matches!(s, State::Collect { receipt, .. } if *receipt == ReceiptOutcome::Printed));
+    let receipts = printed_receipts(&h);
+    assert_eq!(receipts.len(), 1);
+    let lines = &receipts[0];
+    let text = lines.join("\n");
+    // The demo citizen: NIK 3201011505800001 (region 320101, born 15-05-1980), KK
+    // 3201012003150001 (which starts with the same region code).
+    let (region, born) = (&DEMO_NIK[..6], &DEMO_NIK[6..12]);
+    let forbidden = [region, born, "15051980", "19800515", DEMO_NIK, "3201012003150001"];
+    let longest_run = text.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+    assert!(longest_run < 8, "a run of {longest_run} digits is printed:\n{text}");
+    let mut chunks: Vec<String> = lines.iter().map(|l| without_separators(l)).collect();
+    chunks.extend(lines.windows(2).map(|w| without_separators(&format!("{}{}", w[0], w[1]))));
+    for chunk in &chunks {
+        for f in forbidden {
+            assert!(!chunk.contains(f), "{f:?} can be read off {chunk:?}:\n{text}");
+        }
+    }
+    // What the citizen needs: the masked NIK and, per document, its kind and last characters.
+    assert!(lines.iter().any(|l| l.ends_with(": 3201********0001")), "{text}");
+    assert!(lines.iter().any(|l| l.contains("Kartu Keluarga")), "{text}");
+    assert!(lines.iter().any(|l| l.trim() == "No. ****0001"), "{text}");
+    assert!(!text.contains("BUDI") && !text.contains("SANTOSO"), "no name on the receipt:\n{text}");
+}
+
+#[test]
+fn a_missing_camera_does_not_stop_the_kiosk_and_nik_sign_in_works() {
+    let mut config = Config::default();
+    config.camera.device = "/dev/video-nonexistent".into();
+    let h = kiosk_from(config, |_| {});
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    assert!(shows(h.app(), "Halo, BUDI SANTOSO"));
+}
+
+/// Metric names the alert rules' `expr:`s use (label names such as `kiosk_id` left out).
+fn alert_series(rules: &str) -> Vec<String> {
+    let mut exprs = String::new();
+    let mut block: Option<usize> = None;
+    for line in rules.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(at) = block {
+            if line.trim().is_empty() || indent > at {
+                exprs.push_str(line);
+                exprs.push('\n');
+                continue;
+            }
+            block = None;
+        }
+        if let Some(rest) = line.trim_start().strip_prefix("expr:") {
+            if rest.trim() == "|" {
+                block = Some(indent);
+            } else {
+                exprs.push_str(rest);
+                exprs.push('\n');
+            }
+        }
+    }
+    let mut names: Vec<String> = exprs
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("kiosk_") && *w != "kiosk_id")
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn scrape(addr: std::net::SocketAddr) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    out
+}
+
+#[test]
+fn every_series_the_alert_rules_use_is_exported_by_a_running_kiosk() {
+    let rules = include_str!("../fleet/server/rules/kiosk-alerts.yml");
+    let names = alert_series(rules);
+    assert!(names.len() >= 12, "rules parsed: {names:?}");
+    let mut config = Config::default();
+    config.metrics_listen = Some("127.0.0.1:0".into());
+    let h = kiosk_from(config, |_| {});
+    let addr = h.kiosk.metrics_addr().expect("metrics served");
+    // One citizen signs in and out: the central-server series get real samples.
+    h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
+    h.wait(|s| matches!(s, State::Documents { .. }));
+    let deadline = Instant::now() + WAIT;
+    loop {
+        h.kiosk.pump();
+        let body = scrape(addr);
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|n| !body.lines().any(|l| l.strip_prefix(n.as_str()).is_some_and(|r| r.starts_with([' ', '{']))))
+            .collect();
+        if missing.is_empty() {
+            assert!(
+                body.lines()
+                    .any(|l| l.starts_with("kiosk_central_request_duration_seconds_count{endpoint=\"sign_in\"} ")
+                        && !l.ends_with(" 0")),
+                "sign-in requests are timed:\n{body}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "series the alert rules need are not exported: {missing:?}\n{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -228,6 +228,16 @@ fn first_pem_block(pem: &[u8]) -> Option<&[u8]> {
     pem.get(start..start + len + END.len())
 }
 
+/// notAfter of the first certificate in `pem` (the kiosk's own; intermediates may follow).
+pub(crate) fn leaf_not_after(pem: &[u8]) -> Result<x509_cert::time::Time, String> {
+    // Only the first PEM block is decoded: x509-cert 0.2's `load_pem_chain` panics
+    // (subtract overflow) on some malformed input, and a config file is not trusted input.
+    let first = first_pem_block(pem).ok_or("no certificate in the PEM file")?;
+    let leaf = <x509_cert::Certificate as der::DecodePem>::from_pem(first)
+        .map_err(|e| format!("unreadable certificate: {e}"))?;
+    Ok(leaf.tbs_certificate.validity.not_after)
+}
+
 /// The client certificate's expiry, against `now` (passed in for tests).
 pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
     let id = "tls_certificate";
@@ -236,17 +246,10 @@ pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
         ClientCert::Unreadable(why) => return CheckResult::new(id, false, why.clone()),
         ClientCert::Pem(pem) => pem,
     };
-    // The file may carry intermediates after the kiosk's own certificate; the first is ours.
-    // Only the first PEM block is decoded: x509-cert 0.2's `load_pem_chain` panics
-    // (subtract overflow) on some malformed input, and a config file is not trusted input.
-    let Some(first) = first_pem_block(pem) else {
-        return CheckResult::new(id, false, "no certificate in the PEM file");
+    let not_after = match leaf_not_after(pem) {
+        Ok(t) => t,
+        Err(why) => return CheckResult::new(id, false, why),
     };
-    let leaf = match <x509_cert::Certificate as der::DecodePem>::from_pem(first) {
-        Ok(c) => c,
-        Err(e) => return CheckResult::new(id, false, format!("unreadable certificate: {e}")),
-    };
-    let not_after = leaf.tbs_certificate.validity.not_after;
     let date = not_after.to_date_time();
     let until = format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
     let now = now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
@@ -273,7 +276,7 @@ async fn disk(ctx: &CheckContext) -> CheckResult {
 
 /// Free and total bytes of the file system holding `path` (or its nearest existing
 /// ancestor: the outbox file does not exist before the first report).
-fn free_space(path: &Path) -> Result<(u64, u64), String> {
+pub(crate) fn free_space(path: &Path) -> Result<(u64, u64), String> {
     let existing = path.ancestors().find(|p| p.exists()).unwrap_or(Path::new("/"));
     let st = nix::sys::statvfs::statvfs(existing).map_err(|e| format!("{}: {e}", existing.display()))?;
     // The field types differ between 32- and 64-bit targets (ARM SBCs are both).

@@ -7,4 +7,5 @@ pub mod hints;
 pub mod notice;
 pub mod probe;
 pub mod scanner;
+pub mod timed;
 pub mod zxing;

@@ -95,7 +95,8 @@ pub const SIGN_IN_FAILURE_REASONS: &[&str] = &[
 pub const REFUSAL_REASONS: &[&str] = &["download", "integrity", "signature", "ownership", "other"];
 
 /// Central-server calls, by purpose (never by URL: URLs can carry ids).
-pub const CENTRAL_ENDPOINTS: &[&str] = &["sign_in", "list_documents", "download", "report_print", "sign_out", "other"];
+/// The client's own endpoint labels: every request it makes is observed under one of them.
+pub const CENTRAL_ENDPOINTS: &[&str] = &adm_central_client::observe::ENDPOINTS;
 
 /// QR decode latency buckets: a good decode takes milliseconds, rqrr's worst cases seconds.
 const QR_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
@@ -464,6 +465,14 @@ impl Metrics {
 
     pub fn set_disk_free(&self, bytes: u64) {
         self.disk_free.get_or_create(&[]).set(i64::try_from(bytes).unwrap_or(i64::MAX));
+    }
+}
+
+/// Every request of the central-server client, retries included, lands here
+/// (`kiosk_central_request_*`, the series of the `KioskCentralErrors` alert).
+impl adm_central_client::RequestObserver for Metrics {
+    fn request(&self, endpoint: &'static str, elapsed: std::time::Duration, ok: bool) {
+        self.observe_central_request(endpoint, elapsed.as_secs_f64(), ok);
     }
 }
 

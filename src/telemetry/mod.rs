@@ -2,6 +2,7 @@
 
 pub mod log;
 pub mod metrics;
+pub mod vitals;
 pub mod watchdog;
 
 /// Masks a NIK (or KK number) for logs and receipts: `3201********0123`.

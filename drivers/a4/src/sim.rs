@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::{A4Printer, Attention, JobProgress, PrintError, PrintJob, PrinterState, PrinterStatus};
+use crate::{A4Printer, Attention, JobProgress, Marker, PrintError, PrintJob, PrinterState, PrinterStatus};
+
+/// The simulated printer's toner level (it never runs low).
+const SIM_TONER_PERCENT: u8 = 80;
 
 /// A fault to inject into the simulated printer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +99,20 @@ impl A4Printer for SimA4Printer {
             PrinterState::Disconnected => vec!["offline-report".into()],
             _ => vec!["none".into()],
         };
-        Ok(PrinterStatus::new(state, reasons, "Simulated A4 printer"))
+        let reachable = state != PrinterState::Disconnected;
+        let mut status = PrinterStatus::new(state, reasons, "Simulated A4 printer");
+        if reachable {
+            // A toner level, as IPP printers report it (`marker-levels`): the demo's
+            // dashboard and the toner alerts get a series, like with a real printer.
+            status.markers = vec![Marker {
+                name: "Black Toner (simulated)".into(),
+                kind: "toner".into(),
+                color: "#000000".into(),
+                level_percent: Some(SIM_TONER_PERCENT),
+                low_percent: Some(10),
+            }];
+        }
+        Ok(status)
     }
 
     fn print(&mut self, job: &PrintJob, progress: &mut dyn FnMut(JobProgress)) -> Result<u32, PrintError> {
