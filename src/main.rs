@@ -82,7 +82,8 @@ enum Command {
         printer: String,
         file: Option<PathBuf>,
     },
-    /// Decode QR codes in images; one JSON line per image.
+    /// Decode QR codes in images; one JSON line per image. Folders are searched
+    /// recursively for image files; finding no image at all is an error.
     QrDecode {
         #[arg(required = true)]
         paths: Vec<PathBuf>,

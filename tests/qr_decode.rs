@@ -188,3 +188,46 @@ fn zxing_finds_every_code_in_a_frame_with_several() {
     texts.sort();
     assert_eq!(texts, ["https://127.0.0.1/n/AAAAAAAAAAAAAAAA", "https://127.0.0.1/n/BBBBBBBBBBBBBBBB"]);
 }
+
+/// `qr-decode` walks folders of folders (the ZXing fixtures are laid out like that) and
+/// reads only images in them; explicitly named files are always tried.
+#[test]
+fn qr_decode_walks_folders_recursively_and_skips_non_images() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let deep = tree.path().join("a/b");
+    std::fs::create_dir_all(&deep).expect("mkdir");
+    std::fs::create_dir_all(tree.path().join("c")).expect("mkdir");
+    std::fs::copy(zxing_dir().join("qrcode-1/1.png"), deep.join("1.png")).expect("copy");
+    std::fs::copy(zxing_dir().join("qrcode-1/8.png"), tree.path().join("c/8.png")).expect("copy");
+    std::fs::write(tree.path().join("c/2.txt"), "expected text").expect("write");
+    let mut out = vec![];
+    let all_read = adm_kiosk::scan::cli::qr_decode(&[tree.path().to_owned()], &mut out).expect("images found");
+    assert!(all_read);
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out).expect("utf-8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let files: Vec<&str> = lines.iter().map(|l| l["file"].as_str().expect("file")).collect();
+    assert_eq!(files.len(), 2, "{lines:?}");
+    assert!(files[0].ends_with("a/b/1.png") && files[1].ends_with("c/8.png"), "{files:?}");
+    assert!(lines.iter().all(|l| l["codes"].as_array().is_some_and(|c| !c.is_empty())), "{lines:?}");
+}
+
+/// No image anywhere is a failure with a reason, never a silent success.
+#[test]
+fn qr_decode_without_any_image_fails_and_says_why() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tree.path().join("empty/inside")).expect("mkdir");
+    std::fs::write(tree.path().join("empty/notes.txt"), "no image here").expect("write");
+    let mut out = vec![];
+    assert!(adm_kiosk::scan::cli::qr_decode(&[tree.path().to_owned()], &mut out).is_err());
+    assert!(out.is_empty());
+
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_adm-kiosk"))
+        .arg("qr-decode")
+        .arg(tree.path())
+        .output()
+        .expect("run adm-kiosk");
+    assert!(!run.status.success(), "exit status {}", run.status);
+    assert!(run.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("no image"), "{stderr}");
+}

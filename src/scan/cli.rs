@@ -1,4 +1,5 @@
-//! `adm-kiosk qr-decode`: one JSON line per image, for technicians and tests.
+//! `adm-kiosk qr-decode`: one JSON line per image, for technicians and tests. Folders are
+//! searched recursively; no image at all is an error, not an empty success.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,19 +10,35 @@ use adm_camera::GreyFrame;
 use super::decoder::QrDecoder;
 use super::zxing::ZxingDecoder;
 
-/// Decodes every image (folders are walked one level); returns whether every image
-/// could be read.
-pub fn qr_decode(paths: &[PathBuf], out: &mut dyn Write) -> std::io::Result<bool> {
+#[derive(Debug, thiserror::Error)]
+pub enum QrDecodeError {
+    /// Nothing to decode: succeeding silently would look like "no QR in any image".
+    #[error("no image found in {0} (folders are searched recursively for image files)")]
+    NoImages(String),
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("writing the results: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Decodes every image: files named on the command line, and the image files (by
+/// extension) anywhere below a named folder, in path order. Returns whether every image
+/// could be read; fails when there was no image at all.
+pub fn qr_decode(paths: &[PathBuf], out: &mut dyn Write) -> Result<bool, QrDecodeError> {
     let mut files = vec![];
     for p in paths {
         if p.is_dir() {
-            let mut inside: Vec<_> =
-                std::fs::read_dir(p)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+            let mut inside = vec![];
+            images_below(p, &mut inside)?;
             inside.sort();
             files.extend(inside);
         } else {
             files.push(p.clone());
         }
+    }
+    if files.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(QrDecodeError::NoImages(named.join(", ")));
     }
     let mut all_read = true;
     for f in files {
@@ -35,6 +52,23 @@ pub fn qr_decode(paths: &[PathBuf], out: &mut dyn Write) -> std::io::Result<bool
         writeln!(out, "{line}")?;
     }
     Ok(all_read)
+}
+
+/// Image files anywhere below `dir`. Symbolic links to folders are not followed (no
+/// loops); other files are skipped, so notes and expected-text files can sit next to the
+/// pictures.
+fn images_below(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), QrDecodeError> {
+    let read = |source| QrDecodeError::Read { path: dir.to_owned(), source };
+    for entry in std::fs::read_dir(dir).map_err(read)? {
+        let entry = entry.map_err(read)?;
+        let path = entry.path();
+        if entry.file_type().map_err(read)?.is_dir() {
+            images_below(&path, found)?;
+        } else if path.is_file() && image::ImageFormat::from_path(&path).is_ok() {
+            found.push(path);
+        }
+    }
+    Ok(())
 }
 
 fn decode_file(path: &Path) -> Result<serde_json::Value, String> {
