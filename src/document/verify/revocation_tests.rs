@@ -135,3 +135,30 @@ fn crls_load_from_pem_bundles_and_der() {
 fn pem_of(der: &[u8]) -> String {
     der::pem::encode_string("X509 CRL", der::pem::LineEnding::LF, der).expect("PEM")
 }
+
+/// Cost of revocation checking, for the record (dev profile numbers are what a test run
+/// shows; `cargo bench --bench verify` measures the release build):
+/// `cargo test -p adm-kiosk --lib verification_time -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, run by hand"]
+fn verification_time_with_and_without_revocation() {
+    let pki = Pki::new();
+    let leaf = pki.signer(17, |_| {});
+    let pdf = pki.sign(&leaf);
+    let crls = [pki.inter.crl(&[&[0x10, 0x99]], EARLIER, THIS, NEXT), pki.root.crl(&[], EARLIER, THIS, NEXT)];
+    let server = set(&[&crls[0], &crls[1]]);
+    let with_dss = append_dss_crls(&pdf, &crls);
+    let anchors = pki.anchors();
+    let time = |label: &str, f: &dyn Fn() -> super::Report| {
+        let start = std::time::Instant::now();
+        for _ in 0..100 {
+            assert_eq!(f().verdict, Verdict::Valid);
+        }
+        let per = start.elapsed() / 100;
+        println!("dev profile, 100 verifications, {label}: {per:?} each");
+    };
+    let empty = RevocationSet::default();
+    time("no CRLs (revocation unknown)", &|| verify_with(&pdf, None, &anchors, &empty, now()));
+    time("2 CRLs from the server (good)", &|| verify_with(&pdf, None, &anchors, &server, now()));
+    time("2 CRLs in the /DSS (good)", &|| verify_with(&with_dss, None, &anchors, &empty, now()));
+}
