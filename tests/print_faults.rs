@@ -170,6 +170,8 @@ fn success_is_reported_once_with_every_page() {
     h.wait(|_| h.reports().len() == 1);
     assert_eq!(h.reports(), vec![(kk, KK_PAGES, true)]);
     assert_eq!(h.printer.jobs(), vec!["range=all pages=2"]);
+    // The report names the grant its download received (issue #13, item 4): not flagged.
+    assert_eq!(h.server().admin().flagged_reports().expect("flagged").len(), 0);
 }
 
 #[test]
@@ -213,6 +215,8 @@ fn a_jam_after_page_one_then_try_again_prints_only_page_two() {
     let kk = h.printed_id();
     h.wait(|_| h.reports().len() == 1);
     assert_eq!(h.reports(), vec![(kk, KK_PAGES, true)], "one report for the whole document");
+    // The retry downloaded again in the same session: the same grant, consumed once.
+    assert_eq!(h.server().admin().flagged_reports().expect("flagged").len(), 0);
     h.assert_delivered("print.retried");
 }
 

@@ -3,8 +3,9 @@
 //! limits) stays in that crate; this file only translates between its types and the
 //! kiosk's, and maps every failure to a reason the citizen screen can explain.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use adm_central_client::api::{AuditEventBody, CitizenInfo, DocumentInfo, PrintReportBody};
 use adm_central_client::outbox::{LocalPrintRecord, Outbox};
@@ -16,6 +17,10 @@ use crate::session::nik::Nik;
 pub struct RemoteCentral {
     client: CentralClient,
     outbox: Outbox,
+    /// Print grant of the last download of each document (document id → grant id): the
+    /// print report names it, which ties the report to the print the server reserved.
+    /// One citizen at a time uses the kiosk; a report takes its grant out.
+    grants: Mutex<HashMap<String, String>>,
 }
 
 impl RemoteCentral {
@@ -23,7 +28,7 @@ impl RemoteCentral {
     pub fn new(config: ClientConfig, outbox: &Path) -> Result<Self, CentralError> {
         let client = CentralClient::new(config).map_err(map_err)?;
         let outbox = Outbox::open(outbox).map_err(|e| CentralError::Storage(e.to_string()))?;
-        Ok(RemoteCentral { client, outbox })
+        Ok(RemoteCentral { client, outbox, grants: Mutex::new(HashMap::new()) })
     }
 
     pub fn outbox(&self) -> &Outbox {
@@ -101,15 +106,24 @@ impl Central for RemoteCentral {
             owner_nik: doc.owner_nik.clone(),
             kk: doc.kk.clone(),
         };
-        let pdf = self.client.download(token.expose(), &info).await.map_err(map_err)?;
-        Ok(Arc::new(pdf))
+        let download = self.client.download_granted(token.expose(), &info).await.map_err(map_err)?;
+        {
+            let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+            match download.grant_id {
+                Some(grant) => grants.insert(doc.id.clone(), grant),
+                None => grants.remove(&doc.id),
+            };
+        }
+        Ok(Arc::new(download.pdf))
     }
 
     fn record_print(&self, report: &PrintReport) -> Result<(), CentralError> {
         let local =
             LocalPrintRecord { doc_kind: report.kind.code().into(), printer: "a4".into(), outcome: "ok".into() };
+        let grant_id = self.grants.lock().unwrap_or_else(|p| p.into_inner()).remove(&report.document_id);
         let body = PrintReportBody {
             document_id: report.document_id.clone(),
+            grant_id,
             pages_printed: report.pages_printed,
             completed: true,
             at: report.at.clone(),

@@ -20,6 +20,14 @@ use crate::observe::{self, RequestObserver};
 /// Largest CRL bundle accepted (a few CAs' CRLs; a national CA's full CRL is far smaller).
 const MAX_CRL_BYTES: usize = 4 * 1024 * 1024;
 
+/// A downloaded PDF and the print grant the server reserved for it.
+pub struct Download {
+    /// Wiped when dropped.
+    pub pdf: Zeroizing<Vec<u8>>,
+    /// None from a server that does not issue grants (its reports are then flagged).
+    pub grant_id: Option<String>,
+}
+
 /// Where the central server is and who this kiosk is.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -159,6 +167,12 @@ impl CentralClient {
     /// Downloads a document's PDF and checks it against the size and SHA-256 announced in
     /// the listing. The bytes are wiped when dropped.
     pub async fn download(&self, token: &str, doc: &api::DocumentInfo) -> Result<Zeroizing<Vec<u8>>, ClientError> {
+        self.download_granted(token, doc).await.map(|d| d.pdf)
+    }
+
+    /// [`Self::download`], with the print grant the server reserved for it (to be named in
+    /// the print report, [`api::PrintReportBody::grant_id`]).
+    pub async fn download_granted(&self, token: &str, doc: &api::DocumentInfo) -> Result<Download, ClientError> {
         if !shape::is_id(&doc.id) {
             return Err(ClientError::NotFound);
         }
@@ -167,12 +181,18 @@ impl CentralClient {
             return Err(ClientError::TooLarge);
         }
         let path = paths::document_pdf(&doc.id);
-        let bytes = self.raw(Method::GET, &path, Some(token), None::<&()>, Retry::Idempotent, limit).await?;
+        let started = std::time::Instant::now();
+        let result = self
+            .send(Method::GET, &path, Some(token), None::<&()>, Retry::Idempotent, limit, Some(api::PRINT_GRANT_HEADER))
+            .await;
+        self.observe(&path, started, &result);
+        let (bytes, grant) = result?;
         let digest = hex::encode(Sha256::digest(bytes.as_slice()));
         if bytes.len() as u64 != doc.size || !digest.eq_ignore_ascii_case(&doc.sha256) {
             return Err(ClientError::IntegrityMismatch);
         }
-        Ok(bytes)
+        // Only a grant of the shape the server issues is passed on.
+        Ok(Download { pdf: bytes, grant_id: grant.filter(|g| shape::is_id(g)) })
     }
 
     /// Reports a print outcome. Idempotent: the same `report_id` may be sent any number
@@ -245,15 +265,21 @@ impl CentralClient {
         limit: usize,
     ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
         let started = std::time::Instant::now();
-        let result = self.send(method, path, token, body, retry, limit).await;
+        let result = self.send(method, path, token, body, retry, limit, None).await;
+        self.observe(path, started, &result);
+        result.map(|(bytes, _)| bytes)
+    }
+
+    fn observe<T>(&self, path: &str, started: std::time::Instant, result: &Result<T, ClientError>) {
         if let Some(observer) = &self.cfg.observer {
             let failed = result.as_ref().is_err_and(observe::is_service_failure);
             observer.request(observe::endpoint_of(path), started.elapsed(), !failed);
         }
-        result
     }
 
-    /// [`Self::raw`] without the observer: the request, retried as `retry` allows.
+    /// [`Self::raw`] without the observer: the request, retried as `retry` allows; with
+    /// the value of the answer's header `want_header`, if asked for and present.
+    #[allow(clippy::too_many_arguments)]
     async fn send<B: Serialize>(
         &self,
         method: Method,
@@ -262,7 +288,8 @@ impl CentralClient {
         body: Option<&B>,
         retry: Retry,
         limit: usize,
-    ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
+        want_header: Option<&str>,
+    ) -> Result<(Zeroizing<Vec<u8>>, Option<String>), ClientError> {
         // Serialized once, into a buffer wiped when the last attempt is done with it.
         let body = body.map(crate::body::json_body).transpose()?;
         let url = format!("{}{}", self.cfg.base_url, path);
@@ -284,11 +311,15 @@ impl CentralClient {
             let err = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
+                    let header = want_header
+                        .and_then(|h| resp.headers().get(h))
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
                     if retry == Retry::Idempotent && is_retryable_status(status) && !last {
                         ClientError::Server(format!("HTTP {}", status.as_u16()))
                     } else {
                         match read_limited(resp, limit).await {
-                            Ok(bytes) if status.is_success() => return Ok(bytes),
+                            Ok(bytes) if status.is_success() => return Ok((bytes, header)),
                             Ok(bytes) => {
                                 let parsed = serde_json::from_slice::<api::ApiError>(&bytes).ok();
                                 return Err(ClientError::from_status(status.as_u16(), parsed));
