@@ -49,7 +49,8 @@ pub enum Verdict {
     Invalid,
     /// Changed after signing (or bytes outside the signed ranges).
     Modified,
-    /// Chain does not reach a configured anchor, or a certificate is not valid in time.
+    /// Chain does not reach a configured anchor, a certificate is not valid in time or
+    /// was revoked, or the signer is not a document signer (CA, wrong key usage or EKU).
     Untrusted,
     /// No signature at all.
     Unsigned,
