@@ -23,13 +23,14 @@ const MAX_M_COST_KIB: u32 = 256 * 1024;
 const MAX_T_COST: u32 = 16;
 const MAX_P_COST: u32 = 8;
 
+/// The random source or the PIN hash failed (both are fatal for the operation at hand).
 #[derive(Debug, thiserror::Error)]
-#[error("random source unavailable: {0}")]
+#[error("{0}")]
 pub struct RandomError(String);
 
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], RandomError> {
     let mut b = [0u8; N];
-    getrandom::fill(&mut b).map_err(|e| RandomError(e.to_string()))?;
+    getrandom::fill(&mut b).map_err(|e| RandomError(format!("random source unavailable: {e}")))?;
     Ok(b)
 }
 
@@ -41,8 +42,11 @@ fn argon2() -> Result<Argon2<'static>, RandomError> {
 
 /// An argon2id PHC string: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`.
 pub fn hash_pin(pin: &str) -> Result<String, RandomError> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| RandomError(e.to_string()))?;
-    argon2()?.hash_password(pin.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| RandomError(e.to_string()))
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| RandomError(format!("salt: {e}")))?;
+    argon2()?
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| RandomError(format!("argon2 hash: {e}")))
 }
 
 /// Whether `pin` matches a stored argon2id hash (argon2's own constant-time comparison).
