@@ -273,6 +273,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
             scan_hint = match hint {
                 Some(ScanHint::Glare) => crate::ScanHint::Glare,
                 Some(ScanHint::Closer) => crate::ScanHint::Closer,
+                Some(ScanHint::NoCamera) => crate::ScanHint::NoCamera,
                 None => crate::ScanHint::None,
             };
             scan_expired = *expired;

@@ -468,6 +468,17 @@ fn a_missing_camera_does_not_stop_the_kiosk_and_nik_sign_in_works() {
     let mut config = Config::default();
     config.camera.device = "/dev/video-nonexistent".into();
     let h = kiosk_from(config, |_| {});
+    // Scanning says at once that the camera does not work and points to the code.
+    tap(h.app(), "Sentuh di sini untuk mulai").expect("start");
+    tap(h.app(), "Pindai kode QR dari notifikasi saya").expect("scan");
+    h.wait(|s| matches!(s, State::ScanQr { hint: Some(adm_kiosk::session::ScanHint::NoCamera), .. }));
+    assert!(shows(h.app(), "Kamera tidak dapat digunakan saat ini. Ketik kode yang tercetak di bawah QR."));
+    assert!(can_tap(h.app(), "Ketik kode saja"));
+    tap(h.app(), "Batal").expect("cancel");
+    h.wait(|s| matches!(s, State::Attract | State::Goodbye));
+    h.clock.advance(10_000);
+    h.wait(|s| matches!(s, State::Attract));
+    // NIK sign-in needs no camera.
     h.sign_in_with_nik(DEMO_NIK, DEMO_PIN);
     h.wait(|s| matches!(s, State::Documents { .. }));
     assert!(shows(h.app(), "Halo, BUDI SANTOSO"));

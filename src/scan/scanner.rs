@@ -13,6 +13,9 @@ use super::decoder::QrDecoder;
 use super::notice;
 use crate::session::{ScanHint, ScanProblem};
 
+/// How long the camera may give no picture before the citizen is told it cannot be used.
+const NO_CAMERA_AFTER: Duration = Duration::from_secs(2);
+
 /// What the capture loop reports.
 pub type ScanResult = Result<Zeroizing<String>, ScanProblem>;
 
@@ -58,6 +61,7 @@ impl Scanner {
             // Hints go out when they change, not every frame.
             let mut last_code = Instant::now();
             let mut last_hint: Option<ScanHint> = None;
+            let mut last_frame = Instant::now();
             while !flag.load(Ordering::Relaxed) {
                 let frame = {
                     let mut cam = camera.lock().unwrap_or_else(|e| e.into_inner());
@@ -66,7 +70,13 @@ impl Scanner {
                 let frame = match frame {
                     Ok(f) => f,
                     Err(CameraError::Disconnected) => {
-                        // Unplugged: keep trying, the camera may come back.
+                        // Unplugged or never found: say so once it has lasted a moment (a
+                        // camera starting up may drop a frame), and keep trying: it may
+                        // come back.
+                        if last_frame.elapsed() >= NO_CAMERA_AFTER && last_hint != Some(ScanHint::NoCamera) {
+                            last_hint = Some(ScanHint::NoCamera);
+                            hint(last_hint);
+                        }
                         std::thread::sleep(Duration::from_millis(500));
                         continue;
                     }
@@ -75,6 +85,7 @@ impl Scanner {
                         continue;
                     }
                 };
+                last_frame = Instant::now();
                 let found = decoder.decode(&frame);
                 if !found.is_empty() {
                     last_code = Instant::now();

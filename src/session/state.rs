@@ -58,6 +58,9 @@ pub enum ScanHint {
     Glare,
     /// Nothing readable for a while: hold the QR closer, inside the frame.
     Closer,
+    /// The camera gives no pictures at all (unplugged, broken, never found): typing the
+    /// code is the way on.
+    NoCamera,
 }
 
 /// Why a session could not go on. Each has its own screen text.
