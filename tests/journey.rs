@@ -531,8 +531,7 @@ fn every_series_the_alert_rules_use_is_exported_by_a_running_kiosk() {
     let rules = include_str!("../fleet/server/rules/kiosk-alerts.yml");
     let names = alert_series(rules);
     assert!(names.len() >= 12, "rules parsed: {names:?}");
-    let mut config = Config::default();
-    config.metrics_listen = Some("127.0.0.1:0".into());
+    let config = Config { metrics_listen: Some("127.0.0.1:0".into()), ..Config::default() };
     let h = kiosk_from(config, |_| {});
     let addr = h.kiosk.metrics_addr().expect("metrics served");
     // One citizen signs in and out: the central-server series get real samples.

@@ -114,11 +114,18 @@ mod tests {
         let garbage = write("garbage.crl", b"not a CRL");
 
         let mut out = Vec::new();
-        assert!(verify_cli_at(&[root.clone()], &[], None, &[pdf.clone()], now(), &mut out));
+        assert!(verify_cli_at(std::slice::from_ref(&root), &[], None, std::slice::from_ref(&pdf), now(), &mut out));
         assert_eq!(lines(&out)[0]["revocation"], "unknown");
         for crl in [&crl_der, &crl_pem] {
             let mut out = Vec::new();
-            assert!(!verify_cli_at(&[root.clone()], &[crl.clone()], None, &[pdf.clone()], now(), &mut out));
+            assert!(!verify_cli_at(
+                std::slice::from_ref(&root),
+                std::slice::from_ref(crl),
+                None,
+                std::slice::from_ref(&pdf),
+                now(),
+                &mut out,
+            ));
             let l = &lines(&out)[0];
             assert_eq!(l["verdict"], "untrusted");
             assert!(l["reason"].as_str().is_some_and(|r| r.contains("revoked")), "{l}");
