@@ -14,7 +14,6 @@ use adm_thermal::sim::SimReceiptPrinter;
 use adm_thermal::{PaperWidth, ReceiptPrinter};
 use slint::ComponentHandle;
 
-use crate::AppWindow;
 use crate::central::Central;
 use crate::central::remote::RemoteCentral;
 use crate::config::Config;
@@ -30,6 +29,7 @@ use crate::session::Event;
 use crate::telemetry::metrics::Metrics;
 use crate::telemetry::vitals::{self, CertSource, Vitals};
 use crate::telemetry::watchdog::Liveness;
+use crate::ui::AppWindow;
 use crate::ui_bridge;
 use crate::ui_bridge::TechCall;
 

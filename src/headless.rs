@@ -9,9 +9,9 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle, TestingBackend, Tes
 use slint::ComponentHandle;
 use slint::platform::PointerEventButton;
 
-use crate::AppWindow;
 use crate::app::Kiosk;
 use crate::session::State;
+use crate::ui::AppWindow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HeadlessError {

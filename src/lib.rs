@@ -16,4 +16,9 @@ pub mod session;
 pub mod telemetry;
 pub mod ui_bridge;
 
-slint::include_modules!();
+/// The Slint-generated types (the window, the `Kiosk` and `Tech` globals, the UI enums and
+/// rows), kept in their own namespace so they never collide with the kiosk's own types
+/// (`app::Kiosk`, `session::Failure`, …).
+pub mod ui {
+    slint::include_modules!();
+}

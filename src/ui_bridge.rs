@@ -14,8 +14,9 @@ use crate::session::{
     Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
     ScanHint, ScanProblem, State,
 };
-use crate::{
-    AppWindow, BusyKind, CheckRow, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen, Tech, TechPage,
+use crate::ui::{
+    self, AppWindow, BusyKind, CheckRow, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen, Tech,
+    TechPage,
 };
 
 /// Wires every UI intent to `sink`.
@@ -219,9 +220,9 @@ pub fn render(app: &AppWindow, m: &Machine) {
         let _ = slint::select_bundled_translation(if english { "en" } else { "id" });
     }
     k.set_availability(match m.availability() {
-        Availability::Ready => crate::Availability::Ready,
-        Availability::OutOfService => crate::Availability::OutOfService,
-        Availability::PrinterUnavailable => crate::Availability::PrinterUnavailable,
+        Availability::Ready => ui::Availability::Ready,
+        Availability::OutOfService => ui::Availability::OutOfService,
+        Availability::PrinterUnavailable => ui::Availability::PrinterUnavailable,
     });
     k.set_pin_length(m.timing().pin_len as i32);
     match m.warning() {
@@ -240,7 +241,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut pin_count = 0;
     let mut attempts_left = -1;
     let mut scan_not_a_notice = false;
-    let mut scan_hint = crate::ScanHint::None;
+    let mut scan_hint = ui::ScanHint::None;
     let mut scan_expired = false;
     let mut code_display = String::new();
     let mut code_count = 0;
@@ -249,7 +250,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut jobs: Vec<JobRow> = vec![];
     let mut receipt = ReceiptState::Pending;
     let mut busy_kind = BusyKind::SigningIn;
-    let mut failure = crate::Failure::ServerError;
+    let mut failure = ui::Failure::ServerError;
     let mut locked_wait = (-1, false);
 
     let screen = match m.state() {
@@ -271,10 +272,10 @@ pub fn render(app: &AppWindow, m: &Machine) {
         State::ScanQr { problem, hint, expired } => {
             scan_not_a_notice = *problem == Some(ScanProblem::NotANotice);
             scan_hint = match hint {
-                Some(ScanHint::Glare) => crate::ScanHint::Glare,
-                Some(ScanHint::Closer) => crate::ScanHint::Closer,
-                Some(ScanHint::NoCamera) => crate::ScanHint::NoCamera,
-                None => crate::ScanHint::None,
+                Some(ScanHint::Glare) => ui::ScanHint::Glare,
+                Some(ScanHint::Closer) => ui::ScanHint::Closer,
+                Some(ScanHint::NoCamera) => ui::ScanHint::NoCamera,
+                None => ui::ScanHint::None,
             };
             scan_expired = *expired;
             Screen::ScanQr
@@ -413,17 +414,17 @@ fn locked_wait_of(secs: u64) -> (i32, bool) {
     if minutes < 120 { (minutes as i32, false) } else { (i32::try_from(secs.div_ceil(3600)).unwrap_or(i32::MAX), true) }
 }
 
-fn failure_of(f: Failure) -> crate::Failure {
+fn failure_of(f: Failure) -> ui::Failure {
     match f {
-        Failure::Unreachable => crate::Failure::Unreachable,
-        Failure::Locked { .. } => crate::Failure::Locked,
-        Failure::UnknownCitizen => crate::Failure::UnknownCitizen,
-        Failure::UnknownNotice => crate::Failure::UnknownNotice,
-        Failure::NoDocuments => crate::Failure::NoDocuments,
-        Failure::SessionExpired => crate::Failure::SessionExpired,
-        Failure::KioskRefused => crate::Failure::KioskRefused,
-        Failure::RateLimited => crate::Failure::RateLimited,
-        Failure::ServerError => crate::Failure::ServerError,
+        Failure::Unreachable => ui::Failure::Unreachable,
+        Failure::Locked { .. } => ui::Failure::Locked,
+        Failure::UnknownCitizen => ui::Failure::UnknownCitizen,
+        Failure::UnknownNotice => ui::Failure::UnknownNotice,
+        Failure::NoDocuments => ui::Failure::NoDocuments,
+        Failure::SessionExpired => ui::Failure::SessionExpired,
+        Failure::KioskRefused => ui::Failure::KioskRefused,
+        Failure::RateLimited => ui::Failure::RateLimited,
+        Failure::ServerError => ui::Failure::ServerError,
     }
 }
 

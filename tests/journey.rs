@@ -58,7 +58,7 @@ impl Harness {
     fn reports_at_server(&self) -> u64 {
         self.server().admin().print_report_count().expect("count")
     }
-    fn app(&self) -> &adm_kiosk::AppWindow {
+    fn app(&self) -> &adm_kiosk::ui::AppWindow {
         &self.kiosk.app
     }
     fn wait(&self, done: impl Fn(&State) -> bool) {
@@ -69,7 +69,7 @@ impl Harness {
     }
     /// Nothing of the last citizen is left in the UI or the session.
     fn assert_wiped(&self) {
-        let k = self.app().global::<adm_kiosk::Kiosk>();
+        let k = self.app().global::<adm_kiosk::ui::Kiosk>();
         assert!(matches!(self.kiosk.runtime.borrow().machine().state(), State::Attract | State::Goodbye));
         assert_eq!(k.get_citizen_name(), "");
         assert_eq!(k.get_nik_display(), "");
@@ -402,7 +402,7 @@ fn a_qr_that_will_not_scan_gets_hints_then_the_code_can_be_typed() {
     for c in adm_central::demo::DEMO_NOTICE_CODE.chars() {
         tap(h.app(), &c.to_string()).expect("key");
     }
-    assert_eq!(h.app().global::<adm_kiosk::Kiosk>().get_code_display(), "7QK3 M9ZT 4HX2 WD8R");
+    assert_eq!(h.app().global::<adm_kiosk::ui::Kiosk>().get_code_display(), "7QK3 M9ZT 4HX2 WD8R");
     tap(h.app(), "Lanjut").expect("next");
     h.wait(|s| matches!(s, State::EnterNoticePin { .. }));
     type_digits(h.app(), adm_central::demo::DEMO_NOTICE_PIN).expect("PIN");

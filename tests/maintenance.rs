@@ -43,7 +43,7 @@ fn start(config: &Config, config_path: &Path) -> Harness {
 }
 
 impl Harness {
-    fn app(&self) -> &adm_kiosk::AppWindow {
+    fn app(&self) -> &adm_kiosk::ui::AppWindow {
         &self.kiosk.app
     }
     /// Holds a finger on the title for `ms`.
@@ -178,7 +178,7 @@ fn technician_console_end_to_end() {
     // Settings: refused with a clear message, then saved.
     tap(h.app(), "Pengaturan").expect("settings");
     {
-        let t = h.app().global::<adm_kiosk::Tech>();
+        let t = h.app().global::<adm_kiosk::ui::Tech>();
         t.invoke_save_settings(
             "ADM-3201-07".into(),
             "MPP Cibinong".into(),
@@ -193,7 +193,7 @@ fn technician_console_end_to_end() {
     assert!(!h.kiosk.runtime.borrow().tech.settings_error.is_empty(), "bad URL refused");
     h.shot("14-settings-refused");
     {
-        let t = h.app().global::<adm_kiosk::Tech>();
+        let t = h.app().global::<adm_kiosk::ui::Tech>();
         t.invoke_save_settings("ADM-3201-07".into(), "MPP Cibinong".into(), "demo".into(), 120, 40, 900, true);
     }
     h.settle();

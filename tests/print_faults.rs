@@ -62,7 +62,7 @@ fn kiosk(scenario: &str) -> Harness {
 }
 
 impl Harness {
-    fn app(&self) -> &adm_kiosk::AppWindow {
+    fn app(&self) -> &adm_kiosk::ui::AppWindow {
         &self.kiosk.app
     }
     fn server(&self) -> &adm_central::demo::DemoServer {
