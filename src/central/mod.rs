@@ -48,7 +48,7 @@ pub struct Citizen {
 
 impl fmt::Debug for Citizen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Citizen").field("nik", &crate::telemetry::mask_nik(&self.nik)).finish()
+        f.debug_struct("Citizen").field("nik", &adm_text::mask::id_number(&self.nik)).finish()
     }
 }
 
@@ -122,7 +122,7 @@ pub struct DocumentMeta {
 /// number or an akta number in full.
 impl fmt::Debug for DocumentMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::telemetry::{mask_document_number, mask_nik};
+        use adm_text::mask::{document_number as mask_document_number, id_number as mask_nik};
         f.debug_struct("DocumentMeta")
             .field("id", &self.id)
             .field("kind", &self.kind)

@@ -16,8 +16,5 @@ pub fn printed_name(kind: DocKind, language: Language) -> &'static str {
         DocKind::Biodata => ("Biodata Penduduk", "Resident Biodata"),
         DocKind::Other => ("Dokumen Kependudukan", "Population Document"),
     };
-    match language {
-        Language::Id => id,
-        Language::En => en,
-    }
+    language.pick(id, en)
 }

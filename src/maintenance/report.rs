@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use adm_thermal::doc::{Align, Doc, LayoutOptions};
-use adm_thermal::{Lang, PaperWidth};
+use adm_thermal::{Language, PaperWidth};
 
 use super::checks::{CheckContext, CheckResult};
 use crate::runtime::devices::lock;
@@ -15,7 +15,7 @@ pub const PRINT_DEADLINE: Duration = Duration::from_secs(30);
 /// What the slip says about the kiosk besides the checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlipHeader {
-    pub lang: Lang,
+    pub lang: Language,
     pub kiosk_id: String,
     pub site: String,
     /// Local time as it should be printed, e.g. "2025-03-01 09:30".
@@ -24,7 +24,7 @@ pub struct SlipHeader {
 
 /// Check names on paper (the details stay English: they are for technicians and the
 /// vendor, and match the logs).
-fn label(lang: Lang, id: &str) -> &str {
+fn label(lang: Language, id: &str) -> &str {
     match id {
         "a4_printer" => lang.pick("Printer A4", "A4 printer"),
         "receipt_printer" => lang.pick("Printer struk", "Receipt printer"),
@@ -103,7 +103,7 @@ mod tests {
     use crate::maintenance::checks::run_all;
     use crate::maintenance::testkit::{healthy_central, kiosk};
 
-    fn header(lang: Lang) -> SlipHeader {
+    fn header(lang: Language) -> SlipHeader {
         SlipHeader {
             lang,
             kiosk_id: "ADM-3201-07".into(),
@@ -119,8 +119,9 @@ mod tests {
             CheckResult { id: "camera", ok: false, detail: "camera disconnected".into() },
         ];
         for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
-            let printed = adm_thermal::render::interpret(&readiness_slip(&results, &header(Lang::Id), width), width)
-                .expect("valid ESC/POS");
+            let printed =
+                adm_thermal::render::interpret(&readiness_slip(&results, &header(Language::Id), width), width)
+                    .expect("valid ESC/POS");
             let text = printed.lines.join("\n");
             for expected in ["LAPORAN KESIAPAN KIOS", "ADM-3201-07", "[OK] Printer A4", "[GAGAL] Kamera", "TIDAK SIAP:"]
             {
@@ -128,7 +129,7 @@ mod tests {
             }
             assert_eq!((printed.cuts, printed.auto_wrapped), (1, 0));
         }
-        let ready = readiness_slip(&results[..1], &header(Lang::En), PaperWidth::Mm80);
+        let ready = readiness_slip(&results[..1], &header(Language::En), PaperWidth::Mm80);
         let text = adm_thermal::render::interpret(&ready, PaperWidth::Mm80).expect("valid").lines.join("\n");
         assert!(text.contains("READY FOR SERVICE"), "{text}");
     }
@@ -137,9 +138,9 @@ mod tests {
     async fn print_readiness_comes_out_of_the_receipt_printer() {
         let (ctx, controls) = kiosk(healthy_central(), true);
         let results = run_all(&ctx).await;
-        print_readiness(&ctx, &results, &header(Lang::Id), PaperWidth::Mm80).await.expect("printed");
+        print_readiness(&ctx, &results, &header(Language::Id), PaperWidth::Mm80).await.expect("printed");
         assert_eq!(controls.receipt.printed(), 1);
         controls.receipt.inject(adm_thermal::sim::SimFault::PaperOut);
-        assert!(print_readiness(&ctx, &results, &header(Lang::Id), PaperWidth::Mm80).await.is_err());
+        assert!(print_readiness(&ctx, &results, &header(Language::Id), PaperWidth::Mm80).await.is_err());
     }
 }

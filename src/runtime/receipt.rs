@@ -1,10 +1,10 @@
 //! The receipt at the end of a session.
 
-use adm_thermal::{Lang, PaperWidth, ReceiptData, ReceiptItem, ReceiptPrinter};
+use adm_thermal::{PaperWidth, ReceiptData, ReceiptItem, ReceiptPrinter};
 
 use super::KioskInfo;
 use crate::document::names::printed_name;
-use crate::session::{Language, ReceiptRequest};
+use crate::session::ReceiptRequest;
 
 /// Prints the receipt; `false` when the receipt printer cannot (the citizen is told, and
 /// the A4 documents are not affected).
@@ -39,10 +39,7 @@ pub(super) fn print(
 pub(crate) fn receipt_data(info: &KioskInfo, req: &ReceiptRequest) -> ReceiptData {
     let transaction_id = transaction_id();
     ReceiptData {
-        lang: match req.language {
-            Language::Id => Lang::Id,
-            Language::En => Lang::En,
-        },
+        lang: req.language,
         kiosk_id: info.kiosk_id.clone(),
         site: info.site.clone(),
         printed_at: chrono::Local::now().format("%d-%m-%Y %H:%M").to_string(),
@@ -58,7 +55,7 @@ pub(crate) fn receipt_data(info: &KioskInfo, req: &ReceiptRequest) -> ReceiptDat
                 title: printed_name(l.kind, req.language).into(),
                 // Kind + last characters tell the citizen's papers apart; the full number
                 // (region code, birth date) never leaves the kiosk on paper.
-                number: crate::telemetry::mask_document_number(&l.number),
+                number: adm_text::mask::document_number(&l.number),
                 pages: l.pages,
                 printed: l.printed,
             })
@@ -69,8 +66,8 @@ pub(crate) fn receipt_data(info: &KioskInfo, req: &ReceiptRequest) -> ReceiptDat
 
 /// Short, unique, readable over the phone: `ADM-` + 10 base32 characters.
 fn transaction_id() -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    use adm_central_client::api::shape::CROCKFORD;
     let bits = uuid::Uuid::new_v4().as_u128();
-    let code: String = (0..10).map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
+    let code: String = (0..10).map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char).collect();
     format!("ADM-{code}")
 }

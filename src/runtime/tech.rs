@@ -245,7 +245,7 @@ impl Runtime {
                 let receipt = self.devices.receipt.clone();
                 let width = self.devices.receipt_width;
                 let header = SlipHeader {
-                    lang: adm_thermal::Lang::Id,
+                    lang: adm_text::Language::Id,
                     kiosk_id: self.info.kiosk_id.clone(),
                     site: self.info.site.clone(),
                     printed_at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),

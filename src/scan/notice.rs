@@ -1,13 +1,15 @@
-//! The QR on a Dukcapil notice (e-mail / SMS link), as defined in the API spec:
-//! `https://<central-host>/n/<code>`, code = 16 characters of Crockford base32.
+//! The QR on a Dukcapil notice (e-mail / SMS link), as the kiosk reads it.
 //!
-//! The kiosk never opens the URL and never acts on another host: a QR code is only a
-//! carrier for the code, and anything else is refused.
+//! The payload's shape, `https://<central-host>/n/<code>` with a 16-character Crockford
+//! base32 code, is a wire shape: `adm_central_client::notice` owns it. What is the
+//! kiosk's own here: the code goes straight into a wiped buffer, and every refusal reads
+//! the same (the kiosk never opens the URL and never acts on another host: a QR code is
+//! only a carrier for the code, and anything else is refused).
 
 use zeroize::Zeroizing;
 
-pub const CODE_LEN: usize = 16;
-const CROCKFORD: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// The payload of a notice QR (for the demo's simulated camera and tests).
+pub use adm_central_client::notice::notice_payload as payload;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NoticeError {
@@ -17,21 +19,9 @@ pub enum NoticeError {
 
 /// Extracts the notice code from a scanned payload, if it is a notice of `central_host`.
 pub fn parse(payload: &str, central_host: &str) -> Result<Zeroizing<String>, NoticeError> {
-    let rest = payload.strip_prefix("https://").ok_or(NoticeError::NotANotice)?;
-    let (host, path) = rest.split_once('/').ok_or(NoticeError::NotANotice)?;
-    if !host.eq_ignore_ascii_case(central_host) {
-        return Err(NoticeError::NotANotice);
-    }
-    let code = path.strip_prefix("n/").ok_or(NoticeError::NotANotice)?;
-    if code.len() != CODE_LEN || !code.chars().all(|c| CROCKFORD.contains(c.to_ascii_uppercase())) {
-        return Err(NoticeError::NotANotice);
-    }
-    Ok(Zeroizing::new(code.to_ascii_uppercase()))
-}
-
-/// The payload of a notice QR (for the demo's simulated camera and tests).
-pub fn payload(central_host: &str, code: &str) -> String {
-    format!("https://{central_host}/n/{code}")
+    adm_central_client::parse_notice_payload(payload, central_host)
+        .map(Zeroizing::new)
+        .map_err(|_| NoticeError::NotANotice)
 }
 
 #[cfg(test)]
@@ -68,5 +58,24 @@ mod tests {
         ] {
             assert_eq!(parse(p, HOST), Err(NoticeError::NotANotice), "{p}");
         }
+    }
+
+    /// The on-screen keyboard (`ui/widgets/code-keyboard.slint`) spells its keys out;
+    /// they must be exactly the characters a code can have.
+    #[test]
+    fn the_code_keyboard_has_exactly_the_code_alphabet() {
+        let slint = include_str!("../../ui/widgets/code-keyboard.slint");
+        let mut keys: Vec<u8> = slint
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("for c in [")?.split_once(']').map(|(k, _)| k))
+            .flat_map(|k| k.split(','))
+            .map(|k| k.trim().trim_matches('"').as_bytes().to_vec())
+            .inspect(|k| assert_eq!(k.len(), 1, "one character per key"))
+            .flatten()
+            .collect();
+        keys.sort_unstable();
+        let mut alphabet = adm_central_client::api::shape::CROCKFORD.to_vec();
+        alphabet.sort_unstable();
+        assert_eq!(keys, alphabet);
     }
 }

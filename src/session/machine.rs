@@ -2,6 +2,7 @@
 
 use std::mem;
 
+use adm_central_client::api::shape;
 use zeroize::Zeroizing;
 
 use super::Millis;
@@ -10,11 +11,6 @@ use super::nik::Nik;
 use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
 
 pub const NIK_DIGITS: usize = 16;
-/// Characters of a notice code.
-pub const NOTICE_CODE_LEN: usize = 16;
-/// The characters a notice code can have (Crockford base32: no I, L, O, U, so nobody
-/// has to tell 0 from O or 1 from I).
-pub const NOTICE_CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// How long the camera looks for a QR before the screen offers to try again or type the
 /// code; it closes before the idle warning appears, so the citizen sees this first.
 pub const SCAN_WINDOW_MS: Millis = 45_000;
@@ -381,14 +377,14 @@ impl Machine {
             },
 
             (State::EnterNoticeCode { code }, ev) => match ev {
-                Event::CodeChar(c) if NOTICE_CODE_ALPHABET.contains(&c) && code.len() < NOTICE_CODE_LEN => {
+                Event::CodeChar(c) if shape::CROCKFORD.contains(&c) && code.len() < shape::CODE_LEN => {
                     code.push(char::from(c));
                 }
                 Event::Backspace => {
                     code.pop();
                 }
                 Event::Clear => code.clear(),
-                Event::Submit if code.len() == NOTICE_CODE_LEN => {
+                Event::Submit if code.len() == shape::CODE_LEN => {
                     let code = mem::take(code);
                     self.state = State::EnterNoticePin { code, pin: Zeroizing::default(), problem: None };
                 }
@@ -411,7 +407,7 @@ impl Machine {
                 Ok(ctx) => {
                     out.push(Command::Audit(AuditEvent::SignedIn {
                         session,
-                        masked_nik: crate::telemetry::mask_nik(&ctx.citizen.nik),
+                        masked_nik: adm_text::mask::id_number(&ctx.citizen.nik),
                     }));
                     out.push(Command::ListDocuments { session, token: ctx.token.clone() });
                     self.state = State::LoadingDocuments { ctx };
@@ -584,7 +580,7 @@ impl Machine {
             })
             .collect();
         let receipt =
-            ReceiptRequest { language: self.language, masked_nik: crate::telemetry::mask_nik(&ctx.citizen.nik), lines };
+            ReceiptRequest { language: self.language, masked_nik: adm_text::mask::id_number(&ctx.citizen.nik), lines };
         out.push(Command::PrintReceipt { session: self.session, receipt });
         out.push(Command::EndSession { token: Some(ctx.token.clone()) });
         drop(ctx);

@@ -79,7 +79,7 @@ impl Nik {
 
     /// `3201********0123`: what logs and receipts show.
     pub fn masked(&self) -> String {
-        crate::telemetry::mask_nik(&self.0)
+        adm_text::mask::id_number(&self.0)
     }
 }
 

@@ -7,13 +7,8 @@ use zeroize::Zeroizing;
 use super::nik::{Nik, NikError};
 use crate::central::{Citizen, DocumentMeta, SessionToken};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    /// Bahasa Indonesia: the default, restored for every new citizen.
-    #[default]
-    Id,
-    En,
-}
+/// The session's language: Bahasa Indonesia by default, restored for every new citizen.
+pub use adm_text::Language;
 
 /// Whether the kiosk can serve a citizen right now (shown on the attract screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,27 +1,10 @@
-//! Logging (and, later, metrics). Personal data never reaches a log line unmasked.
+//! Logging and metrics. Personal data never reaches a log line unmasked: identifier
+//! numbers go through `adm_text::mask` first.
 
 pub mod log;
 pub mod metrics;
 pub mod vitals;
 pub mod watchdog;
-
-/// Masks a NIK (or KK number) for logs and receipts: `3201********0123`.
-///
-/// The first four digits (province + regency) and the last four (serial) are kept so a
-/// technician can tell records apart; the birth date in the middle is hidden. Anything
-/// that is not 16 digits (or an already masked NIK) is masked completely. The one rule
-/// lives in `adm_thermal::redact`, which every receipt layout also applies, so paper and
-/// logs always agree.
-pub fn mask_nik(nik: &str) -> String {
-    adm_thermal::redact::id_number(nik)
-}
-
-/// Masks a document number (KK, akta, …) for receipts and logs: `****0001`, the last four
-/// characters only. KK numbers start with the region code and akta numbers carry the
-/// birth date: printed in full next to a masked NIK they rebuild it.
-pub fn mask_document_number(number: &str) -> String {
-    adm_thermal::redact::document_number(number)
-}
 
 /// Bounded reason label for a failed sign-in.
 pub fn reason_of(e: &crate::central::CentralError) -> &'static str {
@@ -75,26 +58,4 @@ pub fn report_receipt(metrics: &metrics::Metrics, status: Option<adm_thermal::Re
         Some(R::Error) => "error",
         Some(R::Disconnected) | None => "disconnected",
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{mask_document_number, mask_nik};
-
-    #[test]
-    fn masks_the_middle_of_a_nik() {
-        assert_eq!(mask_nik("3201011505800123"), "3201********0123");
-    }
-
-    #[test]
-    fn masks_anything_else_completely() {
-        assert_eq!(mask_nik("32010115"), "********");
-        assert_eq!(mask_nik("abcdefghijklmnopqrstu"), "****************");
-    }
-
-    #[test]
-    fn document_numbers_keep_only_their_last_four_characters() {
-        assert_eq!(mask_document_number("3201010101090001"), "****0001");
-        assert_eq!(mask_document_number("3201-LT-15051980-0001"), "****0001");
-    }
 }

@@ -16,13 +16,13 @@
 #![allow(dead_code)]
 
 use adm_camera::GreyFrame;
+use adm_central_client::api::shape::CROCKFORD;
 use image::GrayImage;
 
 pub const CATEGORIES: [&str; 7] = ["clean", "perspective", "blur", "glare", "moire", "inverted", "small"];
 
 const W: u32 = 1280;
 const H: u32 = 720;
-const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 pub struct Sample {
     pub category: String,

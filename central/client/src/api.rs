@@ -239,8 +239,12 @@ pub mod paths {
 /// Shape checks shared by both sides (the server answers 400 when they fail; the client
 /// refuses to send, so a typo never costs a PIN attempt).
 pub mod shape {
-    /// Crockford base32 alphabet (no I, L, O, U).
+    /// Crockford base32 alphabet (no I, L, O, U, so nobody has to tell 0 from O or 1
+    /// from I): notice and verification codes, and anything else a person may have to
+    /// read out or type (the receipt's transaction id).
     pub const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    /// Characters of a notice or verification code.
+    pub const CODE_LEN: usize = 16;
 
     pub fn is_nik(s: &str) -> bool {
         s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
@@ -255,7 +259,7 @@ pub mod shape {
     }
     /// Notice and verification codes: 16 upper-case Crockford base32 characters.
     pub fn is_code(s: &str) -> bool {
-        s.len() == 16 && s.bytes().all(|b| CROCKFORD.contains(&b))
+        s.len() == CODE_LEN && s.bytes().all(|b| CROCKFORD.contains(&b))
     }
     /// Ids chosen by the kiosk (report and event ids) or the server (document ids).
     pub fn is_id(s: &str) -> bool {

@@ -367,7 +367,7 @@ pub(crate) fn add_citizen_row(conn: &Connection, c: &NewCitizen, pin_hash: Optio
     )
     .map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            AdminError::Invalid(format!("citizen {} already exists", secrets::mask_nik(&c.nik)))
+            AdminError::Invalid(format!("citizen {} already exists", adm_text::mask::id_number(&c.nik)))
         }
         _ => AdminError::Db(DbError::Sql(e)),
     })?;

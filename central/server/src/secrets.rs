@@ -76,15 +76,6 @@ pub fn random_token() -> Result<String, RandomError> {
     Ok(hex::encode(random_bytes::<32>()?))
 }
 
-/// Masks a NIK for logs: `3201********0001`.
-pub fn mask_nik(nik: &str) -> String {
-    if nik.len() == 16 && nik.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}********{}", &nik[..4], &nik[12..])
-    } else {
-        "*".repeat(nik.chars().count().min(16))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +110,5 @@ mod tests {
         assert!(!verify_pin("123457", &h));
         assert!(!verify_pin("123456", "garbage"));
         assert!(adm_central_client::api::shape::is_code(&random_code().unwrap()));
-        assert_eq!(mask_nik("3201011505800001"), "3201********0001");
     }
 }

@@ -18,7 +18,9 @@ pub mod fake;
 pub mod layout;
 pub mod qr;
 pub mod raster;
-pub mod redact;
+/// Identifier numbers masked for paper (the rule is shared with the kiosk's and the
+/// server's logs, so it lives in `adm-text`).
+pub use adm_text::mask as redact;
 pub mod render;
 pub mod samples;
 pub mod sim;
@@ -27,23 +29,8 @@ pub mod transport;
 pub mod usb;
 pub mod wrap;
 
-/// Language of printed text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
-
-impl Lang {
-    /// Picks the Indonesian or the English wording.
-    pub fn pick<'a>(self, id: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Id => id,
-            Lang::En => en,
-        }
-    }
-}
+/// Language of printed text: the kiosk's one language type.
+pub use adm_text::Language;
 
 /// Paper roll width. Both are printed with 203 dpi heads: 58 mm rolls have 384 printable dots
 /// (48 mm), 80 mm rolls 576 dots (72 mm).
@@ -91,7 +78,7 @@ pub struct ReceiptItem {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptData {
-    pub lang: Lang,
+    pub lang: Language,
     pub kiosk_id: String,
     pub site: String,
     pub printed_at: String,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::layout::{self, AddressLabelData, PickupSlipData, TestPageData};
-use crate::{Lang, PaperWidth, ReceiptData, ReceiptItem};
+use crate::{Language, PaperWidth, ReceiptData, ReceiptItem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SampleKind {
@@ -51,15 +51,15 @@ impl FromStr for SampleKind {
 /// The exact ESC/POS bytes the kiosk would send for a sample of `kind` (native QR).
 pub fn sample(kind: SampleKind, width: PaperWidth) -> Vec<u8> {
     match kind {
-        SampleKind::Receipt => layout::receipt(&demo_receipt(Lang::Id), width),
-        SampleKind::Pickup => layout::pickup_slip(&demo_pickup(Lang::Id), width),
-        SampleKind::Label => layout::address_label(&demo_label(Lang::Id), width),
-        SampleKind::Test => layout::test_page(&demo_test_page(Lang::Id), width),
+        SampleKind::Receipt => layout::receipt(&demo_receipt(Language::Id), width),
+        SampleKind::Pickup => layout::pickup_slip(&demo_pickup(Language::Id), width),
+        SampleKind::Label => layout::address_label(&demo_label(Language::Id), width),
+        SampleKind::Test => layout::test_page(&demo_test_page(Language::Id), width),
     }
 }
 
 /// Fictional receipt: two documents printed, one not (the A4 printer ran out of paper).
-pub fn demo_receipt(lang: Lang) -> ReceiptData {
+pub fn demo_receipt(lang: Language) -> ReceiptData {
     ReceiptData {
         lang,
         kiosk_id: "ADM-3299-01".to_owned(),
@@ -98,7 +98,7 @@ pub fn demo_receipt(lang: Lang) -> ReceiptData {
     }
 }
 
-pub fn demo_pickup(lang: Lang) -> PickupSlipData {
+pub fn demo_pickup(lang: Language) -> PickupSlipData {
     PickupSlipData {
         lang,
         kiosk_id: "ADM-3299-01".to_owned(),
@@ -116,7 +116,7 @@ pub fn demo_pickup(lang: Lang) -> PickupSlipData {
     }
 }
 
-pub fn demo_label(lang: Lang) -> AddressLabelData {
+pub fn demo_label(lang: Language) -> AddressLabelData {
     AddressLabelData {
         lang,
         application_code: "KK-2505-01288".to_owned(),
@@ -132,7 +132,7 @@ pub fn demo_label(lang: Lang) -> AddressLabelData {
     }
 }
 
-pub fn demo_test_page(lang: Lang) -> TestPageData {
+pub fn demo_test_page(lang: Language) -> TestPageData {
     TestPageData {
         lang,
         kiosk_id: "ADM-3299-01".to_owned(),

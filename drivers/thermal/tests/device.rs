@@ -210,7 +210,7 @@ fn unplug_during_a_job_is_an_error_then_recovers() {
     p.status().expect("status");
     hw.unplug();
     // Status was read before the unplug: the write itself fails.
-    let bytes = layout::receipt(&demo_receipt(adm_thermal::Lang::Id), PaperWidth::Mm80);
+    let bytes = layout::receipt(&demo_receipt(adm_thermal::Language::Id), PaperWidth::Mm80);
     assert!(p.print(&bytes).is_err());
     hw.plug();
     p.print(&bytes).expect("printed after replug");
@@ -222,7 +222,7 @@ fn simulated_printer_writes_pictures_a_person_can_read() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut sim = SimReceiptPrinter::new(Some(dir.path().to_path_buf()), PaperWidth::Mm80);
     let control = sim.control();
-    let data = demo_receipt(adm_thermal::Lang::En);
+    let data = demo_receipt(adm_thermal::Language::En);
     sim.print(&layout::receipt(&data, PaperWidth::Mm80)).expect("printed");
     assert_eq!(control.printed(), 1);
     let png = dir.path().join("receipt-001.png");

@@ -6,13 +6,13 @@ mod common;
 use adm_thermal::layout::{self, LayoutOptions, QrMode};
 use adm_thermal::render::{ImageKind, RenderError, interpret};
 use adm_thermal::samples::{self, SampleKind, demo_label, demo_pickup, demo_receipt, demo_test_page, sample};
-use adm_thermal::{Lang, PaperWidth, ReceiptItem};
+use adm_thermal::{Language, PaperWidth, ReceiptItem};
 use common::{assert_lines, render_and_scan};
 
 const WIDTHS: [PaperWidth; 2] = [PaperWidth::Mm58, PaperWidth::Mm80];
 const MODES: [QrMode; 2] = [QrMode::Native, QrMode::Raster];
 
-fn bytes_for(kind: SampleKind, lang: Lang, opts: &LayoutOptions) -> (Vec<u8>, String) {
+fn bytes_for(kind: SampleKind, lang: Language, opts: &LayoutOptions) -> (Vec<u8>, String) {
     match kind {
         SampleKind::Receipt => {
             let d = demo_receipt(lang);
@@ -39,7 +39,7 @@ fn every_layout_renders_strictly_and_its_qr_decodes() {
     for kind in SampleKind::ALL {
         for width in WIDTHS {
             for qr in MODES {
-                for lang in [Lang::Id, Lang::En] {
+                for lang in [Language::Id, Language::En] {
                     let name = format!("{kind}-{width:?}-{qr:?}-{lang:?}");
                     let (bytes, payload) = bytes_for(kind, lang, &LayoutOptions { width, qr });
                     let (r, codes) = render_and_scan(&bytes, width, dir.path(), &name);
@@ -60,7 +60,7 @@ fn every_layout_renders_strictly_and_its_qr_decodes() {
 #[test]
 fn receipt_in_indonesian_says_what_was_printed_and_what_was_not() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = demo_receipt(Lang::Id);
+    let data = demo_receipt(Language::Id);
     let (r, codes) =
         render_and_scan(&layout::receipt(&data, PaperWidth::Mm80), PaperWidth::Mm80, dir.path(), "receipt-id");
     assert_eq!(codes, ["https://verifikasi.adm.example/t/TRX-20250512-0042"]);
@@ -93,7 +93,7 @@ fn receipt_in_indonesian_says_what_was_printed_and_what_was_not() {
 #[test]
 fn receipt_in_english_on_58mm() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = demo_receipt(Lang::En);
+    let data = demo_receipt(Language::En);
     let opts = LayoutOptions { width: PaperWidth::Mm58, qr: QrMode::Raster };
     let (r, codes) =
         render_and_scan(&layout::receipt_with(&data, &opts), PaperWidth::Mm58, dir.path(), "receipt-en-58");
@@ -114,8 +114,8 @@ fn receipt_in_english_on_58mm() {
 #[test]
 fn qr_never_carries_personal_data() {
     for kind in SampleKind::ALL {
-        let (_, payload) = bytes_for(kind, Lang::Id, &LayoutOptions::default());
-        let receipt = demo_receipt(Lang::Id);
+        let (_, payload) = bytes_for(kind, Language::Id, &LayoutOptions::default());
+        let receipt = demo_receipt(Language::Id);
         assert!(!payload.contains("3299**"), "{kind}: masked NIK in QR");
         assert!(!payload.contains("Siti"), "{kind}: name in QR");
         assert!(!payload.contains(&receipt.masked_nik));
@@ -152,7 +152,7 @@ fn pickup_slip_and_test_page_text() {
 
 #[test]
 fn long_fields_wrap_inside_the_paper() {
-    let mut data = demo_receipt(Lang::Id);
+    let mut data = demo_receipt(Language::Id);
     data.site = "Mal Pelayanan Publik Kabupaten Contoh Raya, Gedung Serbaguna Lantai Dua Sayap Timur".to_owned();
     data.items.push(ReceiptItem {
         title: "Surat Keterangan Pindah Warga Negara Indonesia (SKPWNI) antar kabupaten/kota dalam satu provinsi"
@@ -171,7 +171,7 @@ fn long_fields_wrap_inside_the_paper() {
 
 #[test]
 fn control_characters_in_data_cannot_inject_commands() {
-    let mut data = demo_receipt(Lang::Id);
+    let mut data = demo_receipt(Language::Id);
     // ESC p would kick a cash drawer; GS V would cut mid-receipt.
     data.kiosk_id = "ADM\u{1b}p\u{0}\u{19}\u{fa}-01\u{1d}V\u{0}".to_owned();
     let bytes = layout::receipt(&data, PaperWidth::Mm80);

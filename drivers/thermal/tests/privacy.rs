@@ -10,13 +10,13 @@
 
 use adm_thermal::layout::{self, AddressLabelData, LayoutOptions, PickupSlipData, QrMode, TestPageData};
 use adm_thermal::render::interpret;
-use adm_thermal::{Lang, PaperWidth, ReceiptData, ReceiptItem};
+use adm_thermal::{Language, PaperWidth, ReceiptData, ReceiptItem};
 
 const NIK: &str = "3201011505800001";
 const KK: &str = "3201010101090001";
 const AKTA: &str = "3201-LT-15051980-0001";
 
-fn receipt(lang: Lang) -> ReceiptData {
+fn receipt(lang: Language) -> ReceiptData {
     ReceiptData {
         lang,
         kiosk_id: "ADM-BGR-07".to_owned(),
@@ -35,7 +35,7 @@ fn receipt(lang: Lang) -> ReceiptData {
     }
 }
 
-fn pickup(lang: Lang) -> PickupSlipData {
+fn pickup(lang: Language) -> PickupSlipData {
     PickupSlipData {
         lang,
         kiosk_id: "ADM-BGR-07".to_owned(),
@@ -51,7 +51,7 @@ fn pickup(lang: Lang) -> PickupSlipData {
     }
 }
 
-fn label(lang: Lang) -> AddressLabelData {
+fn label(lang: Language) -> AddressLabelData {
     AddressLabelData {
         lang,
         application_code: "KK-2512-01288".to_owned(),
@@ -63,7 +63,7 @@ fn label(lang: Lang) -> AddressLabelData {
     }
 }
 
-fn test_page(lang: Lang) -> TestPageData {
+fn test_page(lang: Language) -> TestPageData {
     TestPageData {
         lang,
         kiosk_id: "ADM-BGR-07".to_owned(),
@@ -80,7 +80,7 @@ fn test_page(lang: Lang) -> TestPageData {
 fn printouts() -> Vec<(String, Vec<String>)> {
     let mut out = vec![];
     for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
-        for lang in [Lang::Id, Lang::En] {
+        for lang in [Language::Id, Language::En] {
             let opts = LayoutOptions { width, qr: QrMode::Native };
             let layouts = [
                 ("receipt", layout::receipt_with(&receipt(lang), &opts)),
@@ -135,7 +135,7 @@ fn no_layout_prints_a_number_the_nik_can_be_rebuilt_from() {
 
 #[test]
 fn document_numbers_keep_only_their_last_four_characters() {
-    let r = interpret(&layout::receipt(&receipt(Lang::Id), PaperWidth::Mm80), PaperWidth::Mm80).expect("renders");
+    let r = interpret(&layout::receipt(&receipt(Language::Id), PaperWidth::Mm80), PaperWidth::Mm80).expect("renders");
     let numbered: Vec<&str> = r.lines.iter().map(|l| l.trim()).filter(|l| l.starts_with("No. *")).collect();
     assert_eq!(numbered, ["No. ****0001", "No. ****0001", "No. ****0001"], "{:#?}", r.lines);
     assert!(r.lines.iter().any(|l| l.ends_with(": 3201********0001")), "{:#?}", r.lines);

@@ -10,6 +10,7 @@ use adm_central_client::api::{
     self, AuditEventAck, AuditEventBody, CitizenInfo, DocumentInfo, DocumentList, DocumentStatus, ErrorCode, NikSignIn,
     NoticeSignIn, PrintReportAck, PrintReportBody, SessionGrant, VerifyResult, shape,
 };
+use adm_text::mask::id_number as mask_nik;
 
 use super::error::Failure;
 use super::extract::{ApiJson, ApiPath};
@@ -18,7 +19,7 @@ use crate::db::{self, DocumentRow, Upsert};
 use crate::grants::{self, Reservation};
 use crate::notices;
 use crate::pinguard::{self, Gate, Wrong};
-use crate::secrets::{self, mask_nik};
+use crate::secrets;
 use crate::sessions::session_key;
 
 pub async fn health(kiosk: Kiosk) -> Json<api::Health> {

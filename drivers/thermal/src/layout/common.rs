@@ -1,7 +1,7 @@
 //! Pieces shared by the layouts.
 
 use crate::doc::{Align, Doc};
-use crate::{Lang, PaperWidth};
+use crate::{Language, PaperWidth};
 
 /// Width of the key column in `key : value` rows.
 pub(super) fn key_width(width: PaperWidth) -> usize {
@@ -21,7 +21,7 @@ pub(super) fn qr_module(width: PaperWidth) -> u8 {
 }
 
 /// Title block: service name in double size, then a subtitle and the site.
-pub(super) fn header(doc: &mut Doc, lang: Lang, subtitle: &str, site: &str) {
+pub(super) fn header(doc: &mut Doc, lang: Language, subtitle: &str, site: &str) {
     doc.align(Align::Center);
     doc.bold(true);
     // Double height only: the name fits one line even on 58 mm paper.

@@ -3,11 +3,11 @@
 
 use super::common::{key_width, qr_block};
 use crate::doc::{Align, Doc, LayoutOptions};
-use crate::{Lang, PaperWidth};
+use crate::{Language, PaperWidth};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddressLabelData {
-    pub lang: Lang,
+    pub lang: Language,
     pub application_code: String,
     pub recipient: String,
     pub address_lines: Vec<String>,

@@ -3,11 +3,11 @@
 
 use super::common::{header, key_width, qr_block};
 use crate::doc::{Align, Doc, LayoutOptions};
-use crate::{Lang, PaperWidth};
+use crate::{Language, PaperWidth};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickupSlipData {
-    pub lang: Lang,
+    pub lang: Language,
     pub kiosk_id: String,
     pub site: String,
     pub printed_at: String,

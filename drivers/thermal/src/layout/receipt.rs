@@ -64,9 +64,9 @@ fn item_block(doc: &mut Doc, data: &ReceiptData, n: usize, item: &ReceiptItem) {
         doc.indented(3, &format!("No. {number}"));
     }
     let pages = match (l, item.pages) {
-        (crate::Lang::Id, p) => format!("{p} halaman"),
-        (crate::Lang::En, 1) => "1 page".to_owned(),
-        (crate::Lang::En, p) => format!("{p} pages"),
+        (crate::Language::Id, p) => format!("{p} halaman"),
+        (crate::Language::En, 1) => "1 page".to_owned(),
+        (crate::Language::En, p) => format!("{p} pages"),
     };
     doc.indented(3, &pages);
     if item.printed {

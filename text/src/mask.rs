@@ -1,11 +1,11 @@
-//! How identifier numbers appear on paper (and, through the kiosk, in logs): only what a
-//! person needs to tell two papers apart, never enough to rebuild the number.
+//! How identifier numbers appear on paper and in logs: only what a person needs to tell
+//! two papers apart, never enough to rebuild the number.
 //!
-//! Why here: every thermal layout applies these to its identifier fields whatever the
-//! caller passes, so a caller that forgets to mask cannot put a full number on a receipt
-//! that ends up in a bin. The rules are about the *shape* of a number (keep a few
-//! characters at the ends), not about what the number means; the kiosk, which knows what
-//! a NIK is, uses the same functions so paper and logs agree.
+//! The receipt driver applies these to its identifier fields whatever the caller passes,
+//! so a caller that forgets to mask cannot put a full number on a receipt that ends up in
+//! a bin; the kiosk and the central server mask their log lines with the same functions,
+//! so paper and logs agree. The rules are about the *shape* of a number (keep a few
+//! characters at the ends), not about what the number means.
 
 /// Characters kept at the end of a masked number.
 const TAIL: usize = 4;
