@@ -2,7 +2,7 @@
 //! caller waits at most `deadline` for it.
 //!
 //! Why a thread and not a check inside the decoder: neither rqrr nor zxing-cpp can be
-//! interrupted, and rqrr has spent 53 s on one close-up of a monitor (STACK.md). A thread
+//! interrupted, and rqrr has spent 53 s on one real photo (a close-up of a monitor). A thread
 //! cannot be killed either, so a decode that overruns **keeps running** in the background
 //! until it finishes on its own; its result is thrown away. While it runs, further calls
 //! return "nothing found" at once instead of queueing behind it — the camera loop simply

@@ -1,7 +1,7 @@
 //! Digest and signature algorithms: RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA P-256/P-384.
 //!
-//! Pitfall (STACK.md): ECDSA with a digest longer than the curve (P-256 + SHA-384)
-//! occurs, so ECDSA is always verified with `verify_prehash` on the digest we computed.
+//! Pitfall: ECDSA with a digest longer than the curve (P-256 + SHA-384) occurs in real
+//! signed PDFs, so ECDSA is always verified with `verify_prehash` on the digest we computed.
 
 use const_oid::ObjectIdentifier as Oid;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;

@@ -1,6 +1,6 @@
 //! Minimal DER walker and BER→DER normaliser for CMS.
 //!
-//! Pitfalls (STACK.md "Signed PDFs"): the signed attributes must be hashed exactly as
+//! Pitfalls: the signed attributes must be hashed exactly as
 //! received, and `der` sorts every SET OF while decoding — so the CMS structure is walked
 //! here by hand, keeping the raw bytes of every element. Some signers emit BER (indefinite
 //! lengths, chunked OCTET STRINGs): [`normalize`] turns that into DER *without* reordering

@@ -1,6 +1,6 @@
 //! `/ByteRange` shape and coverage.
 //!
-//! Pitfalls (STACK.md): the range must start at 0; its gap must be exactly this
+//! Pitfalls: the range must start at 0; its gap must be exactly this
 //! signature's `/Contents` hex string (checked against the signature object's own bytes,
 //! located through the cross-reference table); it must end at the end of a revision
 //! (`%%EOF`). Whether it reaches the end of the file is decided by the caller, since

@@ -1,6 +1,6 @@
 //! CMS SignedData (RFC 5652) as used by PAdES and RFC 3161 tokens.
 //!
-//! Pitfalls (STACK.md): `/Contents` is zero-padded — decode one TLV and require only
+//! Pitfalls: `/Contents` is zero-padded — decode one TLV and require only
 //! zeros after it; BER is normalised first; signed attributes are hashed as received with
 //! the [0] tag replaced by SET (0x31); messageDigest, contentType and
 //! signingCertificate(V2) are checked.

@@ -1,6 +1,6 @@
 //! What incremental updates after a signature may change.
 //!
-//! Pitfall (STACK.md): Poppler calls a document whose page content was swapped by an
+//! Pitfall: Poppler calls a document whose page content was swapped by an
 //! incremental update "valid". Here the document as signed (the prefix up to the
 //! signature's `%%EOF`) is compared object by object with the document as a viewer sees
 //! it. Allowed, as PAdES LTV and multi-signature workflows need:

@@ -67,7 +67,8 @@ impl IppEve {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 
         // Debian's ippeveprinter exits with "Unable to initialize DNS-SD" unless a D-Bus
-        // is reachable: give it a private one (STACK.md).
+        // is reachable (it registers the printer over Avahi, which talks D-Bus): give it a
+        // private one.
         let bus = dir.join("bus");
         let out = Command::new(dbus)
             .args(["--session", &format!("--address=unix:path={}", bus.display()), "--fork", "--print-pid"])
