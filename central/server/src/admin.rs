@@ -2,18 +2,18 @@
 //! tests/demo (through [`crate::demo::DemoServer::admin`]). Each call opens its own
 //! connection, so it works while the server is running.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use adm_central_client::api::shape;
 
 use crate::clock::Clock;
+use crate::db::grants;
+use crate::db::notices;
+use crate::db::pinguard::{self, PinPolicy, PinStatus};
 use crate::db::{self, DbError};
 use crate::documents::{self, IssueError, NewDocument};
-use crate::grants;
-use crate::notices;
-use crate::pinguard::{self, PinPolicy, PinStatus};
 use crate::pki::{IssuedCert, Pki, PkiError};
 use crate::secrets;
 use crate::state::{self, StateDir};
@@ -55,23 +55,6 @@ impl From<secrets::RandomError> for AdminError {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct NewCitizen {
-    pub nik: String,
-    pub name: String,
-    pub kk: String,
-    /// `L` or `P`
-    pub sex: String,
-    pub birth_place: String,
-    /// `DD-MM-YYYY` as printed on documents.
-    pub birth_date: String,
-    pub address: String,
-    /// Relation in the family (KEPALA KELUARGA, ISTRI, ANAK, …).
-    pub relation: String,
-    /// None: the citizen cannot sign in at a kiosk.
-    pub pin: Option<String>,
-}
-
 /// A notice an officer issues (see [`Admin::issue_notice`]).
 #[derive(Debug, Clone)]
 pub struct NoticeRequest<'a> {
@@ -86,25 +69,7 @@ pub struct NoticeRequest<'a> {
     pub documents: &'a [String],
 }
 
-#[derive(Debug, Clone)]
-pub struct CitizenSummary {
-    pub nik: String,
-    pub name: String,
-    pub kk: String,
-    pub locked: bool,
-    pub has_pin: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct DocumentSummary {
-    pub id: String,
-    pub kind: String,
-    pub number: String,
-    pub owner_nik: String,
-    pub status: String,
-    pub prints_allowed: u32,
-    pub verify_code: String,
-}
+pub use crate::db::admin::{CitizenSummary, DocumentSummary, NewCitizen};
 
 pub struct Admin {
     state: StateDir,
@@ -187,7 +152,7 @@ impl Admin {
             uses: n.uses,
             documents: n.documents,
         };
-        notices::issue(&conn, &notice, now_secs())?;
+        notices::issue(&conn, &notice, Clock::system().now_secs())?;
         Ok(code)
     }
 
@@ -213,8 +178,7 @@ impl Admin {
             return Err(AdminError::Invalid(PIN_SHAPE.into()));
         }
         let conn = self.conn()?;
-        let n =
-            conn.execute("UPDATE citizens SET pin_hash = ?2 WHERE nik = ?1", params![nik, secrets::hash_pin(pin)?])?;
+        let n = db::admin::set_pin_hash(&conn, nik, &secrets::hash_pin(pin)?)?;
         if n == 0 {
             return Err(AdminError::NotFound("citizen".into()));
         }
@@ -251,27 +215,24 @@ impl Admin {
             return Err(AdminError::Invalid("kiosk id: 1-64 characters [A-Za-z0-9-]".into()));
         }
         let issued = self.pki.issue_kiosk(kiosk_id)?;
-        state::register_kiosk(&self.conn()?, kiosk_id, &issued.fingerprint)?;
+        db::admin::register_kiosk(&self.conn()?, kiosk_id, &issued.fingerprint)?;
         Ok(issued)
     }
 
     /// Revokes a kiosk: its certificate is refused from the next request on.
     pub fn revoke_kiosk(&self, kiosk_id: &str) -> Result<(), AdminError> {
-        let n = self.conn()?.execute("UPDATE kiosks SET revoked = 1 WHERE kiosk_id = ?1", params![kiosk_id])?;
+        let n = db::admin::revoke_kiosk(&self.conn()?, kiosk_id)?;
         if n == 0 { Err(AdminError::NotFound("kiosk".into())) } else { Ok(()) }
     }
 
     /// `(kiosk_id, revoked)` for every registered kiosk.
     pub fn kiosks(&self) -> Result<Vec<(String, bool)>, AdminError> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare("SELECT kiosk_id, revoked FROM kiosks ORDER BY kiosk_id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? != 0)))?.collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        Ok(db::admin::kiosks(&self.conn()?)?)
     }
 
     /// Marks a document TIDAK AKTIF (superseded): no longer listed, verification says so.
     pub fn supersede_document(&self, id: &str) -> Result<(), AdminError> {
-        let n = self.conn()?.execute("UPDATE documents SET status = 'TIDAK_AKTIF' WHERE id = ?1", params![id])?;
+        let n = db::admin::supersede_document(&self.conn()?, id)?;
         if n == 0 { Err(AdminError::NotFound("document".into())) } else { Ok(()) }
     }
 
@@ -287,91 +248,47 @@ impl Admin {
 
     /// Number of distinct print reports received (each counted once, however often sent).
     pub fn print_report_count(&self) -> Result<u64, AdminError> {
-        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM print_reports", [], |r| r.get(0))?)
+        Ok(db::admin::print_report_count(&self.conn()?)?)
     }
 
     /// Every print report received: (document id, pages printed, completed), oldest first.
     pub fn print_reports(&self) -> Result<Vec<(String, u32, bool)>, AdminError> {
-        let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT document_id, pages_printed, completed FROM print_reports ORDER BY rowid")?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, bool>(2)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        Ok(db::admin::print_reports(&self.conn()?)?)
     }
 
     /// Total deliveries of print reports, retries included.
     pub fn print_report_deliveries(&self) -> Result<u64, AdminError> {
-        Ok(self.conn()?.query_row("SELECT COALESCE(SUM(deliveries), 0) FROM print_reports", [], |r| r.get(0))?)
+        Ok(db::admin::print_report_deliveries(&self.conn()?)?)
     }
 
     pub fn audit_event_count(&self) -> Result<u64, AdminError> {
-        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?)
+        Ok(db::admin::audit_event_count(&self.conn()?)?)
     }
 
     /// Audit events of one kind received from kiosks (e.g. `document.refused.signature`).
     pub fn audit_events_of_kind(&self, kind: &str) -> Result<u64, AdminError> {
-        Ok(self.conn()?.query_row("SELECT COUNT(*) FROM audit_events WHERE kind = ?1", params![kind], |r| r.get(0))?)
+        Ok(db::admin::audit_events_of_kind(&self.conn()?, kind)?)
     }
 
     /// Every citizen, for the `list` command.
     pub fn citizens(&self) -> Result<Vec<CitizenSummary>, AdminError> {
-        let conn = self.conn()?;
-        let now = self.clock.now_secs();
-        let mut stmt = conn.prepare(
-            "SELECT c.nik, c.name, c.kk, COALESCE(g.locked_until, 0) > ?1, c.pin_hash IS NOT NULL
-               FROM citizens c LEFT JOIN pin_guard g ON g.nik = c.nik ORDER BY c.kk, c.rowid",
-        )?;
-        let rows = stmt
-            .query_map(params![now], |r| {
-                Ok(CitizenSummary {
-                    nik: r.get(0)?,
-                    name: r.get(1)?,
-                    kk: r.get(2)?,
-                    locked: r.get(3)?,
-                    has_pin: r.get(4)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        Ok(db::admin::citizens(&self.conn()?, self.clock.now_secs())?)
     }
 
     /// Every document, for the `list` command.
     pub fn documents(&self) -> Result<Vec<DocumentSummary>, AdminError> {
-        let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare("SELECT id, kind, number, owner_nik, status, prints_allowed, verify_code FROM documents ORDER BY owner_nik, issued")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(DocumentSummary {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    number: r.get(2)?,
-                    owner_nik: r.get(3)?,
-                    status: r.get(4)?,
-                    prints_allowed: r.get(5)?,
-                    verify_code: r.get(6)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        Ok(db::admin::documents(&self.conn()?)?)
     }
 }
 
+/// Inserts a citizen; an existing NIK is refused with a masked message.
 pub(crate) fn add_citizen_row(conn: &Connection, c: &NewCitizen, pin_hash: Option<&str>) -> Result<(), AdminError> {
-    conn.execute(
-        "INSERT INTO citizens (nik, name, kk, sex, birth_place, birth_date, address, relation, pin_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![c.nik, c.name, c.kk, c.sex, c.birth_place, c.birth_date, c.address, c.relation, pin_hash],
-    )
-    .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            AdminError::Invalid(format!("citizen {} already exists", adm_text::mask::id_number(&c.nik)))
+    match db::admin::insert_citizen(conn, c, pin_hash)? {
+        db::admin::Inserted::Yes => Ok(()),
+        db::admin::Inserted::AlreadyExists => {
+            Err(AdminError::Invalid(format!("citizen {} already exists", adm_text::mask::id_number(&c.nik))))
         }
-        _ => AdminError::Db(DbError::Sql(e)),
-    })?;
-    Ok(())
+    }
 }
 
 /// The PIN rule of the API (`shape::is_pin`), for messages.
@@ -380,8 +297,4 @@ const PIN_SHAPE: &str = "PIN must be 4-8 digits";
 /// Names in the server certificate: loopback only, plus the demo host name.
 pub fn default_server_names() -> Vec<String> {
     vec!["127.0.0.1".into(), "localhost".into(), state::DEMO_NOTICE_HOST.into()]
-}
-
-pub(crate) fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

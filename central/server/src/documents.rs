@@ -1,6 +1,6 @@
 //! Issuing a document: lay it out, sign it (PAdES), store it with its checksum.
 
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use adm_central_client::api::shape;
@@ -110,25 +110,23 @@ pub fn issue(conn: &Connection, pki: &Pki, notice_host: &str, doc: &NewDocument)
     let prepared = pdf::prepare(&pages, &info, &sig, &file_id);
     let bytes = signer(pki)?.sign_pdf(prepared)?;
     let sha = hex::encode(Sha256::digest(&bytes));
-    conn.execute(
-        "INSERT INTO documents (id, kind, title, number, issued, owner_nik, kk, pages, prints_allowed, status, verify_code, pdf, sha256, size)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            id,
-            doc.kind,
+    db::documents::insert(
+        conn,
+        &db::documents::DocumentInsert {
+            id: &id,
+            kind: &doc.kind,
             title,
-            doc.number,
-            doc.issued,
-            owner.nik,
-            owner.kk,
-            pages.len() as u32,
-            doc.prints_allowed,
-            if doc.active { "AKTIF" } else { "TIDAK_AKTIF" },
-            verify_code,
-            bytes,
-            sha,
-            bytes.len() as u64
-        ],
+            number: &doc.number,
+            issued: &doc.issued,
+            owner_nik: &owner.nik,
+            kk: &owner.kk,
+            pages: pages.len() as u32,
+            prints_allowed: doc.prints_allowed,
+            status: if doc.active { "AKTIF" } else { "TIDAK_AKTIF" },
+            verify_code: &verify_code,
+            pdf: &bytes,
+            sha256: &sha,
+        },
     )?;
     Ok(id)
 }
@@ -144,7 +142,7 @@ pub fn tamper(conn: &Connection, id: &str) -> Result<(), IssueError> {
         .ok_or_else(|| IssueError::Invalid("document already tampered".into()))?;
     pdf[at..at + needle.len()].copy_from_slice(b"DOKUMEN ASLI");
     let sha = hex::encode(Sha256::digest(&pdf));
-    conn.execute("UPDATE documents SET pdf = ?2, sha256 = ?3 WHERE id = ?1", params![id, pdf, sha])?;
+    db::documents::replace_pdf(conn, id, &pdf, &sha)?;
     Ok(())
 }
 

@@ -8,8 +8,8 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use adm_central::admin::{Admin, NewCitizen, NoticeRequest};
+use adm_central::db::pinguard::PinPolicy;
 use adm_central::documents::NewDocument;
-use adm_central::pinguard::PinPolicy;
 use adm_central::ratelimit::Limits;
 use adm_central::server::{self, ServerOptions};
 use adm_central::state::StateDir;
@@ -55,7 +55,7 @@ enum Command {
         #[arg(long, default_value_t = server::DEFAULT_PRINT_LEASE.as_secs() / 60)]
         print_lease_mins: u64,
         /// Longest validity of a notice, enforced at issuance and at every sign-in.
-        #[arg(long, default_value_t = adm_central::notices::DEFAULT_MAX_VALIDITY.as_secs() / 86_400)]
+        #[arg(long, default_value_t = adm_central::db::notices::DEFAULT_MAX_VALIDITY.as_secs() / 86_400)]
         notice_max_valid_days: u64,
     },
     /// Register a citizen.
@@ -112,7 +112,7 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         valid_days: u64,
         /// Sign-ins the notice allows.
-        #[arg(long, default_value_t = adm_central::notices::DEFAULT_USES)]
+        #[arg(long, default_value_t = adm_central::db::notices::DEFAULT_USES)]
         uses: u32,
         /// Document id the notice opens (repeatable); none: every document the citizen
         /// may print now.

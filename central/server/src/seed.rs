@@ -4,9 +4,11 @@
 
 use rusqlite::Connection;
 
-use crate::admin::{AdminError, NewCitizen, add_citizen_row};
+use crate::clock::Clock;
+use crate::db::DbError;
+use crate::db::admin::{Inserted, NewCitizen, insert_citizen};
+use crate::db::notices;
 use crate::documents::{self, NewDocument};
-use crate::notices;
 use crate::pki::Pki;
 use crate::secrets;
 
@@ -280,7 +282,22 @@ const DOCS: &[Doc] = &[
     },
 ];
 
-pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), AdminError> {
+/// Why the demo data could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Issue(#[from] documents::IssueError),
+    #[error(transparent)]
+    Notice(#[from] notices::NoticeError),
+    #[error(transparent)]
+    Random(#[from] secrets::RandomError),
+    #[error("citizen {0} already exists")]
+    CitizenExists(String),
+}
+
+pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), SeedError> {
     for &(nik, name, kk, sex, place, date, relation, pin) in CITIZENS {
         let citizen = NewCitizen {
             nik: nik.into(),
@@ -294,7 +311,9 @@ pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), Admin
             pin: pin.map(Into::into),
         };
         let hash = pin.map(demo_pin_hash).transpose()?;
-        add_citizen_row(conn, &citizen, hash.as_deref())?;
+        if insert_citizen(conn, &citizen, hash.as_deref())? == Inserted::AlreadyExists {
+            return Err(SeedError::CitizenExists(adm_text::mask::id_number(nik)));
+        }
     }
     for d in DOCS {
         let doc = NewDocument {
@@ -319,7 +338,7 @@ pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), Admin
         uses: DEMO_NOTICE_USES,
         documents: &[],
     };
-    notices::issue(conn, &notice, crate::admin::now_secs())?;
+    notices::issue(conn, &notice, Clock::system().now_secs())?;
     Ok(())
 }
 

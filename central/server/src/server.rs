@@ -9,10 +9,10 @@ use tokio::sync::watch;
 
 use crate::admin::default_server_names;
 use crate::clock::Clock;
+use crate::db::pinguard::PinPolicy;
 use crate::db::{self, Db};
 use crate::http::{self, AppInner, AppState};
 use crate::metrics::Metrics;
-use crate::pinguard::PinPolicy;
 use crate::ratelimit::{Limits, RateLimiter};
 use crate::secrets;
 use crate::sessions::Sessions;
@@ -50,7 +50,7 @@ impl Default for ServerOptions {
             pins: PinPolicy::default(),
             clock: Clock::system(),
             print_lease: DEFAULT_PRINT_LEASE,
-            notice_max_validity: crate::notices::DEFAULT_MAX_VALIDITY,
+            notice_max_validity: crate::db::notices::DEFAULT_MAX_VALIDITY,
         }
     }
 }
@@ -87,7 +87,7 @@ pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, Serve
     let pki = state.init(&default_server_names(), opts.demo)?;
     let tls = tls::server_config(&pki)?;
     let conn = db::open(&state.db())?;
-    crate::notices::set_max_validity(&conn, opts.notice_max_validity)?;
+    crate::db::notices::set_max_validity(&conn, opts.notice_max_validity)?;
     let metrics = Arc::new(Metrics::new());
     let app_state = AppState(Arc::new(AppInner {
         crl: crate::revocation::CrlIssuer::new(state.pki()),

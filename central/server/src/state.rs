@@ -78,17 +78,17 @@ impl StateDir {
             let host = notice_host(&conn)?;
             seed::seed(&conn, &pki, &host).map_err(|e| StateError::Seed(e.to_string()))?;
             let kiosk = pki.issue_kiosk(DEMO_KIOSK_ID)?;
-            register_kiosk(&conn, DEMO_KIOSK_ID, &kiosk.fingerprint)?;
+            db::admin::register_kiosk(&conn, DEMO_KIOSK_ID, &kiosk.fingerprint)?;
             self.write(&self.kiosk_cert(), &kiosk.cert_pem)?;
             crate::private_file::write(&self.kiosk_key(), kiosk.key_pem.as_bytes())
                 .map_err(|e| StateError::Io(self.kiosk_key(), e))?;
             db::set_meta(&conn, "demo_seeded", "1")?;
         } else if demo {
-            crate::notices::refresh_demo(
+            crate::db::notices::refresh_demo(
                 &conn,
                 seed::DEMO_NOTICE_CODE,
                 seed::DEMO_NOTICE_USES,
-                crate::admin::now_secs(),
+                crate::clock::Clock::system().now_secs(),
             )?;
         }
         Ok(pki)
@@ -101,13 +101,4 @@ impl StateDir {
 
 pub fn notice_host(conn: &rusqlite::Connection) -> Result<String, DbError> {
     Ok(db::meta(conn, "notice_host")?.unwrap_or_else(|| DEMO_NOTICE_HOST.to_owned()))
-}
-
-pub fn register_kiosk(conn: &rusqlite::Connection, kiosk_id: &str, fingerprint: &str) -> Result<(), DbError> {
-    conn.execute(
-        "INSERT INTO kiosks (kiosk_id, fingerprint, revoked) VALUES (?1, ?2, 0)
-         ON CONFLICT(kiosk_id) DO UPDATE SET fingerprint = excluded.fingerprint, revoked = 0",
-        rusqlite::params![kiosk_id, fingerprint],
-    )?;
-    Ok(())
 }

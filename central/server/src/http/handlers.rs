@@ -15,10 +15,10 @@ use adm_text::mask::id_number as mask_nik;
 use super::error::Failure;
 use super::extract::{ApiJson, ApiPath};
 use super::{AppState, CitizenSession, Kiosk};
+use crate::db::grants::{self, Reservation};
+use crate::db::notices;
+use crate::db::pinguard::{self, Gate, Wrong};
 use crate::db::{self, DocumentRow, Upsert};
-use crate::grants::{self, Reservation};
-use crate::notices;
-use crate::pinguard::{self, Gate, Wrong};
 use crate::secrets;
 use crate::sessions::session_key;
 

@@ -18,9 +18,9 @@ use axum::routing::{delete, get, post, put};
 use adm_central_client::api::{CitizenInfo, paths};
 
 use crate::clock::Clock;
+use crate::db::pinguard::PinPolicy;
 use crate::db::{self, Db};
 use crate::metrics::Metrics;
-use crate::pinguard::PinPolicy;
 use crate::ratelimit::{Class, RateLimiter};
 use crate::sessions::Sessions;
 

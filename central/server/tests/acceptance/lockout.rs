@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adm_central::clock::Clock;
+use adm_central::db::pinguard::PinPolicy;
 use adm_central::demo::{DemoOptions, DemoServer};
-use adm_central::pinguard::PinPolicy;
 use adm_central::server::ServerOptions;
 use adm_central_client::ClientError;
 use rustls::pki_types::pem::PemObject;

@@ -16,7 +16,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::db::{DbError, Upsert};
+use super::{DbError, Upsert};
 use crate::metrics::FlagReason;
 
 const SCHEMA: &str = "

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::db::{self, DbError};
-use crate::grants::add_column_if_missing;
+use super::DbError;
+use super::grants::add_column_if_missing;
 
 /// Sign-ins a notice allows unless the officer says otherwise.
 pub const DEFAULT_USES: u32 = 1;
@@ -42,13 +42,13 @@ pub fn migrate(conn: &Connection) -> Result<(), DbError> {
 
 /// The maximum validity in force (the serving server's, or the default).
 pub fn max_validity(conn: &Connection) -> Result<Duration, DbError> {
-    Ok(db::meta(conn, META_MAX_VALIDITY)?
+    Ok(super::meta(conn, META_MAX_VALIDITY)?
         .and_then(|v| v.parse::<u64>().ok())
         .map_or(DEFAULT_MAX_VALIDITY, Duration::from_secs))
 }
 
 pub fn set_max_validity(conn: &Connection, max: Duration) -> Result<(), DbError> {
-    db::set_meta(conn, META_MAX_VALIDITY, &max.as_secs().to_string())
+    super::set_meta(conn, META_MAX_VALIDITY, &max.as_secs().to_string())
 }
 
 fn secs(d: Duration) -> i64 {
@@ -93,9 +93,9 @@ pub fn issue(conn: &Connection, n: &NewNotice<'_>, now: i64) -> Result<Vec<Strin
     if !(1..=MAX_USES).contains(&n.uses) {
         return Err(NoticeError::Invalid(format!("a notice allows 1-{MAX_USES} sign-ins")));
     }
-    let citizen = db::citizen(conn, n.nik)?.ok_or_else(|| NoticeError::Invalid("citizen not found".into()))?;
+    let citizen = super::citizen(conn, n.nik)?.ok_or_else(|| NoticeError::Invalid("citizen not found".into()))?;
     let printable: Vec<String> =
-        db::documents_for(conn, &citizen.nik, &citizen.kk)?.into_iter().map(|d| d.id).collect();
+        super::documents_for(conn, &citizen.nik, &citizen.kk)?.into_iter().map(|d| d.id).collect();
     let documents = if n.documents.is_empty() {
         printable
     } else {

@@ -15,7 +15,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::db::DbError;
+use super::DbError;
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS pin_guard (

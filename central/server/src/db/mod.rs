@@ -1,6 +1,11 @@
 //! The central store (SQLite). Shared by the HTTP server and the admin CLI, which may run
 //! at the same time on the same file (WAL, busy timeout), so every piece of state that
 //! matters across kiosks — PIN failures, lockouts, revocations, print counts — lives here.
+//!
+//! All SQL of the server lives under this module: the tables and queries of citizens,
+//! documents and kiosks here, the officer's queries in `admin`, document rows in
+//! `documents`, and the stores with their transactional rules in `grants` (print
+//! entitlements), `notices` (limited notices) and `pinguard` (PIN cool-downs).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -9,6 +14,12 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use rusqlite;
+
+pub mod admin;
+pub mod documents;
+pub mod grants;
+pub mod notices;
+pub mod pinguard;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -99,9 +110,9 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
     conn.execute_batch(SCHEMA)?;
-    crate::grants::migrate(&conn)?;
-    crate::notices::migrate(&conn)?;
-    conn.execute_batch(crate::pinguard::SCHEMA)?;
+    grants::migrate(&conn)?;
+    notices::migrate(&conn)?;
+    conn.execute_batch(pinguard::SCHEMA)?;
     Ok(conn)
 }
 
