@@ -17,10 +17,11 @@ use slint::ComponentHandle;
 use crate::central::Central;
 use crate::central::remote::RemoteCentral;
 use crate::config::Config;
+use crate::maintenance::console::{Console, Page};
 use crate::runtime::clock::Clock;
 use crate::runtime::devices::{Devices, shared};
+use crate::runtime::maintenance::Power;
 use crate::runtime::paper::PaperCounter;
-use crate::runtime::tech::Power;
 use crate::runtime::{KioskInfo, Runtime};
 use crate::scan::bounded::{Bounded, DEFAULT_DEADLINE};
 use crate::scan::timed::Timed;
@@ -31,7 +32,7 @@ use crate::telemetry::vitals::{self, CertSource, Vitals};
 use crate::telemetry::watchdog::Liveness;
 use crate::ui::AppWindow;
 use crate::ui_bridge;
-use crate::ui_bridge::TechCall;
+use crate::ui_bridge::maintenance::MaintenanceCall;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -338,17 +339,17 @@ impl Kiosk {
         ui_bridge::connect(&app, sink);
         let weak = app.as_weak();
         let rt = runtime.clone();
-        let tech_sink: Rc<dyn Fn(TechCall)> = Rc::new(move |call| {
+        let maintenance_sink: Rc<dyn Fn(MaintenanceCall)> = Rc::new(move |call| {
             match call {
-                TechCall::Gesture => rt.borrow_mut().maintenance_gesture(),
-                TechCall::Intent(intent) => rt.borrow_mut().tech(intent),
+                MaintenanceCall::Gesture => rt.borrow_mut().maintenance_gesture(),
+                MaintenanceCall::Intent(intent) => rt.borrow_mut().maintenance_intent(intent),
             }
             if let Some(app) = weak.upgrade() {
                 ui_bridge::render(&app, rt.borrow().machine());
-                ui_bridge::render_tech(&app, &rt.borrow());
+                ui_bridge::maintenance::render(&app, &rt.borrow());
             }
         });
-        ui_bridge::connect_tech(&app, tech_sink);
+        ui_bridge::maintenance::connect(&app, maintenance_sink);
         ui_bridge::render(&app, runtime.borrow().machine());
         Ok(Kiosk {
             app,
@@ -382,19 +383,16 @@ impl Kiosk {
         if arrived || before != after || after.1.is_some() {
             ui_bridge::render(&self.app, rt.machine());
         }
-        // The console is redrawn on its own intents (see `tech_sink`); here only when a
+        // The console is redrawn on its own intents (see `maintenance_sink`); here only when a
         // worker answered, the screen changed, or on the PIN page (its backoff counts down
         // and ends) — not every 100 ms on every page (it rebuilds the event list). The
         // camera page's live preview alone is redrawn every pump.
         if matches!(rt.machine().state(), crate::session::State::Maintenance) {
-            let login = matches!(rt.tech.console, crate::console::Console::Login { .. });
+            let login = matches!(rt.maintenance.console, Console::Login { .. });
             if arrived || before != after || login {
-                ui_bridge::render_tech(&self.app, &rt);
-            } else if matches!(
-                rt.tech.console,
-                crate::console::Console::Open { page: crate::console::Page::Camera, .. }
-            ) {
-                ui_bridge::render_camera_check(&self.app, &rt);
+                ui_bridge::maintenance::render(&self.app, &rt);
+            } else if matches!(rt.maintenance.console, Console::Open { page: Page::Camera, .. }) {
+                ui_bridge::maintenance::render_camera(&self.app, &rt);
             }
         }
         if matches!(rt.machine().state(), crate::session::State::ScanQr { .. })

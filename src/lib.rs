@@ -5,7 +5,6 @@
 pub mod app;
 pub mod central;
 pub mod config;
-pub mod console;
 pub mod demo;
 pub mod document;
 pub mod headless;

@@ -9,8 +9,10 @@ use adm_kiosk::app::{Backend, Kiosk, SimHandles, build_devices};
 use adm_kiosk::config::Config;
 use adm_kiosk::headless::{self, shows, snapshot, tap, type_digits, wait_for};
 use adm_kiosk::maintenance::auth::{Technician, hash_pin};
+use adm_kiosk::maintenance::console::Feedback;
 use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{AuditEvent, State};
+use adm_kiosk::ui::MaintenanceSettings;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
@@ -105,7 +107,7 @@ fn technician_console_end_to_end() {
     type_digits(h.app(), "00000000").expect("digits");
     tap(h.app(), "Masuk").expect("submit");
     wait_for(&h.kiosk, WAIT, |_| {
-        h.kiosk.runtime.borrow().tech.console.wait_seconds(h.kiosk.runtime.borrow().now()) > 0
+        h.kiosk.runtime.borrow().maintenance.console.wait_seconds(h.kiosk.runtime.borrow().now()) > 0
     })
     .expect("refused");
     assert!(shows(h.app(), "PIN salah. Coba lagi dalam 1 detik."));
@@ -115,8 +117,8 @@ fn technician_console_end_to_end() {
     // Right PIN: the readiness overview.
     type_digits(h.app(), TECH_PIN).expect("digits");
     tap(h.app(), "Masuk").expect("submit");
-    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.console.technician().is_some()).expect("granted");
-    wait_for(&h.kiosk, WAIT, |_| !h.kiosk.runtime.borrow().tech.checks.is_empty()).expect("checks");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.console.technician().is_some()).expect("granted");
+    wait_for(&h.kiosk, WAIT, |_| !h.kiosk.runtime.borrow().maintenance.checks.is_empty()).expect("checks");
     h.shot("03-overview-good");
 
     // Every screen, in good state…
@@ -148,11 +150,11 @@ fn technician_console_end_to_end() {
     h.sim.a4.as_ref().expect("sim").inject(adm_a4::sim::SimFault::CoverOpen);
     h.sim.receipt.as_ref().expect("sim").inject(adm_thermal::sim::SimFault::CoverOpen);
     tap(h.app(), "Kesiapan").expect("overview");
-    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.checks.iter().any(|c| !c.ok)).expect("failing");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.checks.iter().any(|c| !c.ok)).expect("failing");
     h.shot("11-overview-failing");
     {
         let rt = h.kiosk.runtime.borrow();
-        let failing: Vec<&str> = rt.tech.checks.iter().filter(|c| !c.ok).map(|c| c.id).collect();
+        let failing: Vec<&str> = rt.maintenance.checks.iter().filter(|c| !c.ok).map(|c| c.id).collect();
         assert!(failing.contains(&"a4_printer"), "{failing:?}");
         assert!(failing.contains(&"receipt_printer"), "{failing:?}");
     }
@@ -166,7 +168,8 @@ fn technician_console_end_to_end() {
     // Test pages.
     tap(h.app(), "Printer A4").expect("a4");
     tap(h.app(), "Cetak halaman uji").expect("a4 test page");
-    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.feedback == "a4-test-ok").expect("a4 test page");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.feedback == Feedback::A4TestOk)
+        .expect("a4 test page");
     assert_eq!(h.sim.a4.as_ref().expect("sim").pages_printed(), 1);
     // The paper counter: one sheet since paper was loaded, then reset by "paper loaded".
     h.settle();
@@ -178,26 +181,38 @@ fn technician_console_end_to_end() {
     // Settings: refused with a clear message, then saved.
     tap(h.app(), "Pengaturan").expect("settings");
     {
-        let t = h.app().global::<adm_kiosk::ui::Tech>();
-        t.invoke_save_settings(
-            "ADM-3201-07".into(),
-            "MPP Cibinong".into(),
-            "http://insecure".into(),
-            90,
-            30,
-            600,
-            false,
-        );
+        let t = h.app().global::<adm_kiosk::ui::Maintenance>();
+        t.invoke_save_settings(MaintenanceSettings {
+            kiosk_id: "ADM-3201-07".into(),
+            site: "MPP Cibinong".into(),
+            server_url: "http://insecure".into(),
+            idle_seconds: 90,
+            warning_seconds: 30,
+            session_limit_seconds: 600,
+            english_default: false,
+        });
     }
     h.settle();
-    assert!(!h.kiosk.runtime.borrow().tech.settings_error.is_empty(), "bad URL refused");
+    assert!(!h.kiosk.runtime.borrow().maintenance.settings_error.is_empty(), "bad URL refused");
     h.shot("14-settings-refused");
     {
-        let t = h.app().global::<adm_kiosk::ui::Tech>();
-        t.invoke_save_settings("ADM-3201-07".into(), "MPP Cibinong".into(), "demo".into(), 120, 40, 900, true);
+        let t = h.app().global::<adm_kiosk::ui::Maintenance>();
+        t.invoke_save_settings(MaintenanceSettings {
+            kiosk_id: "ADM-3201-07".into(),
+            site: "MPP Cibinong".into(),
+            server_url: "demo".into(),
+            idle_seconds: 120,
+            warning_seconds: 40,
+            session_limit_seconds: 900,
+            english_default: true,
+        });
     }
     h.settle();
-    assert!(h.kiosk.runtime.borrow().tech.settings_saved, "{}", h.kiosk.runtime.borrow().tech.settings_error);
+    assert!(
+        h.kiosk.runtime.borrow().maintenance.settings_saved,
+        "{}",
+        h.kiosk.runtime.borrow().maintenance.settings_error
+    );
     h.shot("15-settings-saved");
 
     // Out of service, then exit: the attract screen says so.
@@ -218,8 +233,10 @@ fn technician_console_end_to_end() {
         assert!(log.contains(&&AuditEvent::TechnicianGesture));
         assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianPinRefused { .. })));
         assert!(log.contains(&&AuditEvent::TechnicianSignedIn { technician: "tek01".into() }));
-        assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianAction { action } if action == "a4-test-page")));
-        assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianAction { action } if action == "settings-saved")));
+        assert!(log.iter().any(|e| matches!(e, AuditEvent::TechnicianAction { action } if *action == "a4-test-page")));
+        assert!(
+            log.iter().any(|e| matches!(e, AuditEvent::TechnicianAction { action } if *action == "settings-saved"))
+        );
         assert!(log.contains(&&AuditEvent::TechnicianExit));
     }
 
@@ -259,7 +276,7 @@ fn an_abandoned_console_times_out_back_to_attract() {
     h.long_press(3_200);
     type_digits(h.app(), TECH_PIN).expect("digits");
     tap(h.app(), "Masuk").expect("submit");
-    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().tech.console.technician().is_some()).expect("granted");
+    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.console.technician().is_some()).expect("granted");
     h.clock.advance(idle_ms - warning_ms - 1_000);
     tap(h.app(), "Jaringan").expect("a page");
     h.clock.advance(idle_ms - warning_ms - 1_000);
@@ -269,7 +286,7 @@ fn an_abandoned_console_times_out_back_to_attract() {
     wait_for(&h.kiosk, WAIT, |s| matches!(s, State::Attract)).expect("console timed out");
     assert!(shows(h.app(), "Selamat datang"));
     // Whoever opens it next starts at the PIN screen.
-    assert!(h.kiosk.runtime.borrow().tech.console.technician().is_none());
+    assert!(h.kiosk.runtime.borrow().maintenance.console.technician().is_none());
     let rt = h.kiosk.runtime.borrow();
     let timeouts = rt.audit_log().filter(|e| **e == AuditEvent::TechnicianTimedOut).count();
     assert_eq!(timeouts, 2);

@@ -1,6 +1,10 @@
-//! The technicians' side of the kiosk, without the screens: who may enter, what is
-//! checked, what may be changed, and the `doctor` report.
+//! Maintenance (the technician menu), without the screens: who may enter, what is
+//! checked, what may be changed, and the `doctor` report. One name for the feature:
+//! *maintenance* (the Slint `Maintenance` global, `runtime::maintenance` for its actions,
+//! audit ids `maintenance.*`); a *technician* is the person using it.
 //!
+//! * [`console`] — the console's pure state (PIN entry, pages) and its catalogue of
+//!   actions and feedback.
 //! * [`auth`] — technician PINs (argon2id hashes in the configuration) and the entry
 //!   [`auth::Gate`] with exponential backoff, kept across restarts by
 //!   [`auth::Authenticator`].
@@ -42,6 +46,7 @@
 
 pub mod auth;
 pub mod checks;
+pub mod console;
 pub mod doctor;
 pub mod report;
 pub mod settings;

@@ -6,11 +6,11 @@
 
 pub mod clock;
 pub mod devices;
+pub mod maintenance;
 pub mod paper;
 mod print;
 mod receipt;
 pub mod revocation;
-pub mod tech;
 
 use std::collections::VecDeque;
 use std::sync::mpsc;
@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::telemetry::metrics::Metrics;
 use clock::Clock;
 use devices::{Devices, lock};
-use tech::{Power, Tech, TechUpdate};
+use maintenance::{Maintenance, MaintenanceUpdate, Power};
 
 /// Facts about this kiosk that end up on paper or in reports.
 #[derive(Debug, Clone)]
@@ -62,8 +62,8 @@ pub struct Runtime {
     last_health: Option<Millis>,
     last_delivery: Option<Millis>,
     last_crl_fetch: Option<Millis>,
-    pub tech: Tech,
-    tech_rx: mpsc::Receiver<TechUpdate>,
+    pub maintenance: Maintenance,
+    maintenance_rx: mpsc::Receiver<MaintenanceUpdate>,
     metrics: Arc<Metrics>,
 }
 
@@ -79,7 +79,7 @@ impl Runtime {
         metrics: Arc<Metrics>,
     ) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel();
-        let (tech_tx, tech_rx) = mpsc::channel();
+        let (maintenance_tx, maintenance_rx) = mpsc::channel();
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("kiosk-worker")
@@ -105,8 +105,8 @@ impl Runtime {
             last_health: None,
             last_delivery: None,
             last_crl_fetch: None,
-            tech: Tech::new(config.clone(), config_path, power, tech_tx, started),
-            tech_rx,
+            maintenance: Maintenance::new(config.clone(), config_path, power, maintenance_tx, started),
+            maintenance_rx,
             metrics,
         })
     }
@@ -157,9 +157,9 @@ impl Runtime {
             any = true;
             self.dispatch(event);
         }
-        while let Ok(update) = self.tech_rx.try_recv() {
+        while let Ok(update) = self.maintenance_rx.try_recv() {
             any = true;
-            self.apply_tech_update(update);
+            self.apply_maintenance_update(update);
         }
         self.dispatch(Event::Tick);
         self.check_health();
@@ -443,7 +443,7 @@ fn outbox_audit(event: &AuditEvent) -> Option<(&'static str, String)> {
         AuditEvent::TechnicianPinRefused { wait_seconds } => {
             ("maintenance.login_refused", format!("wait {wait_seconds} s"))
         }
-        AuditEvent::TechnicianAction { action } => ("maintenance.action", action.clone()),
+        AuditEvent::TechnicianAction { action } => ("maintenance.action", action.to_string()),
         AuditEvent::TechnicianExit => ("maintenance.logout", String::new()),
         AuditEvent::TechnicianTimedOut => ("maintenance.timeout", String::new()),
         _ => return None,

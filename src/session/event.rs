@@ -172,8 +172,10 @@ pub enum AuditEvent {
     TechnicianPinRefused {
         wait_seconds: u64,
     },
+    /// `action`: what the audit log calls it (`Action::code` of the maintenance console,
+    /// or `settings-saved`).
     TechnicianAction {
-        action: String,
+        action: &'static str,
     },
     TechnicianExit,
     /// The console closed itself after `technician_idle_seconds` without a tap.

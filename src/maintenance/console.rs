@@ -1,6 +1,7 @@
-//! The technician console: what the maintenance screens show and which actions they
-//! ask for. Pure, like the session machine: the runtime performs the [`Action`]s and
-//! feeds results back; PIN checking itself is `maintenance::auth::Authenticator`.
+//! The maintenance console's pure state: PIN entry, the open page, and the catalogue of
+//! what a technician can ask for ([`Action`]) and be told ([`Feedback`]). Pure, like the
+//! session machine: the runtime (`runtime::maintenance`) performs the actions and feeds
+//! results back; PIN checking itself is `maintenance::auth::Authenticator`.
 //!
 //! The console can only be opened from the attract screen (the session machine is in
 //! `State::Maintenance` meanwhile), so a citizen session and a technician session can
@@ -35,24 +36,57 @@ impl Page {
     ];
 }
 
-/// What a technician can ask the kiosk to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a technician can ask for with one tap. The UI's `MaintenanceAction` has the same
+/// variants; [`Action::code`] is how the audit log names each (`maintenance.action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    CheckPin {
-        pin: Zeroizing<String>,
-    },
     RunChecks,
-    A4TestPage,
-    CancelA4Jobs,
-    ReceiptTestPage,
     PrintReadiness,
+    A4TestPage,
     PaperLoaded,
-    SetOutOfService(bool),
+    ReceiptTestPage,
+    OutOfService,
+    InService,
     RestartApp,
     Reboot,
     Shutdown,
-    /// Leave the console (back to the attract screen).
-    Exit,
+}
+
+impl Action {
+    /// The audit log's name of the action.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::RunChecks => "run-checks",
+            Action::PrintReadiness => "print-readiness",
+            Action::A4TestPage => "a4-test-page",
+            Action::PaperLoaded => "paper-loaded",
+            Action::ReceiptTestPage => "receipt-test-page",
+            Action::OutOfService => "out-of-service",
+            Action::InService => "in-service",
+            Action::RestartApp => "restart-app",
+            Action::Reboot => "reboot",
+            Action::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// The outcome of the last action, shown under the page (the UI's `MaintenanceFeedback`
+/// has the same variants and owns the translated texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Feedback {
+    #[default]
+    None,
+    A4TestOk,
+    A4TestFailed,
+    PaperLoaded,
+    ReceiptTestOk,
+    ReceiptTestFailed,
+    OutOfService,
+    InService,
+    /// Demo mode: power actions are only recorded.
+    PowerSimulated,
+    PowerRequested,
+    PowerFailed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +105,8 @@ pub enum Console {
 
 /// The console's keypad takes what a technician PIN may be (8-12 digits): a shorter PIN
 /// is not even submitted.
-pub const MIN_PIN: usize = crate::maintenance::auth::PIN_MIN_DIGITS;
-pub const MAX_PIN: usize = crate::maintenance::auth::PIN_MAX_DIGITS;
+pub const MIN_PIN: usize = super::auth::PIN_MIN_DIGITS;
+pub const MAX_PIN: usize = super::auth::PIN_MAX_DIGITS;
 
 impl Console {
     pub fn new() -> Console {
@@ -95,10 +129,10 @@ impl Console {
     }
 
     /// The PIN to check, unless the backoff still runs.
-    pub fn submit(&mut self, now: Millis) -> Option<Action> {
+    pub fn submit(&mut self, now: Millis) -> Option<Zeroizing<String>> {
         match self {
             Console::Login { pin, wait_until, .. } if pin.len() >= MIN_PIN && wait_until.is_none_or(|t| now >= t) => {
-                Some(Action::CheckPin { pin: std::mem::take(pin) })
+                Some(std::mem::take(pin))
             }
             _ => None,
         }
@@ -152,11 +186,11 @@ mod tests {
         }
         assert_eq!(c.submit(0), None, "7 digits are not a technician PIN");
         c.digit(8);
-        assert!(matches!(c.submit(0), Some(Action::CheckPin { pin }) if pin.as_str() == "12345678"));
+        assert!(matches!(c.submit(0), Some(pin) if pin.as_str() == "12345678"));
         for _ in 0..13 {
             c.digit(4);
         }
-        assert!(matches!(c.submit(0), Some(Action::CheckPin { pin }) if pin.len() == 12), "at most 12 digits");
+        assert!(matches!(c.submit(0), Some(pin) if pin.len() == 12), "at most 12 digits");
         c.refused(5_000);
         assert_eq!(c.wait_seconds(1_000), 4);
         for _ in 0..8 {

@@ -1,4 +1,4 @@
-//! The UI's only door: session state → Slint `Kiosk` global properties, and Slint
+//! The citizen's door: session state → Slint `Kiosk` global properties, and Slint
 //! callbacks → session events. The UI never sees a PIN (only its length), never a
 //! device, and is reset to blank values whenever no session is open.
 
@@ -6,18 +6,13 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use crate::console::{Console, Page};
-use crate::runtime::Runtime;
-use crate::runtime::tech::TechIntent;
+use super::grey_image;
 use crate::session::nik::NikError;
 use crate::session::{
     Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
     ScanHint, ScanProblem, State,
 };
-use crate::ui::{
-    self, AppWindow, BusyKind, CheckRow, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen, Tech,
-    TechPage,
-};
+use crate::ui::{self, AppWindow, BusyKind, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen};
 
 /// Wires every UI intent to `sink`.
 pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
@@ -70,144 +65,6 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     k.on_finish(move || s(Event::Finish));
     let s = sink;
     k.on_set_language(move |l| s(Event::SetLanguage(if l == "en" { Language::En } else { Language::Id })));
-}
-
-/// What the technician screens send.
-pub enum TechCall {
-    Gesture,
-    Intent(TechIntent),
-}
-
-/// Wires the hidden gesture and the technician console to `sink`.
-pub fn connect_tech(app: &AppWindow, sink: Rc<dyn Fn(TechCall)>) {
-    let s = sink.clone();
-    app.global::<Kiosk>().on_maintenance_gesture(move || s(TechCall::Gesture));
-    let t = app.global::<Tech>();
-    let s = sink.clone();
-    t.on_digit(move |d| {
-        if let Ok(d) = u8::try_from(d) {
-            s(TechCall::Intent(TechIntent::Digit(d)))
-        }
-    });
-    let s = sink.clone();
-    t.on_backspace(move || s(TechCall::Intent(TechIntent::Backspace)));
-    let s = sink.clone();
-    t.on_submit(move || s(TechCall::Intent(TechIntent::Submit)));
-    let s = sink.clone();
-    t.on_open(move |p| s(TechCall::Intent(TechIntent::Open(page_of(p)))));
-    let s = sink.clone();
-    t.on_action(move |a| s(TechCall::Intent(TechIntent::Action(a.to_string()))));
-    let s = sink.clone();
-    t.on_save_settings(move |kiosk_id, site, url, idle, warning, limit, english| {
-        let settings = crate::maintenance::settings::Settings {
-            kiosk_id: kiosk_id.to_string(),
-            site: site.to_string(),
-            server_url: url.to_string(),
-            idle_seconds: u64::try_from(idle).unwrap_or(0),
-            warning_seconds: u64::try_from(warning).unwrap_or(0),
-            session_limit_seconds: u64::try_from(limit).unwrap_or(0),
-            language: if english { "en".into() } else { "id".into() },
-        };
-        s(TechCall::Intent(TechIntent::SaveSettings(settings)))
-    });
-    let s = sink;
-    t.on_exit(move || s(TechCall::Intent(TechIntent::Exit)));
-}
-
-fn page_of(p: TechPage) -> Page {
-    match p {
-        TechPage::Login | TechPage::Overview => Page::Overview,
-        TechPage::A4 => Page::A4,
-        TechPage::Receipt => Page::Receipt,
-        TechPage::Camera => Page::Camera,
-        TechPage::Network => Page::Network,
-        TechPage::Events => Page::Events,
-        TechPage::Settings => Page::Settings,
-        TechPage::Power => Page::Power,
-    }
-}
-
-/// Shows the technician console.
-pub fn render_tech(app: &AppWindow, rt: &Runtime) {
-    let t = app.global::<Tech>();
-    let tech = &rt.tech;
-    let now = rt.now();
-    match &tech.console {
-        Console::Login { pin, wrong, .. } => {
-            t.set_page(TechPage::Login);
-            t.set_pin_count(pin.len() as i32);
-            t.set_wrong(*wrong);
-            t.set_wait_seconds(tech.console.wait_seconds(now) as i32);
-            t.set_technician(SharedString::new());
-        }
-        Console::Open { technician, page } => {
-            t.set_pin_count(0);
-            t.set_technician(technician.as_str().into());
-            t.set_page(match page {
-                Page::Overview => TechPage::Overview,
-                Page::A4 => TechPage::A4,
-                Page::Receipt => TechPage::Receipt,
-                Page::Camera => TechPage::Camera,
-                Page::Network => TechPage::Network,
-                Page::Events => TechPage::Events,
-                Page::Settings => TechPage::Settings,
-                Page::Power => TechPage::Power,
-            });
-        }
-    }
-    let checks: Vec<CheckRow> =
-        tech.checks.iter().map(|c| CheckRow { id: c.id.into(), ok: c.ok, detail: c.detail.as_str().into() }).collect();
-    t.set_checks(ModelRc::new(VecModel::from(checks)));
-    let (a4_state, a4_details) = match &tech.a4 {
-        Some(s) => (
-            format!("{:?}", s.state),
-            format!("{} · {}", s.model, if s.reasons.is_empty() { "none".into() } else { s.reasons.join(", ") }),
-        ),
-        None => ("?".into(), String::new()),
-    };
-    t.set_a4_state(a4_state.into());
-    t.set_a4_details(a4_details.into());
-    t.set_receipt_state(tech.receipt.map(|r| format!("{r:?}")).unwrap_or_else(|| "?".into()).into());
-    let central = tech.checks.iter().find(|c| c.id == "central_server").map(|c| c.detail.clone()).unwrap_or_default();
-    t.set_network_info(format!("{} — {central}", tech.config.server.url).into());
-    let events: Vec<SharedString> = rt.audit_log().rev().map(|e| SharedString::from(format!("{e:?}"))).collect();
-    t.set_events(ModelRc::new(VecModel::from(events)));
-    if !t.get_settings_saved() && tech.settings_error.is_empty() {
-        let c = &tech.config;
-        t.set_kiosk_id(c.kiosk_id.as_str().into());
-        t.set_site(c.site.as_str().into());
-        t.set_server_url(c.server.url.as_str().into());
-        t.set_idle_seconds(c.timeouts.idle_seconds as i32);
-        t.set_warning_seconds(c.timeouts.warning_seconds as i32);
-        t.set_session_limit_seconds(c.timeouts.session_limit_seconds as i32);
-        t.set_english_default(c.language == "en");
-    }
-    t.set_settings_error(tech.settings_error.as_str().into());
-    t.set_settings_saved(tech.settings_saved);
-    t.set_out_of_service(rt.is_out_of_service());
-    t.set_feedback(tech.feedback.into());
-    t.set_paper_sheets(i32::try_from(rt.sheets_since_paper_loaded()).unwrap_or(i32::MAX));
-    render_camera_check(app, rt);
-}
-
-/// The camera page's live part (preview and read rates): redrawn on its own every pump
-/// while that page is open, without rebuilding the rest of the console.
-pub fn render_camera_check(app: &AppWindow, rt: &Runtime) {
-    let t = app.global::<Tech>();
-    if let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        t.set_camera_frame(grey_image(frame));
-    }
-    let probe = rt.probe_stats();
-    t.set_camera_fps(probe.fps() as f32);
-    t.set_camera_frames(i32::try_from(probe.frames).unwrap_or(i32::MAX));
-    t.set_camera_read_percent(probe.read_percent() as i32);
-    t.set_camera_decode_ms(probe.decode_ms() as f32);
-    t.set_camera_last(match probe.last {
-        crate::scan::probe::LastCode::None => 0,
-        crate::scan::probe::LastCode::Notice => 1,
-        crate::scan::probe::LastCode::Other => 2,
-    });
-    t.set_camera_missing(probe.no_camera);
 }
 
 /// Shows the machine's state. Cheap enough to call after every event.
@@ -369,15 +226,6 @@ pub fn render(app: &AppWindow, m: &Machine) {
 /// Shows the newest camera frame on the scan screen.
 pub fn show_frame(app: &AppWindow, frame: &adm_camera::GreyFrame) {
     app.global::<Kiosk>().set_camera_frame(grey_image(frame));
-}
-
-/// A grey camera frame as an image Slint can show.
-fn grey_image(frame: &adm_camera::GreyFrame) -> slint::Image {
-    let mut buf = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::new(frame.width, frame.height);
-    for (dst, &y) in buf.make_mut_slice().iter_mut().zip(&frame.data) {
-        *dst = slint::Rgb8Pixel { r: y, g: y, b: y };
-    }
-    slint::Image::from_rgb8(buf)
 }
 
 /// "3201011505800001" → "3201 0115 0580 0001": easier to compare with the card (and a

@@ -1,0 +1,188 @@
+//! The maintenance door: the console's state → the Slint `Maintenance` global, and its
+//! callbacks → [`MaintenanceIntent`]s. Technicians see readiness details, never a
+//! citizen's data.
+
+use std::rc::Rc;
+
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+
+use super::grey_image;
+use crate::maintenance::console::{Action, Console, Feedback, Page};
+use crate::runtime::Runtime;
+use crate::runtime::maintenance::MaintenanceIntent;
+use crate::scan::probe::LastCode;
+use crate::ui::{
+    self, AppWindow, CameraRead, CheckRow, Kiosk, MaintenanceAction, MaintenanceFeedback, MaintenancePage,
+    MaintenanceSettings,
+};
+
+/// What the maintenance screens send.
+pub enum MaintenanceCall {
+    Gesture,
+    Intent(MaintenanceIntent),
+}
+
+/// Wires the hidden gesture and the maintenance console to `sink`.
+pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(MaintenanceCall)>) {
+    let s = sink.clone();
+    app.global::<Kiosk>().on_maintenance_gesture(move || s(MaintenanceCall::Gesture));
+    let t = app.global::<ui::Maintenance>();
+    let s = sink.clone();
+    t.on_digit(move |d| {
+        if let Ok(d) = u8::try_from(d) {
+            s(MaintenanceCall::Intent(MaintenanceIntent::Digit(d)))
+        }
+    });
+    let s = sink.clone();
+    t.on_backspace(move || s(MaintenanceCall::Intent(MaintenanceIntent::Backspace)));
+    let s = sink.clone();
+    t.on_submit(move || s(MaintenanceCall::Intent(MaintenanceIntent::Submit)));
+    let s = sink.clone();
+    t.on_open(move |p| s(MaintenanceCall::Intent(MaintenanceIntent::Open(page_of(p)))));
+    let s = sink.clone();
+    t.on_action(move |a| s(MaintenanceCall::Intent(MaintenanceIntent::Action(action_of(a)))));
+    let s = sink.clone();
+    t.on_save_settings(move |form| {
+        let settings = crate::maintenance::settings::Settings {
+            kiosk_id: form.kiosk_id.to_string(),
+            site: form.site.to_string(),
+            server_url: form.server_url.to_string(),
+            idle_seconds: u64::try_from(form.idle_seconds).unwrap_or(0),
+            warning_seconds: u64::try_from(form.warning_seconds).unwrap_or(0),
+            session_limit_seconds: u64::try_from(form.session_limit_seconds).unwrap_or(0),
+            language: if form.english_default { "en".into() } else { "id".into() },
+        };
+        s(MaintenanceCall::Intent(MaintenanceIntent::SaveSettings(settings)))
+    });
+    let s = sink;
+    t.on_exit(move || s(MaintenanceCall::Intent(MaintenanceIntent::Exit)));
+}
+
+fn page_of(p: MaintenancePage) -> Page {
+    match p {
+        MaintenancePage::Login | MaintenancePage::Overview => Page::Overview,
+        MaintenancePage::A4 => Page::A4,
+        MaintenancePage::Receipt => Page::Receipt,
+        MaintenancePage::Camera => Page::Camera,
+        MaintenancePage::Network => Page::Network,
+        MaintenancePage::Events => Page::Events,
+        MaintenancePage::Settings => Page::Settings,
+        MaintenancePage::Power => Page::Power,
+    }
+}
+
+/// Shows the maintenance console.
+pub fn render(app: &AppWindow, rt: &Runtime) {
+    let t = app.global::<ui::Maintenance>();
+    let state = &rt.maintenance;
+    let now = rt.now();
+    match &state.console {
+        Console::Login { pin, wrong, .. } => {
+            t.set_page(MaintenancePage::Login);
+            t.set_pin_count(pin.len() as i32);
+            t.set_wrong(*wrong);
+            t.set_wait_seconds(state.console.wait_seconds(now) as i32);
+            t.set_technician(SharedString::new());
+        }
+        Console::Open { technician, page } => {
+            t.set_pin_count(0);
+            t.set_technician(technician.as_str().into());
+            t.set_page(match page {
+                Page::Overview => MaintenancePage::Overview,
+                Page::A4 => MaintenancePage::A4,
+                Page::Receipt => MaintenancePage::Receipt,
+                Page::Camera => MaintenancePage::Camera,
+                Page::Network => MaintenancePage::Network,
+                Page::Events => MaintenancePage::Events,
+                Page::Settings => MaintenancePage::Settings,
+                Page::Power => MaintenancePage::Power,
+            });
+        }
+    }
+    let checks: Vec<CheckRow> =
+        state.checks.iter().map(|c| CheckRow { id: c.id.into(), ok: c.ok, detail: c.detail.as_str().into() }).collect();
+    t.set_checks(ModelRc::new(VecModel::from(checks)));
+    let (a4_state, a4_details) = match &state.a4 {
+        Some(s) => (
+            format!("{:?}", s.state),
+            format!("{} · {}", s.model, if s.reasons.is_empty() { "none".into() } else { s.reasons.join(", ") }),
+        ),
+        None => ("?".into(), String::new()),
+    };
+    t.set_a4_state(a4_state.into());
+    t.set_a4_details(a4_details.into());
+    t.set_receipt_state(state.receipt.map(|r| format!("{r:?}")).unwrap_or_else(|| "?".into()).into());
+    let central = state.checks.iter().find(|c| c.id == "central_server").map(|c| c.detail.clone()).unwrap_or_default();
+    t.set_network_info(format!("{} — {central}", state.config.server.url).into());
+    let events: Vec<SharedString> = rt.audit_log().rev().map(|e| SharedString::from(format!("{e:?}"))).collect();
+    t.set_events(ModelRc::new(VecModel::from(events)));
+    if !t.get_settings_saved() && state.settings_error.is_empty() {
+        let c = &state.config;
+        t.set_settings(MaintenanceSettings {
+            kiosk_id: c.kiosk_id.as_str().into(),
+            site: c.site.as_str().into(),
+            server_url: c.server.url.as_str().into(),
+            idle_seconds: c.timeouts.idle_seconds as i32,
+            warning_seconds: c.timeouts.warning_seconds as i32,
+            session_limit_seconds: c.timeouts.session_limit_seconds as i32,
+            english_default: c.language == "en",
+        });
+    }
+    t.set_settings_error(state.settings_error.as_str().into());
+    t.set_settings_saved(state.settings_saved);
+    t.set_out_of_service(rt.is_out_of_service());
+    t.set_feedback(feedback_of(state.feedback));
+    t.set_paper_sheets(i32::try_from(rt.sheets_since_paper_loaded()).unwrap_or(i32::MAX));
+    render_camera(app, rt);
+}
+
+/// The camera page's live part (preview and read rates): redrawn on its own every pump
+/// while that page is open, without rebuilding the rest of the console.
+pub fn render_camera(app: &AppWindow, rt: &Runtime) {
+    let t = app.global::<ui::Maintenance>();
+    if let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        t.set_camera_frame(grey_image(frame));
+    }
+    let probe = rt.probe_stats();
+    t.set_camera_fps(probe.fps() as f32);
+    t.set_camera_frames(i32::try_from(probe.frames).unwrap_or(i32::MAX));
+    t.set_camera_read_percent(probe.read_percent() as i32);
+    t.set_camera_decode_ms(probe.decode_ms() as f32);
+    t.set_camera_last(match probe.last {
+        LastCode::None => CameraRead::None,
+        LastCode::Notice => CameraRead::Notice,
+        LastCode::Other => CameraRead::OtherQr,
+    });
+    t.set_camera_missing(probe.no_camera);
+}
+
+fn action_of(a: MaintenanceAction) -> Action {
+    match a {
+        MaintenanceAction::RunChecks => Action::RunChecks,
+        MaintenanceAction::PrintReadiness => Action::PrintReadiness,
+        MaintenanceAction::A4TestPage => Action::A4TestPage,
+        MaintenanceAction::PaperLoaded => Action::PaperLoaded,
+        MaintenanceAction::ReceiptTestPage => Action::ReceiptTestPage,
+        MaintenanceAction::OutOfService => Action::OutOfService,
+        MaintenanceAction::InService => Action::InService,
+        MaintenanceAction::RestartApp => Action::RestartApp,
+        MaintenanceAction::Reboot => Action::Reboot,
+        MaintenanceAction::Shutdown => Action::Shutdown,
+    }
+}
+
+fn feedback_of(f: Feedback) -> MaintenanceFeedback {
+    match f {
+        Feedback::None => MaintenanceFeedback::None,
+        Feedback::A4TestOk => MaintenanceFeedback::A4TestOk,
+        Feedback::A4TestFailed => MaintenanceFeedback::A4TestFailed,
+        Feedback::PaperLoaded => MaintenanceFeedback::PaperLoaded,
+        Feedback::ReceiptTestOk => MaintenanceFeedback::ReceiptTestOk,
+        Feedback::ReceiptTestFailed => MaintenanceFeedback::ReceiptTestFailed,
+        Feedback::OutOfService => MaintenanceFeedback::OutOfService,
+        Feedback::InService => MaintenanceFeedback::InService,
+        Feedback::PowerSimulated => MaintenanceFeedback::PowerSimulated,
+        Feedback::PowerRequested => MaintenanceFeedback::PowerRequested,
+        Feedback::PowerFailed => MaintenanceFeedback::PowerFailed,
+    }
+}
