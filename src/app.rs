@@ -18,7 +18,7 @@ use crate::central::Central;
 use crate::central::remote::RemoteCentral;
 use crate::config::Config;
 use crate::maintenance::console::{Console, Page};
-use crate::runtime::clock::Clock;
+use crate::runtime::clock::{Clock, SystemClock};
 use crate::runtime::devices::{Devices, shared};
 use crate::runtime::maintenance::Power;
 use crate::runtime::paper::PaperCounter;
@@ -65,6 +65,7 @@ pub struct Backend {
     /// Trust anchors (PEM) for document signatures.
     pub signature_anchors: Vec<Vec<u8>>,
     /// The in-process reference server (demo mode), kept alive with the backend.
+    #[cfg(feature = "demo")]
     pub demo: Option<adm_central::demo::DemoServer>,
     /// Where the kiosk keeps its own small state (outbox, paper counter): next to the
     /// configured outbox, or the demo's temporary folder.
@@ -81,28 +82,7 @@ impl Backend {
     pub fn connect(config: &Config) -> Result<Backend, SetupError> {
         let metrics = Arc::new(Metrics::new());
         if config.server.url == "demo" {
-            let demo = adm_central::demo::spawn(adm_central::demo::DemoOptions::default())
-                .map_err(|e| SetupError::Central(e.to_string()))?;
-            // Demo state (the outbox) lives in a temporary folder, gone with the demo.
-            let state = tempfile::Builder::new()
-                .prefix("adm-kiosk-demo-")
-                .tempdir()
-                .map_err(|e| SetupError::Central(e.to_string()))?;
-            let mut client = demo.client_config();
-            client.observer = Some(metrics.clone());
-            let client_cert = CertSource::Pem(client.cert_pem.clone());
-            let central = RemoteCentral::new(client, &state.path().join("outbox.sqlite"))
-                .map_err(|e| SetupError::Central(e.to_string()))?;
-            return Ok(Backend {
-                central: Arc::new(central),
-                public_host: config.server.public_host.clone().unwrap_or_else(|| demo.notice_host.clone()),
-                signature_anchors: vec![demo.trust_anchor_pem.clone().into_bytes()],
-                demo: Some(demo),
-                state_dir: Some(state.path().to_owned()),
-                metrics,
-                client_cert,
-                _state: Some(state),
-            });
+            return Backend::connect_demo(config, metrics);
         }
         let read = |p: &Option<PathBuf>| -> Result<Vec<u8>, SetupError> {
             let p = p.as_ref().ok_or_else(|| SetupError::Central("missing TLS file in [server]".into()))?;
@@ -132,6 +112,7 @@ impl Backend {
             central: Arc::new(central),
             public_host: config.server.public_host.clone().unwrap_or_else(|| url_host(&config.server.url)),
             signature_anchors,
+            #[cfg(feature = "demo")]
             demo: None,
             state_dir: config.outbox.parent().map(Path::to_owned),
             metrics,
@@ -153,9 +134,54 @@ impl Backend {
         Ok(anchors)
     }
 
+    /// `url = "demo"`: the reference server started in-process on loopback.
+    #[cfg(feature = "demo")]
+    fn connect_demo(config: &Config, metrics: Arc<Metrics>) -> Result<Backend, SetupError> {
+        let demo = adm_central::demo::spawn(adm_central::demo::DemoOptions::default())
+            .map_err(|e| SetupError::Central(e.to_string()))?;
+        // Demo state (the outbox) lives in a temporary folder, gone with the demo.
+        let state = tempfile::Builder::new()
+            .prefix("adm-kiosk-demo-")
+            .tempdir()
+            .map_err(|e| SetupError::Central(e.to_string()))?;
+        let mut client = demo.client_config();
+        client.observer = Some(metrics.clone());
+        let client_cert = CertSource::Pem(client.cert_pem.clone());
+        let central = RemoteCentral::new(client, &state.path().join("outbox.sqlite"))
+            .map_err(|e| SetupError::Central(e.to_string()))?;
+        Ok(Backend {
+            central: Arc::new(central),
+            public_host: config.server.public_host.clone().unwrap_or_else(|| demo.notice_host.clone()),
+            signature_anchors: vec![demo.trust_anchor_pem.clone().into_bytes()],
+            demo: Some(demo),
+            state_dir: Some(state.path().to_owned()),
+            metrics,
+            client_cert,
+            _state: Some(state),
+        })
+    }
+
+    /// A production build (without the `demo` feature) has no reference server to start.
+    #[cfg(not(feature = "demo"))]
+    fn connect_demo(_config: &Config, _metrics: Arc<Metrics>) -> Result<Backend, SetupError> {
+        Err(SetupError::Central("`url = \"demo\"` needs a build with the `demo` feature".into()))
+    }
+
     /// The demo notice QR's code, when the reference server runs in-process.
+    #[cfg(feature = "demo")]
     pub fn demo_notice(&self) -> Option<&'static str> {
         self.demo.as_ref().map(|_| adm_central::demo::DEMO_NOTICE_CODE)
+    }
+
+    /// A production build has no reference server, so no demo notice either.
+    #[cfg(not(feature = "demo"))]
+    pub fn demo_notice(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether this is the demo: the reference server runs in-process.
+    pub fn is_demo(&self) -> bool {
+        self.demo_notice().is_some()
     }
 }
 
@@ -308,7 +334,7 @@ impl Kiosk {
             central_host: backend.public_host.clone(),
         };
         // Power actions are real only on a kiosk; the demo just reports them.
-        let power = if backend.demo.is_some() { Power::Simulated } else { Power::Systemd };
+        let power = if backend.is_demo() { Power::Simulated } else { Power::Systemd };
         let metrics = backend.metrics.clone();
         metrics.build_info(env!("CARGO_PKG_VERSION"), option_env!("ADM_GIT_COMMIT").unwrap_or("unknown"));
         let metrics_server = match &config.metrics_listen {
@@ -417,6 +443,41 @@ impl Kiosk {
             }
         });
     }
+}
+
+/// Why the kiosk could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(
+        "this build has no display backend: build with `--features display` (desktop window) or \
+         `--features kms` (kiosk screen), or use `demo --headless`"
+    )]
+    NoDisplay,
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+}
+
+/// Runs the kiosk: opens its window on the configured devices and server and runs until
+/// the window is closed. `config_path`: where technician settings are saved (None: they
+/// cannot be saved, as in the demo).
+pub fn run(config: Config, config_path: Option<PathBuf>) -> Result<(), AppError> {
+    if !cfg!(any(feature = "display", feature = "kms")) {
+        return Err(AppError::NoDisplay);
+    }
+    let backend = Backend::connect(&config)?;
+    let (devices, _sim) = build_devices(&config, &backend, Duration::from_millis(1200))?;
+    let kiosk = Rc::new(Kiosk::new(&config, config_path, &backend, Box::new(SystemClock::new()), devices)?);
+    kiosk.start_timer();
+    // Tell systemd we are up, and keep its watchdog fed while the UI thread is alive.
+    let _ = crate::telemetry::watchdog::notify_ready();
+    let live = kiosk.liveness.clone();
+    let _watchdog = crate::telemetry::watchdog::Watchdog::from_env()
+        .map(|w| w.spawn(move || live.is_alive()))
+        .transpose()
+        .map_err(SetupError::Workers)?;
+    kiosk.app.run().map_err(SetupError::Ui)?;
+    let _ = crate::telemetry::watchdog::notify_stopping();
+    Ok(())
 }
 
 /// `adm-kiosk doctor`: connects the configured devices and server, runs every readiness

@@ -1,14 +1,12 @@
-//! Demo mode: the whole kiosk on embedded defaults, with the simulated printers and
-//! camera. With a display it opens the kiosk window; `--headless` plays a scripted
-//! citizen journey and writes a PNG of every screen plus the printed outputs.
+//! Demo mode (the `demo` cargo feature): the whole kiosk on embedded defaults, with the
+//! reference central server in-process and the simulated printers and camera. With a
+//! display it opens the kiosk window; `--headless` plays a scripted citizen journey and
+//! writes a PNG of every screen plus the printed outputs.
 
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::time::Duration;
 
-use slint::ComponentHandle;
-
-use crate::app::{Backend, Kiosk, SetupError, SimHandles, build_devices};
+use crate::app::{AppError, Backend, Kiosk, SetupError, SimHandles, build_devices};
 use crate::config::Config;
 use crate::headless::{self, HeadlessError, shows, snapshot, tap, type_digits, wait_for};
 use crate::runtime::clock::{ManualClock, SystemClock};
@@ -16,6 +14,8 @@ use crate::session::{Event, State};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
+    #[error(transparent)]
+    App(#[from] AppError),
     #[error(transparent)]
     Setup(#[from] SetupError),
     #[error(transparent)]
@@ -30,33 +30,12 @@ pub const DEMO_PIN: &str = "123456";
 /// Budi's wife, who mistypes her PIN in the demo.
 const SECOND_NIK: &str = "3201016208830002";
 
-/// Opens the kiosk window and runs until it is closed. `config_path`: where technician
-/// settings are saved (None in the demo).
-pub fn run_window(config: Config, config_path: Option<PathBuf>) -> Result<(), DemoError> {
-    if !cfg!(any(feature = "display", feature = "kms")) {
-        return Err(DemoError::Script(
-            "this build has no display backend: build with `--features display` (desktop window) or \
-             `--features kms` (kiosk screen), or use `demo --headless`"
-                .into(),
-        ));
-    }
-    let backend = Backend::connect(&config)?;
-    let (devices, _sim) = build_devices(&config, &backend, Duration::from_millis(1200))?;
-    let kiosk = Rc::new(Kiosk::new(&config, config_path, &backend, Box::new(SystemClock::new()), devices)?);
-    kiosk.start_timer();
-    // Tell systemd we are up, and keep its watchdog fed while the UI thread is alive.
-    let _ = crate::telemetry::watchdog::notify_ready();
-    let live = kiosk.liveness.clone();
-    let _watchdog = crate::telemetry::watchdog::Watchdog::from_env()
-        .map(|w| w.spawn(move || live.is_alive()))
-        .transpose()
-        .map_err(SetupError::Workers)?;
-    if backend.demo.is_some() {
+/// Opens the demo kiosk window and runs until it is closed.
+pub fn run_window(config: Config) -> Result<(), DemoError> {
+    if config.server.url == "demo" {
         tracing::info!(nik = DEMO_NIK, pin = DEMO_PIN, "demo kiosk running (see central/README.md for more citizens)");
     }
-    kiosk.app.run().map_err(SetupError::Ui)?;
-    let _ = crate::telemetry::watchdog::notify_stopping();
-    Ok(())
+    Ok(crate::app::run(config, None)?)
 }
 
 /// What the headless demo wrote.

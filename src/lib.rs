@@ -1,12 +1,19 @@
 //! adm-kiosk: firmware for the Anjungan Dukcapil Mandiri (ADM) self-service kiosk.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the map of this crate.
+//!
+//! The `demo` feature (on by default) adds what only the demo and the tests need: the
+//! reference central server in-process, Slint's testing backend, `demo` and `headless`,
+//! and the simulated A4 printer's fault file. The kiosk image is built without it
+//! (`--no-default-features --features kms`).
 
 pub mod app;
 pub mod central;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod document;
+#[cfg(feature = "demo")]
 pub mod headless;
 pub mod maintenance;
 pub mod runtime;

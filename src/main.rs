@@ -23,6 +23,7 @@ enum Command {
         config: PathBuf,
     },
     /// Run the kiosk on embedded defaults: demo citizens, simulated printers and camera.
+    #[cfg(feature = "demo")]
     Demo {
         /// Play a scripted journey without a display; write a PNG of every screen.
         #[arg(long)]
@@ -105,18 +106,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run { config } => {
             let cfg = Config::load(&config).with_context(|| format!("configuration {}", config.display()))?;
-            adm_kiosk::demo::run_window(cfg, Some(config))?;
+            adm_kiosk::app::run(cfg, Some(config))?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "demo")]
         Command::Demo { headless: true, metrics: Some(metrics), hold: Some(seconds), .. } => {
             adm_kiosk::demo::run_hold(Config::default(), metrics, seconds)?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "demo")]
         Command::Demo { headless: false, out, metrics, .. } => {
             let config = Config { sim_output: Some(out.join("printed")), metrics_listen: metrics, ..Config::default() };
-            adm_kiosk::demo::run_window(config, None)?;
+            adm_kiosk::demo::run_window(config)?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "demo")]
         Command::Demo { headless: true, out, .. } => {
             let report = adm_kiosk::demo::run_headless(Config::default(), &out)?;
             for s in &report.screens {

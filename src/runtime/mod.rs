@@ -208,10 +208,12 @@ impl Runtime {
             return;
         }
         let (a4, receipt) = (self.devices.a4.clone(), self.devices.receipt.clone());
+        #[cfg(feature = "demo")]
         let sim_a4 = self.devices.sim_a4.clone();
         let tx = self.tx.clone();
         let metrics = self.metrics.clone();
         self.tokio.spawn_blocking(move || {
+            #[cfg(feature = "demo")]
             if let (Ok(path), Some(sim)) = (std::env::var(SIM_FAULT_FILE), &sim_a4) {
                 sim_fault_from_file(sim, &path);
             }
@@ -398,9 +400,12 @@ impl Drop for Runtime {
 
 /// Demo and fleet tests only: a file whose content (`paper-out`, `jam`, `cover-open`,
 /// or nothing) sets the simulated A4 printer's standing fault, so a fault can be flipped
-/// from outside the process. Real printers ignore it.
+/// from outside the process. Real printers ignore it; production builds (without the
+/// `demo` feature) do not have it.
+#[cfg(feature = "demo")]
 pub const SIM_FAULT_FILE: &str = "ADM_SIM_A4_FAULT_FILE";
 
+#[cfg(feature = "demo")]
 fn sim_fault_from_file(sim: &adm_a4::sim::SimControl, path: &str) {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     match text.trim() {

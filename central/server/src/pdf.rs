@@ -188,18 +188,9 @@ pub fn prepare(pages: &[Vec<u8>], info: &[InfoEntry], sig: &SignatureFields, fil
         obj(&mut out, &mut offsets, content_obj(i), &body);
     }
 
-    let xref_at = out.len();
-    let mut xref = format!("xref\n0 {}\n0000000000 65535 f \n", count + 1);
-    for off in &offsets[1..] {
-        let _ = writeln!(xref, "{off:010} 00000 n ");
-    }
     let id = hex::encode_upper(file_id);
-    let _ = write!(
-        xref,
-        "trailer\n<< /Size {} /Root {CATALOG} 0 R /Info {INFO} 0 R /ID [<{id}> <{id}>] >>\nstartxref\n{xref_at}\n%%EOF\n",
-        count + 1
-    );
-    out.extend_from_slice(xref.as_bytes());
+    let objects: Vec<(u32, usize)> = (1..).zip(offsets[1..].iter().copied()).collect();
+    adm_pdf_xref::finish(&mut out, &objects, &format!("/Root {CATALOG} 0 R /Info {INFO} 0 R /ID [<{id}> <{id}>]"));
 
     let len = out.len();
     let range = format!("[0 {} {} {}]", contents_start, contents_end, len - contents_end);

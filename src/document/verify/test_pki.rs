@@ -189,17 +189,7 @@ pub fn append_dss_crls(pdf: &[u8], crls: &[Vec<u8>]) -> Vec<u8> {
         out.extend_from_slice(b"\nendstream\nendobj\n");
     }
     let prev = super::byterange::last_startxref(pdf).expect("startxref");
-    let xref_at = out.len();
-    let mut xref = String::from("xref\n0 1\n0000000000 65535 f \n");
-    for (n, off) in &offsets {
-        let _ = write!(xref, "{n} 1\n{off:010} 00000 n \n");
-    }
     let id = "07".repeat(16);
-    let _ = write!(
-        xref,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R /Prev {prev} /ID [<{id}> <{id}>] >>\nstartxref\n{xref_at}\n%%EOF\n",
-        first_crl + crls.len() as u32
-    );
-    out.extend_from_slice(xref.as_bytes());
+    adm_pdf_xref::finish(&mut out, &offsets, &format!("/Root 1 0 R /Info 5 0 R /Prev {prev} /ID [<{id}> <{id}>]"));
     out
 }
