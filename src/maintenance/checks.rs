@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::central::Central;
 use crate::config::Config;
 use crate::runtime::devices::{Devices, Shared, lock};
+use crate::telemetry::vitals::{free_space, leaf_not_after};
 
 /// How long a device may take to answer a status request.
 pub const DEVICE_DEADLINE: Duration = Duration::from_secs(5);
@@ -219,25 +220,6 @@ async fn central_server(ctx: &CheckContext) -> CheckResult {
     }
 }
 
-/// The first `CERTIFICATE` PEM block of `pem`, markers included.
-fn first_pem_block(pem: &[u8]) -> Option<&[u8]> {
-    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-    const END: &[u8] = b"-----END CERTIFICATE-----";
-    let start = pem.windows(BEGIN.len()).position(|w| w == BEGIN)?;
-    let len = pem[start..].windows(END.len()).position(|w| w == END)?;
-    pem.get(start..start + len + END.len())
-}
-
-/// notAfter of the first certificate in `pem` (the kiosk's own; intermediates may follow).
-pub(crate) fn leaf_not_after(pem: &[u8]) -> Result<x509_cert::time::Time, String> {
-    // Only the first PEM block is decoded: x509-cert 0.2's `load_pem_chain` panics
-    // (subtract overflow) on some malformed input, and a config file is not trusted input.
-    let first = first_pem_block(pem).ok_or("no certificate in the PEM file")?;
-    let leaf = <x509_cert::Certificate as der::DecodePem>::from_pem(first)
-        .map_err(|e| format!("unreadable certificate: {e}"))?;
-    Ok(leaf.tbs_certificate.validity.not_after)
-}
-
 /// The client certificate's expiry, against `now` (passed in for tests).
 pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
     let id = "tls_certificate";
@@ -272,17 +254,6 @@ async fn disk(ctx: &CheckContext) -> CheckResult {
         Ok(Err(e)) => CheckResult::new(id, false, e),
         Ok(Ok((free, total))) => disk_verdict(free, total),
     }
-}
-
-/// Free and total bytes of the file system holding `path` (or its nearest existing
-/// ancestor: the outbox file does not exist before the first report).
-pub(crate) fn free_space(path: &Path) -> Result<(u64, u64), String> {
-    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(Path::new("/"));
-    let st = nix::sys::statvfs::statvfs(existing).map_err(|e| format!("{}: {e}", existing.display()))?;
-    // The field types differ between 32- and 64-bit targets (ARM SBCs are both).
-    #[allow(clippy::unnecessary_cast)]
-    let (avail, blocks, frag) = (st.blocks_available() as u64, st.blocks() as u64, st.fragment_size() as u64);
-    Ok((avail.saturating_mul(frag), blocks.saturating_mul(frag)))
 }
 
 pub fn disk_verdict(free: u64, total: u64) -> CheckResult {

@@ -1,15 +1,16 @@
 //! The kiosk's slow-changing vitals for the fleet: when its TLS client certificate expires
 //! and how much room the outbox's filesystem has left. Read at start and every minute on a
 //! thread of their own (a hung filesystem must not stall the UI or the runtime), so the
-//! alerts `KioskClientCertExpiringSoon` and `KioskDiskLow` have series to look at.
+//! alerts `KioskClientCertExpiringSoon` and `KioskDiskLow` have series to look at. The
+//! readings themselves (`leaf_not_after`, `free_space`) are also what the technician's
+//! readiness checks (`maintenance::checks`) report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use super::metrics::Metrics;
-use crate::maintenance::checks::{free_space, leaf_not_after};
 
 /// How often the vitals are read again: a renewed certificate or a filling disk shows
 /// within a minute, at the cost of one small file read and one `statvfs`.
@@ -66,6 +67,36 @@ pub fn refresh(metrics: &Metrics, cert: &CertSource, disk: &std::path::Path) {
         Ok((free, _total)) => metrics.set_disk_free(free),
         Err(why) => tracing::warn!(%why, "free disk space not readable"),
     }
+}
+
+/// The first `CERTIFICATE` PEM block of `pem`, markers included.
+fn first_pem_block(pem: &[u8]) -> Option<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let start = pem.windows(BEGIN.len()).position(|w| w == BEGIN)?;
+    let len = pem[start..].windows(END.len()).position(|w| w == END)?;
+    pem.get(start..start + len + END.len())
+}
+
+/// notAfter of the first certificate in `pem` (the kiosk's own; intermediates may follow).
+pub fn leaf_not_after(pem: &[u8]) -> Result<x509_cert::time::Time, String> {
+    // Only the first PEM block is decoded: x509-cert 0.2's `load_pem_chain` panics
+    // (subtract overflow) on some malformed input, and a config file is not trusted input.
+    let first = first_pem_block(pem).ok_or("no certificate in the PEM file")?;
+    let leaf = <x509_cert::Certificate as der::DecodePem>::from_pem(first)
+        .map_err(|e| format!("unreadable certificate: {e}"))?;
+    Ok(leaf.tbs_certificate.validity.not_after)
+}
+
+/// Free and total bytes of the file system holding `path` (or its nearest existing
+/// ancestor: the outbox file does not exist before the first report).
+pub fn free_space(path: &Path) -> Result<(u64, u64), String> {
+    let existing = path.ancestors().find(|p| p.exists()).unwrap_or(Path::new("/"));
+    let st = nix::sys::statvfs::statvfs(existing).map_err(|e| format!("{}: {e}", existing.display()))?;
+    // The field types differ between 32- and 64-bit targets (ARM SBCs are both).
+    #[allow(clippy::unnecessary_cast)]
+    let (avail, blocks, frag) = (st.blocks_available() as u64, st.blocks() as u64, st.fragment_size() as u64);
+    Ok((avail.saturating_mul(frag), blocks.saturating_mul(frag)))
 }
 
 #[cfg(test)]
