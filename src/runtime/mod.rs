@@ -4,13 +4,22 @@
 //! Nothing here blocks the UI thread: the UI calls [`Runtime::dispatch`] for intents
 //! and [`Runtime::pump`] a few times a second; both only move events.
 
+mod audit;
 pub mod clock;
 pub mod devices;
+mod health;
 pub mod maintenance;
+mod outbox;
 pub mod paper;
 mod print;
 mod receipt;
 pub mod revocation;
+#[cfg(feature = "demo")]
+mod sim_fault;
+
+pub use audit::AuditKind;
+#[cfg(feature = "demo")]
+pub use sim_fault::SIM_FAULT_FILE;
 
 use std::collections::VecDeque;
 use std::sync::mpsc;
@@ -18,9 +27,7 @@ use std::sync::mpsc;
 use crate::central::{CentralError, SessionToken};
 use crate::scan::scanner::{Preview, Scanner};
 use crate::session::event::SignInError;
-use crate::session::{
-    AuditEvent, Availability, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx, State,
-};
+use crate::session::{AuditEvent, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx};
 use std::sync::Arc;
 
 use crate::config::Config;
@@ -37,13 +44,6 @@ pub struct KioskInfo {
     /// Host of the central server: the only host a notice QR may name.
     pub central_host: String,
 }
-
-/// How often the printers are checked while nobody is using the kiosk.
-const HEALTH_EVERY_MS: Millis = 5_000;
-/// How often queued print reports and audit events are sent when the network was down.
-const DELIVER_EVERY_MS: Millis = 30_000;
-/// Audit events kept in memory for the maintenance screen.
-const AUDIT_KEPT: usize = 200;
 
 pub struct Runtime {
     machine: Machine,
@@ -168,64 +168,6 @@ impl Runtime {
         any
     }
 
-    /// At start, then hourly (every minute until a first set arrived).
-    fn refresh_crls(&mut self) {
-        let now = self.clock.now();
-        let fetched = revocation::read(&self.devices.crls).fetched_at.is_some();
-        let every = if fetched { revocation::REFRESH_EVERY_MS } else { revocation::RETRY_EVERY_MS };
-        if self.last_crl_fetch.is_some_and(|t| now < t + every) {
-            return;
-        }
-        self.last_crl_fetch = Some(now);
-        self.tokio.spawn(revocation::refresh(self.devices.central.clone(), self.devices.crls.clone()));
-    }
-
-    fn deliver_outbox(&mut self) {
-        let now = self.clock.now();
-        if self.last_delivery.is_some_and(|t| now < t + DELIVER_EVERY_MS) {
-            return;
-        }
-        self.last_delivery = Some(now);
-        let central = self.devices.central.clone();
-        let metrics = self.metrics.clone();
-        self.tokio.spawn(async move {
-            let (waiting, oldest) = central.deliver_pending().await;
-            metrics.set_outbox(waiting, oldest);
-        });
-    }
-
-    fn check_health(&mut self) {
-        let now = self.clock.now();
-        // In a session the printer is busy with the citizen's job, except when it stopped:
-        // then its status tells the citizen when "try again" can work.
-        let busy = self.machine.state().in_session() && !matches!(self.machine.state(), State::PrintStopped { .. });
-        if busy || self.last_health.is_some_and(|t| now < t + HEALTH_EVERY_MS) {
-            return;
-        }
-        self.last_health = Some(now);
-        if self.out_of_service {
-            self.dispatch(Event::Availability(Availability::OutOfService));
-            return;
-        }
-        let (a4, receipt) = (self.devices.a4.clone(), self.devices.receipt.clone());
-        #[cfg(feature = "demo")]
-        let sim_a4 = self.devices.sim_a4.clone();
-        let tx = self.tx.clone();
-        let metrics = self.metrics.clone();
-        self.tokio.spawn_blocking(move || {
-            #[cfg(feature = "demo")]
-            if let (Ok(path), Some(sim)) = (std::env::var(SIM_FAULT_FILE), &sim_a4) {
-                sim_fault_from_file(sim, &path);
-            }
-            let status = lock(&a4).status();
-            crate::telemetry::report_a4(&metrics, status.as_ref().ok());
-            let ready = status.map(|s| s.can_print()).unwrap_or(false);
-            let availability = if ready { Availability::Ready } else { Availability::PrinterUnavailable };
-            let _ = tx.send(Event::Availability(availability));
-            crate::telemetry::report_receipt(&metrics, lock(&receipt).status().ok());
-        });
-    }
-
     fn perform(&mut self, command: Command) {
         let tx = self.tx.clone();
         let central = self.devices.central.clone();
@@ -233,28 +175,28 @@ impl Runtime {
             Command::SignInNik { session, nik, pin } => {
                 let metrics = self.metrics.clone();
                 self.tokio.spawn(async move {
-                    let result = central.sign_in_nik(&nik, &pin).await;
+                    let result = sign_in_result(central.sign_in_nik(&nik, &pin).await);
                     drop(pin);
                     if let Err(e) = &result {
-                        metrics.sign_in_failed(crate::telemetry::reason_of(e));
+                        metrics.sign_in_failed(e.into());
                     }
-                    let _ = tx.send(Event::SignedIn { session, result: sign_in_result(result) });
+                    let _ = tx.send(Event::SignedIn { session, result });
                 });
             }
             Command::SignInNotice { session, code, pin } => {
                 let metrics = self.metrics.clone();
                 self.tokio.spawn(async move {
-                    let result = central.sign_in_notice(&code, &pin).await;
+                    let result = sign_in_result(central.sign_in_notice(&code, &pin).await);
                     drop(pin);
                     if let Err(e) = &result {
-                        metrics.sign_in_failed(crate::telemetry::reason_of(e));
+                        metrics.sign_in_failed(e.into());
                     }
-                    let _ = tx.send(Event::SignedIn { session, result: sign_in_result(result) });
+                    let _ = tx.send(Event::SignedIn { session, result });
                 });
             }
             Command::ListDocuments { session, token } => {
                 self.tokio.spawn(async move {
-                    let result = central.list_documents(&token).await.map_err(failure_of);
+                    let result = central.list_documents(&token).await.map_err(Failure::from);
                     let _ = tx.send(Event::DocumentsListed { session, result });
                 });
             }
@@ -360,99 +302,12 @@ impl Runtime {
         self.info.kiosk_id = config.kiosk_id.clone();
         self.info.site = config.site.clone();
     }
-
-    pub(crate) fn audit(&mut self, event: AuditEvent) {
-        self.record(event);
-    }
-
-    fn record(&mut self, event: AuditEvent) {
-        tracing::info!(kiosk = %self.info.kiosk_id, event = ?event, "audit");
-        // What the central server keeps of the kiosk's life: refusals (an ownership
-        // mismatch is a security incident), session outcomes and technician actions.
-        if let Some((kind, detail)) = outbox_audit(&event)
-            && let Err(e) = self.devices.central.record_audit(kind, &detail)
-        {
-            tracing::error!(error = %e, kind, "audit event not queued");
-        }
-        match &event {
-            AuditEvent::SessionStarted { .. } => self.metrics.session_started(),
-            AuditEvent::SessionEnded { reason, .. } => self.metrics.session_ended(match reason {
-                crate::session::EndReason::Completed => "completed",
-                crate::session::EndReason::Cancelled => "cancelled",
-                crate::session::EndReason::IdleTimeout => "idle_timeout",
-                crate::session::EndReason::SessionLimit => "session_limit",
-                crate::session::EndReason::Failed(_) => "failed",
-            }),
-            _ => {}
-        }
-        if self.audit.len() == AUDIT_KEPT {
-            self.audit.pop_front();
-        }
-        self.audit.push_back(event);
-    }
 }
 
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.stop_scanner();
     }
-}
-
-/// Demo and fleet tests only: a file whose content (`paper-out`, `jam`, `cover-open`,
-/// or nothing) sets the simulated A4 printer's standing fault, so a fault can be flipped
-/// from outside the process. Real printers ignore it; production builds (without the
-/// `demo` feature) do not have it.
-#[cfg(feature = "demo")]
-pub const SIM_FAULT_FILE: &str = "ADM_SIM_A4_FAULT_FILE";
-
-#[cfg(feature = "demo")]
-fn sim_fault_from_file(sim: &adm_a4::sim::SimControl, path: &str) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    match text.trim() {
-        "paper-out" => sim.inject(adm_a4::sim::SimFault::PaperOut),
-        "jam" => sim.inject(adm_a4::sim::SimFault::Jam),
-        "cover-open" => sim.inject(adm_a4::sim::SimFault::CoverOpen),
-        _ => sim.clear(),
-    }
-}
-
-/// The audit events that go to the central server, as (kind, detail). No personal data.
-fn outbox_audit(event: &AuditEvent) -> Option<(&'static str, String)> {
-    Some(match event {
-        AuditEvent::DocumentRefused { session, refusal } => (
-            match refusal {
-                crate::session::Refusal::Ownership => "document.refused.ownership",
-                crate::session::Refusal::Signature => "document.refused.signature",
-                crate::session::Refusal::Download => "document.refused.download",
-            },
-            format!("session {session}"),
-        ),
-        AuditEvent::PrintStopped { session, problem, pages_done, pages } => (
-            match problem {
-                crate::session::PrinterProblem::PaperOut => "printer.stopped.media-empty",
-                crate::session::PrinterProblem::PaperJam => "printer.stopped.media-jam",
-                crate::session::PrinterProblem::CoverOpen => "printer.stopped.cover-open",
-                crate::session::PrinterProblem::Offline => "printer.stopped.offline",
-                crate::session::PrinterProblem::Other => "printer.stopped.other",
-            },
-            format!("session {session}: {pages_done} of {pages} page(s) out"),
-        ),
-        AuditEvent::PrintRetried { session, documents } => {
-            ("print.retried", format!("session {session}: {documents} document(s)"))
-        }
-        AuditEvent::SessionEnded { session, reason } => ("session.ended", format!("session {session}: {reason:?}")),
-        AuditEvent::SignInFailed { session, reason } => {
-            ("session.sign_in_failed", format!("session {session}: {reason}"))
-        }
-        AuditEvent::TechnicianSignedIn { technician } => ("maintenance.login", technician.clone()),
-        AuditEvent::TechnicianPinRefused { wait_seconds } => {
-            ("maintenance.login_refused", format!("wait {wait_seconds} s"))
-        }
-        AuditEvent::TechnicianAction { action } => ("maintenance.action", action.to_string()),
-        AuditEvent::TechnicianExit => ("maintenance.logout", String::new()),
-        AuditEvent::TechnicianTimedOut => ("maintenance.timeout", String::new()),
-        _ => return None,
-    })
 }
 
 fn default_language(config: &Config) -> crate::session::Language {
@@ -465,20 +320,6 @@ fn sign_in_result(
     match result {
         Ok((token, citizen)) => Ok(SessionCtx { token, citizen }),
         Err(CentralError::WrongPin { attempts_left }) => Err(SignInError::Pin(PinProblem::WrongPin { attempts_left })),
-        Err(e) => Err(SignInError::Failure(failure_of(e))),
-    }
-}
-
-/// Maps every central-server error to a reason the citizen screen can explain.
-pub(crate) fn failure_of(e: CentralError) -> Failure {
-    match e {
-        CentralError::Unreachable => Failure::Unreachable,
-        CentralError::Locked { retry_after_secs } => Failure::Locked { retry_after_secs },
-        CentralError::WrongPin { .. } | CentralError::UnknownCitizen => Failure::UnknownCitizen,
-        CentralError::UnknownNotice => Failure::UnknownNotice,
-        CentralError::SessionExpired => Failure::SessionExpired,
-        CentralError::KioskRefused => Failure::KioskRefused,
-        CentralError::RateLimited => Failure::RateLimited,
-        CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
+        Err(e) => Err(SignInError::Failure(e.into())),
     }
 }

@@ -54,7 +54,7 @@ impl PrintRun {
                 Ok(pdf) => pdf,
                 Err(e) => {
                     tracing::warn!(document = %doc.id, error = %e, "download failed");
-                    self.metrics.document_refused("download");
+                    self.metrics.document_refused(Refusal::Download.into());
                     self.update(index, JobStatus::Refused(Refusal::Download));
                     continue;
                 }
@@ -74,11 +74,7 @@ impl PrintRun {
             }
             if let Err(refused) = checked {
                 tracing::warn!(document = %doc.id, label = refused.label, reason = %refused.reason, "document refused");
-                self.metrics.document_refused(match refused.refusal {
-                    Refusal::Download => "download",
-                    Refusal::Signature => "signature",
-                    Refusal::Ownership => "ownership",
-                });
+                self.metrics.document_refused(refused.refusal.into());
                 self.update(index, JobStatus::Refused(refused.refusal));
                 continue;
             }

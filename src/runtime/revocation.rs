@@ -86,3 +86,17 @@ mod tests {
         });
     }
 }
+
+impl super::Runtime {
+    /// At start, then hourly (every minute until a first set arrived).
+    pub(super) fn refresh_crls(&mut self) {
+        let now = self.clock.now();
+        let fetched = read(&self.devices.crls).fetched_at.is_some();
+        let every = if fetched { REFRESH_EVERY_MS } else { RETRY_EVERY_MS };
+        if self.last_crl_fetch.is_some_and(|t| now < t + every) {
+            return;
+        }
+        self.last_crl_fetch = Some(now);
+        self.tokio.spawn(refresh(self.devices.central.clone(), self.devices.crls.clone()));
+    }
+}

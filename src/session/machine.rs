@@ -275,7 +275,7 @@ impl Machine {
     }
 
     fn fail(&mut self, failure: Failure, out: &mut Vec<Command>) {
-        out.push(Command::Audit(AuditEvent::SessionFailed { session: self.session, reason: failure_code(failure) }));
+        out.push(Command::Audit(AuditEvent::SessionFailed { session: self.session, reason: failure.code() }));
         let token = match mem::replace(&mut self.state, State::Failure { failure }) {
             State::LoadingDocuments { ctx } => Some(ctx.token.clone()),
             _ => None,
@@ -413,7 +413,7 @@ impl Machine {
                     self.state = State::LoadingDocuments { ctx };
                 }
                 Err(SignInError::Pin(p)) => {
-                    out.push(Command::Audit(AuditEvent::SignInFailed { session, reason: "wrong-pin" }));
+                    out.push(Command::Audit(AuditEvent::SignInFailed { session, reason: p.code() }));
                     let problem = Some(p);
                     self.state = match mem::replace(method, SignInMethod::Notice(Zeroizing::default())) {
                         SignInMethod::Nik(nik) => State::EnterPin { nik, pin: Zeroizing::default(), problem },
@@ -600,20 +600,6 @@ fn edit_pin(pin: &mut Zeroizing<String>, problem: &mut Option<PinProblem>, pin_l
         }
         Event::Clear => pin.clear(),
         _ => {}
-    }
-}
-
-pub(crate) fn failure_code(f: Failure) -> &'static str {
-    match f {
-        Failure::Unreachable => "unreachable",
-        Failure::Locked { .. } => "locked",
-        Failure::UnknownCitizen => "unknown-citizen",
-        Failure::UnknownNotice => "unknown-notice",
-        Failure::NoDocuments => "no-documents",
-        Failure::SessionExpired => "session-expired",
-        Failure::KioskRefused => "kiosk-refused",
-        Failure::RateLimited => "rate-limited",
-        Failure::ServerError => "server-error",
     }
 }
 

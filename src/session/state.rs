@@ -39,6 +39,15 @@ pub enum PinProblem {
     WrongPin { attempts_left: u32 },
 }
 
+impl PinProblem {
+    /// How the audit log names the problem.
+    pub fn code(self) -> &'static str {
+        match self {
+            PinProblem::WrongPin { .. } => "wrong-pin",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScanProblem {
     /// A QR code that is not a Dukcapil notice for this kiosk's central server.
@@ -74,6 +83,24 @@ pub enum Failure {
     KioskRefused,
     RateLimited,
     ServerError,
+}
+
+impl Failure {
+    /// How the audit log names the failure (kebab-case, like every audit code). The
+    /// metrics' label for it is `telemetry::metrics::SignInFailure`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Failure::Unreachable => "unreachable",
+            Failure::Locked { .. } => "locked",
+            Failure::UnknownCitizen => "unknown-citizen",
+            Failure::UnknownNotice => "unknown-notice",
+            Failure::NoDocuments => "no-documents",
+            Failure::SessionExpired => "session-expired",
+            Failure::KioskRefused => "kiosk-refused",
+            Failure::RateLimited => "rate-limited",
+            Failure::ServerError => "server-error",
+        }
+    }
 }
 
 /// Why a document was refused before printing.

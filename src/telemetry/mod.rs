@@ -6,22 +6,6 @@ pub mod metrics;
 pub mod vitals;
 pub mod watchdog;
 
-/// Bounded reason label for a failed sign-in.
-pub fn reason_of(e: &crate::central::CentralError) -> &'static str {
-    use crate::central::CentralError as E;
-    match e {
-        E::WrongPin { .. } => "wrong_pin",
-        E::Locked { .. } => "locked",
-        E::UnknownCitizen => "unknown_citizen",
-        E::UnknownNotice => "unknown_notice",
-        E::Unreachable => "unreachable",
-        E::KioskRefused => "kiosk_refused",
-        E::RateLimited => "rate_limited",
-        E::SessionExpired => "session_expired",
-        E::Server(_) | E::Storage(_) => "server_error",
-    }
-}
-
 /// Exports the A4 printer's state (None: it did not answer).
 pub fn report_a4(metrics: &metrics::Metrics, status: Option<&adm_a4::PrinterStatus>) {
     use adm_a4::{Attention, PrinterState};

@@ -1,9 +1,15 @@
 //! The bounded label values of the kiosk's metrics, and the rules that fold anything a
-//! printer or a caller says onto them. Every label value comes from a fixed list here;
-//! anything else is `"other"`, so no label can ever carry personal data or grow the
-//! series count.
+//! printer or a caller says onto them. Every label value comes from a fixed set here:
+//! an enum for what the kiosk itself decides (how a session ended, why a sign-in
+//! failed, why a document was refused), a list for what devices report (anything else
+//! is `"other"`), so no label can ever carry personal data or grow the series count.
 
-use prometheus_client::encoding::EncodeLabelSet;
+use std::fmt::Write;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+
+use crate::session::event::SignInError;
+use crate::session::{EndReason, Failure, PinProblem, Refusal};
 
 /// A4 printer states, as a state set: exactly one of them is 1.
 pub const A4_STATES: &[&str] =
@@ -38,27 +44,115 @@ pub const MARKER_COLORS: &[&str] = &["black", "cyan", "magenta", "yellow", "othe
 /// Receipt (thermal) printer states, as a state set.
 pub const RECEIPT_STATES: &[&str] = &["ready", "paper_near_end", "paper_out", "cover_open", "error", "disconnected"];
 
-/// How a citizen session ended.
-pub const SESSION_END_REASONS: &[&str] =
-    &["completed", "cancelled", "idle_timeout", "session_limit", "failed", "other"];
+/// A closed set of label values as an enum: `ALL` is the set (every series exists from
+/// the start), `label()` the value on the wire.
+macro_rules! label_set {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
 
-/// Why a sign-in did not succeed (mirrors `CentralError` plus local refusals).
-pub const SIGN_IN_FAILURE_REASONS: &[&str] = &[
-    "wrong_pin",
-    "locked",
-    "unknown_citizen",
-    "unknown_notice",
-    "invalid_qr",
-    "unreachable",
-    "kiosk_refused",
-    "rate_limited",
-    "session_expired",
-    "server_error",
-    "other",
-];
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-/// Why a downloaded document was refused before printing.
-pub const REFUSAL_REASONS: &[&str] = &["download", "integrity", "signature", "ownership", "other"];
+            pub fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label),+
+                }
+            }
+        }
+
+        impl EncodeLabelValue for $name {
+            fn encode(&self, encoder: &mut LabelValueEncoder) -> std::fmt::Result {
+                encoder.write_str(self.label())
+            }
+        }
+    };
+}
+
+label_set! {
+    /// How a citizen session ended.
+    SessionEnd {
+        Completed => "completed",
+        Cancelled => "cancelled",
+        IdleTimeout => "idle_timeout",
+        SessionLimit => "session_limit",
+        Failed => "failed",
+        Other => "other",
+    }
+}
+
+impl From<EndReason> for SessionEnd {
+    fn from(reason: EndReason) -> Self {
+        match reason {
+            EndReason::Completed => SessionEnd::Completed,
+            EndReason::Cancelled => SessionEnd::Cancelled,
+            EndReason::IdleTimeout => SessionEnd::IdleTimeout,
+            EndReason::SessionLimit => SessionEnd::SessionLimit,
+            EndReason::Failed(_) => SessionEnd::Failed,
+        }
+    }
+}
+
+label_set! {
+    /// Why a sign-in did not succeed. The fleet's alert rules name these values, so the
+    /// set is wider than what the session can produce today (`InvalidQr`, `Other`).
+    SignInFailure {
+        WrongPin => "wrong_pin",
+        Locked => "locked",
+        UnknownCitizen => "unknown_citizen",
+        UnknownNotice => "unknown_notice",
+        InvalidQr => "invalid_qr",
+        Unreachable => "unreachable",
+        KioskRefused => "kiosk_refused",
+        RateLimited => "rate_limited",
+        SessionExpired => "session_expired",
+        ServerError => "server_error",
+        Other => "other",
+    }
+}
+
+impl From<&SignInError> for SignInFailure {
+    fn from(error: &SignInError) -> Self {
+        match error {
+            SignInError::Pin(PinProblem::WrongPin { .. }) => SignInFailure::WrongPin,
+            SignInError::Failure(f) => match f {
+                Failure::Unreachable => SignInFailure::Unreachable,
+                Failure::Locked { .. } => SignInFailure::Locked,
+                Failure::UnknownCitizen => SignInFailure::UnknownCitizen,
+                Failure::UnknownNotice => SignInFailure::UnknownNotice,
+                Failure::SessionExpired => SignInFailure::SessionExpired,
+                Failure::KioskRefused => SignInFailure::KioskRefused,
+                Failure::RateLimited => SignInFailure::RateLimited,
+                Failure::ServerError => SignInFailure::ServerError,
+                Failure::NoDocuments => SignInFailure::Other,
+            },
+        }
+    }
+}
+
+label_set! {
+    /// Why a downloaded document was refused before printing.
+    RefusalReason {
+        Download => "download",
+        Integrity => "integrity",
+        Signature => "signature",
+        Ownership => "ownership",
+        Other => "other",
+    }
+}
+
+impl From<Refusal> for RefusalReason {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Download => RefusalReason::Download,
+            Refusal::Signature => RefusalReason::Signature,
+            Refusal::Ownership => RefusalReason::Ownership,
+        }
+    }
+}
 
 /// Central-server calls, by purpose (never by URL: URLs can carry ids).
 /// The client's own endpoint labels: every request it makes is observed under one of them.
@@ -72,6 +166,21 @@ pub(super) struct StateLabel {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(super) struct ReasonLabel {
     pub(super) reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct SessionEndLabel {
+    pub(super) reason: SessionEnd,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct SignInLabel {
+    pub(super) reason: SignInFailure,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct RefusalLabel {
+    pub(super) reason: RefusalReason,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -90,19 +199,14 @@ pub(super) struct BuildLabels {
     pub(super) commit: String,
 }
 
-/// The entry of `allowed` that `value` names (`-` and `_` are the same), else `"other"`
-/// (every bounded list has it). Label values are always one of the static strings, so a
-/// caller's typo can never create a new series.
+/// The entry of `allowed` that `value` names, else `"other"` (every bounded list has
+/// it). Label values are always one of the static strings, so what a printer reports
+/// can never create a new series.
 pub(super) fn bounded(value: &str, allowed: &[&'static str]) -> &'static str {
-    let found = allowed.iter().copied().find(|a| same_code(a, value));
+    let found = allowed.iter().copied().find(|a| *a == value);
     // A typo in the runtime shows up in debug builds and tests; a release kiosk goes on.
     debug_assert!(found.is_some(), "metrics: label value {value:?} is not in the bounded set");
     found.unwrap_or("other")
-}
-
-/// `wrong_pin` == `wrong-pin`: the session machine's codes use hyphens, labels underscores.
-pub(super) fn same_code(label: &str, code: &str) -> bool {
-    label.len() == code.len() && label.bytes().zip(code.bytes()).all(|(l, c)| l == c || (l == b'_' && c == b'-'))
 }
 
 /// An IPP reason keyword without its `-report`/`-warning`/`-error` suffix, lowercased.

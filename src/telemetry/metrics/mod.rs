@@ -6,7 +6,7 @@
 //!
 //! Rules this module keeps:
 //! * **No personal data in any label, ever.** Every label value comes from a fixed list
-//!   in `labels.rs` (`A4_STATES`, `SIGN_IN_FAILURE_REASONS`, …); anything else is folded
+//!   in `labels.rs` (`A4_STATES`, `SignInFailure`, …); anything else is folded
 //!   into `"other"`. The only free-text labels are the build's version and commit, which
 //!   are sanitised and length-capped.
 //! * **No per-kiosk labels in the app.** `kiosk_id` and `site` are added by the agent as
@@ -37,12 +37,11 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 pub use labels::{
-    A4_REASONS, A4_STATES, CENTRAL_ENDPOINTS, MARKER_COLORS, RECEIPT_STATES, REFUSAL_REASONS, SESSION_END_REASONS,
-    SIGN_IN_FAILURE_REASONS,
+    A4_REASONS, A4_STATES, CENTRAL_ENDPOINTS, MARKER_COLORS, RECEIPT_STATES, RefusalReason, SessionEnd, SignInFailure,
 };
 use labels::{
-    BuildLabels, ColorLabel, EndpointLabel, ReasonLabel, StateLabel, bounded, marker_color, reason_stem, same_code,
-    sanitize_build_label,
+    BuildLabels, ColorLabel, EndpointLabel, ReasonLabel, RefusalLabel, SessionEndLabel, SignInLabel, StateLabel,
+    bounded, marker_color, reason_stem, sanitize_build_label,
 };
 pub use server::{DEFAULT_PORT, OPENMETRICS_CONTENT_TYPE, ServerHandle, serve};
 
@@ -84,9 +83,9 @@ pub struct Metrics {
     receipt_state: Family<StateLabel, Gauge>,
 
     sessions_started: Counter,
-    sessions_ended: Family<ReasonLabel, Counter>,
-    sign_in_failures: Family<ReasonLabel, Counter>,
-    documents_refused: Family<ReasonLabel, Counter>,
+    sessions_ended: Family<SessionEndLabel, Counter>,
+    sign_in_failures: Family<SignInLabel, Counter>,
+    documents_refused: Family<RefusalLabel, Counter>,
     revocation_unconfirmed: Counter,
 
     qr_decode: Histogram,
@@ -234,14 +233,14 @@ impl Metrics {
         for &reason in A4_REASONS {
             m.a4_reason.get_or_create(&ReasonLabel { reason }).set(0);
         }
-        for &reason in SESSION_END_REASONS {
-            let _ = m.sessions_ended.get_or_create(&ReasonLabel { reason });
+        for &reason in SessionEnd::ALL {
+            let _ = m.sessions_ended.get_or_create(&SessionEndLabel { reason });
         }
-        for &reason in SIGN_IN_FAILURE_REASONS {
-            let _ = m.sign_in_failures.get_or_create(&ReasonLabel { reason });
+        for &reason in SignInFailure::ALL {
+            let _ = m.sign_in_failures.get_or_create(&SignInLabel { reason });
         }
-        for &reason in REFUSAL_REASONS {
-            let _ = m.documents_refused.get_or_create(&ReasonLabel { reason });
+        for &reason in RefusalReason::ALL {
+            let _ = m.documents_refused.get_or_create(&RefusalLabel { reason });
         }
         for &endpoint in CENTRAL_ENDPOINTS {
             let _ = m.central_duration.get_or_create(&EndpointLabel { endpoint });
@@ -292,20 +291,16 @@ impl Metrics {
         self.sessions_started.inc();
     }
 
-    /// `reason`: completed | cancelled | idle_timeout | session_limit | failed.
-    pub fn session_ended(&self, reason: &str) {
-        self.sessions_ended.get_or_create(&ReasonLabel { reason: bounded(reason, SESSION_END_REASONS) }).inc();
+    pub fn session_ended(&self, reason: SessionEnd) {
+        self.sessions_ended.get_or_create(&SessionEndLabel { reason }).inc();
     }
 
-    /// `reason`: one of [`SIGN_IN_FAILURE_REASONS`]; the session machine's hyphenated
-    /// codes (`"wrong-pin"`, `failure_code(..)`) are accepted as they are.
-    pub fn sign_in_failed(&self, reason: &str) {
-        self.sign_in_failures.get_or_create(&ReasonLabel { reason: bounded(reason, SIGN_IN_FAILURE_REASONS) }).inc();
+    pub fn sign_in_failed(&self, reason: SignInFailure) {
+        self.sign_in_failures.get_or_create(&SignInLabel { reason }).inc();
     }
 
-    /// `reason`: download | integrity | signature | ownership.
-    pub fn document_refused(&self, reason: &str) {
-        self.documents_refused.get_or_create(&ReasonLabel { reason: bounded(reason, REFUSAL_REASONS) }).inc();
+    pub fn document_refused(&self, reason: RefusalReason) {
+        self.documents_refused.get_or_create(&RefusalLabel { reason }).inc();
     }
 
     /// A document passed its checks, but no current CRL confirmed its signer unrevoked.
@@ -357,7 +352,7 @@ impl Metrics {
 
     /// Receipt printer state, one of [`RECEIPT_STATES`] (unknown ones count as `error`).
     pub fn set_receipt_state(&self, state: &str) {
-        let state = RECEIPT_STATES.iter().copied().find(|s| same_code(s, state)).unwrap_or("error");
+        let state = RECEIPT_STATES.iter().copied().find(|s| *s == state).unwrap_or("error");
         let _g = self.lock();
         set_state_set(&self.receipt_state, RECEIPT_STATES, state);
     }

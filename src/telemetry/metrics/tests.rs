@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use super::server::IO_TIMEOUT;
 use super::*;
+use crate::session::event::SignInError;
+use crate::session::{EndReason, Failure, Refusal};
 
 /// One sample line: name, labels, value.
 type Sample = (String, Vec<(String, String)>, f64);
@@ -100,11 +102,11 @@ fn methods_move_the_right_series() {
     m.heartbeat(1_700_000_000);
     m.build_info("1.2.3", "abcdef0");
     m.session_started();
-    m.session_ended("completed");
-    m.session_ended("idle_timeout");
-    m.sign_in_failed("wrong_pin");
-    m.sign_in_failed("unknown-citizen"); // the session machine's failure_code() form
-    m.document_refused("ownership");
+    m.session_ended(EndReason::Completed.into());
+    m.session_ended(EndReason::IdleTimeout.into());
+    m.sign_in_failed(SignInFailure::WrongPin);
+    m.sign_in_failed((&SignInError::Failure(Failure::UnknownCitizen)).into());
+    m.document_refused(Refusal::Ownership.into());
     m.pages_printed(3);
     m.document_printed();
     m.receipt_printed();
@@ -185,9 +187,9 @@ fn no_label_value_outside_the_bounded_sets() {
             (n, "state") if n.starts_with("kiosk_receipt_printer_state") => RECEIPT_STATES.contains(&v),
             ("kiosk_a4_printer_state_reason", "reason") => A4_REASONS.contains(&v),
             ("kiosk_a4_marker_level_percent", "color") => MARKER_COLORS.contains(&v),
-            ("kiosk_sessions_ended_total", "reason") => SESSION_END_REASONS.contains(&v),
-            ("kiosk_sign_in_failures_total", "reason") => SIGN_IN_FAILURE_REASONS.contains(&v),
-            ("kiosk_documents_refused_total", "reason") => REFUSAL_REASONS.contains(&v),
+            ("kiosk_sessions_ended_total", "reason") => SessionEnd::ALL.iter().any(|r| r.label() == v),
+            ("kiosk_sign_in_failures_total", "reason") => SignInFailure::ALL.iter().any(|r| r.label() == v),
+            ("kiosk_documents_refused_total", "reason") => RefusalReason::ALL.iter().any(|r| r.label() == v),
             (n, "endpoint") if n.starts_with("kiosk_central_request") => CENTRAL_ENDPOINTS.contains(&v),
             (n, "le") if n.ends_with("_bucket") => true,
             ("kiosk_build_info", "version" | "commit") => true,

@@ -1,0 +1,107 @@
+//! The audit catalogue: every kind of audit event the central server keeps, under one
+//! id each, and how the runtime records an event (log line, outbox, metrics, the
+//! maintenance screen's recent events). One place, so the log, the outbox and the
+//! fleet's view of an event agree.
+
+use super::Runtime;
+use crate::session::{AuditEvent, PrinterProblem, Refusal};
+
+/// Audit events kept in memory for the maintenance screen.
+const AUDIT_KEPT: usize = 200;
+
+/// Every kind of audit event the central server receives. [`AuditKind::id`] is what it
+/// is filed under (the outbox's `kind`); the detail never carries personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditKind {
+    /// A document failed its checks before printing (an ownership mismatch pages the fleet).
+    DocumentRefused(Refusal),
+    /// The A4 printer stopped in the middle of a run.
+    PrinterStopped(PrinterProblem),
+    PrintRetried,
+    SessionEnded,
+    SignInFailed,
+    MaintenanceLogin,
+    MaintenanceLoginRefused,
+    MaintenanceAction,
+    MaintenanceLogout,
+    MaintenanceTimeout,
+}
+
+impl AuditKind {
+    /// The id the event is filed under; printer stops are named by the IPP reason.
+    pub fn id(self) -> &'static str {
+        match self {
+            AuditKind::DocumentRefused(Refusal::Ownership) => "document.refused.ownership",
+            AuditKind::DocumentRefused(Refusal::Signature) => "document.refused.signature",
+            AuditKind::DocumentRefused(Refusal::Download) => "document.refused.download",
+            AuditKind::PrinterStopped(PrinterProblem::PaperOut) => "printer.stopped.media-empty",
+            AuditKind::PrinterStopped(PrinterProblem::PaperJam) => "printer.stopped.media-jam",
+            AuditKind::PrinterStopped(PrinterProblem::CoverOpen) => "printer.stopped.cover-open",
+            AuditKind::PrinterStopped(PrinterProblem::Offline) => "printer.stopped.offline",
+            AuditKind::PrinterStopped(PrinterProblem::Other) => "printer.stopped.other",
+            AuditKind::PrintRetried => "print.retried",
+            AuditKind::SessionEnded => "session.ended",
+            AuditKind::SignInFailed => "session.sign_in_failed",
+            AuditKind::MaintenanceLogin => "maintenance.login",
+            AuditKind::MaintenanceLoginRefused => "maintenance.login_refused",
+            AuditKind::MaintenanceAction => "maintenance.action",
+            AuditKind::MaintenanceLogout => "maintenance.logout",
+            AuditKind::MaintenanceTimeout => "maintenance.timeout",
+        }
+    }
+}
+
+impl Runtime {
+    pub(crate) fn audit(&mut self, event: AuditEvent) {
+        self.record(event);
+    }
+
+    pub(super) fn record(&mut self, event: AuditEvent) {
+        tracing::info!(kiosk = %self.info.kiosk_id, event = ?event, "audit");
+        // What the central server keeps of the kiosk's life: refusals (an ownership
+        // mismatch is a security incident), session outcomes and technician actions.
+        if let Some((kind, detail)) = outbox_record(&event)
+            && let Err(e) = self.devices.central.record_audit(kind.id(), &detail)
+        {
+            tracing::error!(error = %e, kind = kind.id(), "audit event not queued");
+        }
+        match &event {
+            AuditEvent::SessionStarted { .. } => self.metrics.session_started(),
+            AuditEvent::SessionEnded { reason, .. } => self.metrics.session_ended((*reason).into()),
+            _ => {}
+        }
+        if self.audit.len() == AUDIT_KEPT {
+            self.audit.pop_front();
+        }
+        self.audit.push_back(event);
+    }
+}
+
+/// The audit events that go to the central server, as (kind, detail). No personal data.
+fn outbox_record(event: &AuditEvent) -> Option<(AuditKind, String)> {
+    Some(match event {
+        AuditEvent::DocumentRefused { session, refusal } => {
+            (AuditKind::DocumentRefused(*refusal), format!("session {session}"))
+        }
+        AuditEvent::PrintStopped { session, problem, pages_done, pages } => {
+            (AuditKind::PrinterStopped(*problem), format!("session {session}: {pages_done} of {pages} page(s) out"))
+        }
+        AuditEvent::PrintRetried { session, documents } => {
+            (AuditKind::PrintRetried, format!("session {session}: {documents} document(s)"))
+        }
+        AuditEvent::SessionEnded { session, reason } => {
+            (AuditKind::SessionEnded, format!("session {session}: {reason:?}"))
+        }
+        AuditEvent::SignInFailed { session, reason } => {
+            (AuditKind::SignInFailed, format!("session {session}: {reason}"))
+        }
+        AuditEvent::TechnicianSignedIn { technician } => (AuditKind::MaintenanceLogin, technician.clone()),
+        AuditEvent::TechnicianPinRefused { wait_seconds } => {
+            (AuditKind::MaintenanceLoginRefused, format!("wait {wait_seconds} s"))
+        }
+        AuditEvent::TechnicianAction { action } => (AuditKind::MaintenanceAction, action.to_string()),
+        AuditEvent::TechnicianExit => (AuditKind::MaintenanceLogout, String::new()),
+        AuditEvent::TechnicianTimedOut => (AuditKind::MaintenanceTimeout, String::new()),
+        _ => return None,
+    })
+}
