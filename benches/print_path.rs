@@ -50,7 +50,7 @@ fn run(device_id: &str) -> Result<Run, String> {
         ..RawConfig::default()
     };
     let a4: Box<dyn A4Printer> = Box::new(RawBackend::new(Box::new(transport), raw));
-    devices.a4 = adm_kiosk::runtime::devices::shared(a4);
+    devices.a4 = adm_kiosk::devices::shared(a4);
     let kiosk =
         Kiosk::new(&config, None, &backend, Box::new(ManualClock::default()), devices).map_err(|e| e.to_string())?;
     headless::show(&kiosk.app).map_err(|e| e.to_string())?;

@@ -12,10 +12,12 @@ pub mod central;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod devices;
 pub mod document;
 #[cfg(feature = "demo")]
 pub mod headless;
 pub mod maintenance;
+pub mod nik;
 pub mod runtime;
 pub mod scan;
 pub mod session;

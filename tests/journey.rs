@@ -29,17 +29,17 @@ fn kiosk() -> Harness {
 }
 
 /// A camera that never sees a QR code: an empty grey scene.
-fn blank_camera(devices: &mut adm_kiosk::runtime::devices::Devices) {
+fn blank_camera(devices: &mut adm_kiosk::devices::Devices) {
     let empty = adm_camera::GreyFrame { width: 640, height: 480, data: vec![150; 640 * 480] };
     let source = adm_camera::replay::ReplaySource::new(vec![empty], Duration::from_millis(100));
-    devices.camera = adm_kiosk::runtime::devices::shared(Box::new(source));
+    devices.camera = adm_kiosk::devices::shared(Box::new(source));
 }
 
-fn kiosk_with(adjust: impl FnOnce(&mut adm_kiosk::runtime::devices::Devices)) -> Harness {
+fn kiosk_with(adjust: impl FnOnce(&mut adm_kiosk::devices::Devices)) -> Harness {
     kiosk_from(Config::default(), adjust)
 }
 
-fn kiosk_from(config: Config, adjust: impl FnOnce(&mut adm_kiosk::runtime::devices::Devices)) -> Harness {
+fn kiosk_from(config: Config, adjust: impl FnOnce(&mut adm_kiosk::devices::Devices)) -> Harness {
     headless::init().expect("headless platform");
     let backend = Backend::connect(&config).expect("reference server");
     let (mut devices, sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");

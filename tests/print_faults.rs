@@ -48,7 +48,7 @@ fn kiosk_with(o: Options<'_>) -> Harness {
     let backend = Backend::connect(&config).expect("reference server");
     let (mut devices, _sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
     let a4: Box<dyn A4Printer> = Box::new(IppBackend::new(&printer.uri(), driver_config()).expect("IPP backend"));
-    devices.a4 = adm_kiosk::runtime::devices::shared(a4);
+    devices.a4 = adm_kiosk::devices::shared(a4);
     let clock = ManualClock::default();
     let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices).expect("kiosk");
     headless::show(&kiosk.app).expect("show");

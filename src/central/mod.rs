@@ -13,8 +13,7 @@ use std::sync::Arc;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::session::Failure;
-use crate::session::nik::Nik;
+use crate::nik::Nik;
 
 /// Opaque session token issued by the central server at sign-in. Wiped on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
@@ -208,21 +207,5 @@ pub trait Central: Send + Sync {
     /// server unreachable) the kiosk checks revocation only with CRLs inside the PDFs.
     async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {
         Err(CentralError::Unreachable)
-    }
-}
-
-/// Every central-server error as a reason the citizen screen can explain.
-impl From<CentralError> for Failure {
-    fn from(e: CentralError) -> Failure {
-        match e {
-            CentralError::Unreachable => Failure::Unreachable,
-            CentralError::Locked { retry_after_secs } => Failure::Locked { retry_after_secs },
-            CentralError::WrongPin { .. } | CentralError::UnknownCitizen => Failure::UnknownCitizen,
-            CentralError::UnknownNotice => Failure::UnknownNotice,
-            CentralError::SessionExpired => Failure::SessionExpired,
-            CentralError::KioskRefused => Failure::KioskRefused,
-            CentralError::RateLimited => Failure::RateLimited,
-            CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
-        }
     }
 }

@@ -12,7 +12,7 @@ use adm_central_client::outbox::{LocalPrintRecord, Outbox};
 use adm_central_client::{CentralClient, ClientConfig, ClientError};
 
 use super::{Central, CentralError, Citizen, DocKind, DocumentMeta, PdfBytes, PrintReport, SessionToken};
-use crate::session::nik::Nik;
+use crate::nik::Nik;
 
 pub struct RemoteCentral {
     client: CentralClient,

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::central::Central;
 use crate::config::Config;
-use crate::runtime::devices::{Devices, Shared, lock};
+use crate::devices::{Devices, Shared, lock};
 use crate::telemetry::vitals::{free_space, leaf_not_after};
 
 /// How long a device may take to answer a status request.

@@ -5,8 +5,8 @@ use adm_a4::{A4Printer, JobProgress, PrintError, PrintJob, PrinterStatus};
 
 use super::*;
 use crate::central::CentralError;
+use crate::devices::shared;
 use crate::maintenance::testkit::{FakeCentral, healthy_central, kiosk};
-use crate::runtime::devices::shared;
 
 fn verdicts(results: &[CheckResult]) -> Vec<(&'static str, bool)> {
     results.iter().map(|r| (r.id, r.ok)).collect()

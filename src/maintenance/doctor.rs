@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::checks::{CheckContext, CheckResult, json_line, run_all};
 use crate::config::Config;
-use crate::runtime::devices::Devices;
+use crate::devices::Devices;
 
 #[derive(Serialize)]
 struct Summary<'a> {
@@ -120,7 +120,7 @@ mod tests {
             trust: Arc::default(),
             crls: Arc::default(),
             sim_a4: None,
-            paper: Arc::new(crate::runtime::paper::PaperCounter::load(None)),
+            paper: Arc::new(crate::devices::paper::PaperCounter::load(None)),
         };
         let demo = context_for(&Config::default(), &devices).expect("context");
         assert_eq!((&demo.client_cert, demo.clock_check), (&ClientCert::Demo, ClockCheck::Skip));

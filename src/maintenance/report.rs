@@ -7,7 +7,7 @@ use adm_thermal::doc::{Align, Doc, LayoutOptions};
 use adm_thermal::{Language, PaperWidth};
 
 use super::checks::{CheckContext, CheckResult};
-use crate::runtime::devices::lock;
+use crate::devices::lock;
 
 /// Printing a slip takes longer than a status request (paper feed, print confirmation).
 pub const PRINT_DEADLINE: Duration = Duration::from_secs(30);

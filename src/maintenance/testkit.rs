@@ -12,8 +12,8 @@ use adm_thermal::sim::SimReceiptPrinter;
 
 use super::checks::{CheckContext, ClientCert, ClockCheck};
 use crate::central::{Central, CentralError, Citizen, DocumentMeta, PdfBytes, PrintReport, SessionToken};
-use crate::runtime::devices::shared;
-use crate::session::nik::Nik;
+use crate::devices::shared;
+use crate::nik::Nik;
 
 /// A central server that only answers health checks, with a fixed answer.
 pub struct FakeCentral(pub Result<Duration, CentralError>);

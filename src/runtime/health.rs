@@ -2,7 +2,7 @@
 //! screen lets a citizen start.
 
 use super::Runtime;
-use super::devices::lock;
+use crate::devices::lock;
 use crate::session::{Availability, Event, Millis, State};
 
 /// How often the printers are checked while nobody is using the kiosk.

@@ -10,8 +10,8 @@ use adm_a4::{JobProgress, PrintJob, PrinterStatus};
 use adm_thermal::ReceiptStatus;
 
 use super::Runtime;
-use super::devices::lock;
 use crate::config::Config;
+use crate::devices::lock;
 use crate::maintenance::auth::{AuthOutcome, Authenticator, BACKOFF_FILE, Technician};
 use crate::maintenance::checks::{self, CheckContext, CheckResult};
 use crate::maintenance::console::{Action, Console, Feedback, Page};

@@ -6,11 +6,9 @@
 
 mod audit;
 pub mod clock;
-pub mod devices;
 mod health;
 pub mod maintenance;
 mod outbox;
-pub mod paper;
 mod print;
 mod receipt;
 pub mod revocation;
@@ -31,9 +29,9 @@ use crate::session::{AuditEvent, Command, Event, Failure, Machine, Millis, PinPr
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::devices::{Devices, lock};
 use crate::telemetry::metrics::Metrics;
 use clock::Clock;
-use devices::{Devices, lock};
 use maintenance::{Maintenance, MaintenanceUpdate, Power};
 
 /// Facts about this kiosk that end up on paper or in reports.

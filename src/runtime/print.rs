@@ -16,8 +16,8 @@ use std::time::SystemTime;
 
 use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
-use super::devices::{Shared, lock};
 use crate::central::{Central, Citizen, DocumentMeta, PdfBytes, PrintReport, SessionToken};
+use crate::devices::{Shared, lock};
 use crate::document::RevocationStatus;
 use crate::session::{Event, JobStatus, PrintOrder, PrinterProblem, Refusal};
 
@@ -32,7 +32,7 @@ pub(super) struct PrintRun {
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     pub trust: Arc<crate::document::TrustAnchors>,
     pub crls: super::revocation::SharedCrls,
-    pub paper: Arc<super::paper::PaperCounter>,
+    pub paper: Arc<crate::devices::paper::PaperCounter>,
 }
 
 impl PrintRun {

@@ -2,14 +2,13 @@
 //! start and then hourly (kiosks have no internet of their own). The set lives here, at
 //! the edge, and is handed to `document::check`; the session machine never sees it.
 
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, RwLockReadGuard};
 use std::time::SystemTime;
 
 use crate::central::Central;
 use crate::document::RevocationSet;
 
-/// Shared between the refresher and print runs; replaced whole on each good fetch.
-pub type SharedCrls = Arc<RwLock<RevocationSet>>;
+pub use crate::devices::SharedCrls;
 
 /// Refresh interval once a set was fetched; CRLs are typically issued daily.
 pub const REFRESH_EVERY_MS: u64 = 3_600_000;
@@ -50,7 +49,7 @@ pub async fn refresh(central: Arc<dyn Central>, crls: SharedCrls) -> bool {
 mod tests {
     use super::*;
     use crate::document::{RevocationStatus, TrustAnchors};
-    use crate::session::nik::Nik;
+    use crate::nik::Nik;
 
     /// The reference server revokes its own document signer; after the next refresh the
     /// kiosk refuses the very document it accepted before.

@@ -2,9 +2,9 @@
 
 use zeroize::Zeroizing;
 
-use super::nik::Nik;
 use super::state::{Availability, Failure, JobStatus, Language, PinProblem, ScanHint, ScanProblem, SessionCtx};
 use crate::central::{Citizen, DocumentMeta, SessionToken};
+use crate::nik::Nik;
 
 /// Everything that can happen to a session. `session` fields carry the id of the
 /// session a command was issued for: answers that arrive after that session ended are

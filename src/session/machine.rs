@@ -7,8 +7,8 @@ use zeroize::Zeroizing;
 
 use super::Millis;
 use super::event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest, SignInError};
-use super::nik::Nik;
 use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
+use crate::nik::Nik;
 
 pub const NIK_DIGITS: usize = 16;
 /// How long the camera looks for a QR before the screen offers to try again or type the

@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::central::{Citizen, DocKind, DocumentMeta, SessionToken};
+use crate::nik::NikError;
 use crate::session::SessionCtx;
 use crate::session::event::SignInError;
-use crate::session::nik::NikError;
 use crate::session::state::{PinProblem, PrinterProblem, Refusal, ScanHint, ScanProblem};
 
 const T: Timing = Timing {

@@ -7,7 +7,6 @@
 
 pub mod event;
 pub mod machine;
-pub mod nik;
 pub mod state;
 
 pub use event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest};

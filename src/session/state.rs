@@ -4,8 +4,8 @@
 
 use zeroize::Zeroizing;
 
-use super::nik::{Nik, NikError};
-use crate::central::{Citizen, DocumentMeta, SessionToken};
+use crate::central::{CentralError, Citizen, DocumentMeta, SessionToken};
+use crate::nik::{Nik, NikError};
 
 /// The session's language: Bahasa Indonesia by default, restored for every new citizen.
 pub use adm_text::Language;
@@ -83,6 +83,22 @@ pub enum Failure {
     KioskRefused,
     RateLimited,
     ServerError,
+}
+
+/// Every central-server error as a reason the citizen screen can explain.
+impl From<CentralError> for Failure {
+    fn from(e: CentralError) -> Failure {
+        match e {
+            CentralError::Unreachable => Failure::Unreachable,
+            CentralError::Locked { retry_after_secs } => Failure::Locked { retry_after_secs },
+            CentralError::WrongPin { .. } | CentralError::UnknownCitizen => Failure::UnknownCitizen,
+            CentralError::UnknownNotice => Failure::UnknownNotice,
+            CentralError::SessionExpired => Failure::SessionExpired,
+            CentralError::KioskRefused => Failure::KioskRefused,
+            CentralError::RateLimited => Failure::RateLimited,
+            CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
+        }
+    }
 }
 
 impl Failure {

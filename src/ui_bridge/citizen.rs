@@ -7,7 +7,7 @@ use std::rc::Rc;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::grey_image;
-use crate::session::nik::NikError;
+use crate::nik::NikError;
 use crate::session::{
     Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
     ScanHint, ScanProblem, State,

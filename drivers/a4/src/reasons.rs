@@ -8,6 +8,31 @@
 
 use crate::Attention;
 
+/// The keywords (stems) a kiosk tells apart, e.g. as metric labels: every one that
+/// [`attention_of`] acts on, the warnings worth watching before they stop a citizen
+/// (supplies running low, offline, paused), and `other` — RFC 8011's own catch-all, and
+/// what any keyword not listed here counts as. `other` stays last.
+pub const KNOWN: &[&str] = &[
+    "media-empty",
+    "media-needed",
+    "media-low",
+    "media-jam",
+    "input-tray-missing",
+    "output-area-full",
+    "cover-open",
+    "door-open",
+    "interlock-open",
+    "toner-low",
+    "toner-empty",
+    "marker-supply-low",
+    "marker-supply-empty",
+    "marker-waste-almost-full",
+    "marker-waste-full",
+    "offline",
+    "paused",
+    "other",
+];
+
 /// The keyword without its `-report`/`-warning`/`-error` suffix.
 pub fn stem(reason: &str) -> &str {
     let r = reason.trim();
@@ -72,5 +97,30 @@ mod tests {
         assert_eq!(attention_among(&["toner-empty-error"]), Some(Attention::MarkerEmpty));
         assert_eq!(attention_among(&["spool-area-full-error"]), Some(Attention::Other));
         assert_eq!(attention_among(&["moving-to-paused-report"]), None);
+    }
+
+    #[test]
+    fn every_keyword_that_stops_printing_is_known() {
+        for k in KNOWN {
+            assert_eq!(stem(k), *k, "known keywords are stems");
+        }
+        assert_eq!(KNOWN.last(), Some(&"other"));
+        let acted_on = [
+            "media-empty",
+            "media-needed",
+            "input-tray-missing",
+            "media-jam",
+            "output-area-full",
+            "cover-open",
+            "door-open",
+            "interlock-open",
+            "marker-supply-empty",
+            "toner-empty",
+            "marker-waste-full",
+        ];
+        for k in acted_on {
+            assert!(attention_of(k).is_some(), "{k}");
+            assert!(KNOWN.contains(&k), "{k}");
+        }
     }
 }

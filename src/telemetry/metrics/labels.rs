@@ -16,27 +16,9 @@ pub const A4_STATES: &[&str] =
     &["idle", "busy", "media_empty", "media_jam", "cover_open", "marker_empty", "other", "disconnected"];
 
 /// `printer-state-reasons` keywords (suffix stripped) that are worth a series of their
-/// own. Any other keyword is counted as `other`; `none` is no reason at all.
-pub const A4_REASONS: &[&str] = &[
-    "media-empty",
-    "media-needed",
-    "media-low",
-    "media-jam",
-    "input-tray-missing",
-    "output-area-full",
-    "cover-open",
-    "door-open",
-    "interlock-open",
-    "toner-low",
-    "toner-empty",
-    "marker-supply-low",
-    "marker-supply-empty",
-    "marker-waste-almost-full",
-    "marker-waste-full",
-    "offline",
-    "paused",
-    "other",
-];
+/// own: the A4 driver's list of the keywords a kiosk tells apart. Any other keyword is
+/// counted as `other` (the last one); `none` is no reason at all.
+pub const A4_REASONS: &[&str] = adm_a4::reasons::KNOWN;
 
 /// Toner/ink colours the A4 marker gauge is labelled with.
 pub const MARKER_COLORS: &[&str] = &["black", "cyan", "magenta", "yellow", "other"];
@@ -209,15 +191,10 @@ pub(super) fn bounded(value: &str, allowed: &[&'static str]) -> &'static str {
     found.unwrap_or("other")
 }
 
-/// An IPP reason keyword without its `-report`/`-warning`/`-error` suffix, lowercased.
+/// An IPP reason keyword without its suffix (the A4 driver's [`adm_a4::reasons::stem`]),
+/// lowercased.
 pub(super) fn reason_stem(reason: &str) -> String {
-    let r = reason.trim().to_ascii_lowercase();
-    for suffix in ["-report", "-warning", "-error"] {
-        if let Some(s) = r.strip_suffix(suffix) {
-            return s.to_string();
-        }
-    }
-    r
+    adm_a4::reasons::stem(&reason.to_ascii_lowercase()).to_owned()
 }
 
 /// IPP `marker-colors` (`#RRGGBB`, sometimes `#RRGGBB#RRGGBB` for multi-colour) or a

@@ -1,6 +1,11 @@
-//! The devices one kiosk drives, behind their traits.
+//! The devices one kiosk drives, behind their traits, and the small state that goes with
+//! them (`paper.rs`: sheets since paper was loaded). Shared by the runtime, which
+//! performs the session's commands, and the technician's readiness checks; neither owns
+//! the other.
 
-use std::sync::{Arc, Mutex};
+pub mod paper;
+
+use std::sync::{Arc, Mutex, RwLock};
 
 use adm_a4::A4Printer;
 use adm_camera::FrameSource;
@@ -8,6 +13,10 @@ use adm_thermal::{PaperWidth, ReceiptPrinter};
 
 use crate::central::Central;
 use crate::scan::decoder::QrDecoder;
+
+/// The CRLs document signers are checked against (`runtime::revocation` refreshes them),
+/// shared between the refresher and print runs; replaced whole on each good fetch.
+pub type SharedCrls = Arc<RwLock<crate::document::RevocationSet>>;
 
 /// Shared handle to a blocking device; only worker threads lock it.
 pub type Shared<T> = Arc<Mutex<Box<T>>>;
@@ -27,11 +36,11 @@ pub struct Devices {
     /// Trust anchors for document signatures (TTE).
     pub trust: Arc<crate::document::TrustAnchors>,
     /// CRLs from the central server, refreshed by the runtime.
-    pub crls: super::revocation::SharedCrls,
+    pub crls: SharedCrls,
     /// The simulated A4 printer's fault switch (demo and tests only).
     pub sim_a4: Option<adm_a4::sim::SimControl>,
     /// A4 sheets printed since paper was last loaded.
-    pub paper: Arc<super::paper::PaperCounter>,
+    pub paper: Arc<paper::PaperCounter>,
 }
 
 /// Locks a device mutex; a poisoned lock (a worker panicked) still yields the device,
