@@ -81,7 +81,7 @@ pub struct Backend {
 impl Backend {
     pub fn connect(config: &Config) -> Result<Backend, SetupError> {
         let metrics = Arc::new(Metrics::new());
-        if config.server.url == "demo" {
+        if config.server.url.is_demo() {
             return Backend::connect_demo(config, metrics);
         }
         let read = |p: &Option<PathBuf>| -> Result<Vec<u8>, SetupError> {
@@ -89,7 +89,7 @@ impl Backend {
             std::fs::read(p).map_err(|e| SetupError::Central(format!("{}: {e}", p.display())))
         };
         let mut client = adm_central_client::ClientConfig::new(
-            config.server.url.trim_end_matches('/'),
+            config.server.url.as_str().trim_end_matches('/'),
             read(&config.server.ca)?,
             read(&config.server.client_cert)?,
             read(&config.server.client_key)?,
@@ -110,7 +110,7 @@ impl Backend {
         }
         Ok(Backend {
             central: Arc::new(central),
-            public_host: config.server.public_host.clone().unwrap_or_else(|| url_host(&config.server.url)),
+            public_host: config.server.public_host.clone().unwrap_or_else(|| url_host(config.server.url.as_str())),
             signature_anchors,
             #[cfg(feature = "demo")]
             demo: None,
@@ -199,30 +199,30 @@ pub fn build_devices(
         None => None,
     };
     let mut handles = SimHandles::default();
-    let a4: Box<dyn A4Printer> = if config.printers.a4 == "sim" {
+    let a4: Box<dyn A4Printer> = if config.printers.a4.is_sim() {
         let a4 = SimA4Printer::new(out.clone(), page_time);
         handles.a4 = Some(a4.control());
         Box::new(a4)
     } else {
-        adm_a4::open(&config.printers.a4, &a4_options(config))
+        adm_a4::open(config.printers.a4.as_str(), &a4_options(config))
             .map_err(|e| SetupError::Device(format!("printers.a4 = {}: {e}", config.printers.a4)))?
     };
     let width = if config.printers.receipt_width_mm == 58 { PaperWidth::Mm58 } else { PaperWidth::Mm80 };
-    let receipt: Box<dyn ReceiptPrinter> = if config.printers.receipt == "sim" {
+    let receipt: Box<dyn ReceiptPrinter> = if config.printers.receipt.is_sim() {
         let receipt = SimReceiptPrinter::new(out, width);
         handles.receipt = Some(receipt.control());
         Box::new(receipt)
     } else {
-        let (vid, pid) = usb_ids(&config.printers.receipt)
+        let (vid, pid) = usb_ids(config.printers.receipt.as_str())
             .ok_or_else(|| SetupError::Device(format!("printers.receipt = {}", config.printers.receipt)))?;
         let device = adm_thermal::device::DeviceConfig { width, ..Default::default() };
         Box::new(adm_thermal::usb::usb_printer(adm_thermal::usb::UsbConfig { vid: Some(vid), pid: Some(pid) }, device))
     };
-    let camera: Box<dyn FrameSource> = if config.camera.device == "sim" {
+    let camera: Box<dyn FrameSource> = if config.camera.device.is_sim() {
         let notice = backend.demo_notice().unwrap_or("0000000000000000");
         Box::new(demo_camera(&backend.public_host, notice))
     } else {
-        let (camera, problem) = v4l_camera(&config.camera.device)?;
+        let (camera, problem) = v4l_camera(config.camera.device.as_str())?;
         if let Some(problem) = problem {
             // Not fatal: NIK sign-in needs no camera. The readiness check shows it, and
             // the camera is picked up as soon as it answers.
@@ -273,8 +273,7 @@ pub fn a4_options(config: &Config) -> adm_a4::OpenOptions {
         rasterizer: Some(Arc::new(crate::document::render::HayroRasterizer)),
         ..adm_a4::OpenOptions::default()
     };
-    o.ipp.scaling =
-        if config.printers.a4_scaling == "fit" { adm_a4::ipp::Scaling::Fit } else { adm_a4::ipp::Scaling::None };
+    o.ipp.scaling = config.printers.a4_scaling.into();
     o
 }
 

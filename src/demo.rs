@@ -32,7 +32,7 @@ const SECOND_NIK: &str = "3201016208830002";
 
 /// Opens the demo kiosk window and runs until it is closed.
 pub fn run_window(config: Config) -> Result<(), DemoError> {
-    if config.server.url == "demo" {
+    if config.server.url.is_demo() {
         tracing::info!(nik = DEMO_NIK, pin = DEMO_PIN, "demo kiosk running (see central/README.md for more citizens)");
     }
     Ok(crate::app::run(config, None)?)

@@ -244,7 +244,7 @@ fn technician_console_end_to_end() {
     let reloaded = Config::load(&path).expect("saved configuration");
     assert_eq!(reloaded.kiosk_id, "ADM-3201-07");
     assert_eq!(reloaded.timeouts.idle_seconds, 120);
-    assert_eq!(reloaded.language, "en");
+    assert_eq!(reloaded.language, adm_kiosk::session::Language::En);
     assert_eq!(reloaded.technicians.len(), 1, "technicians are kept");
     drop(h);
     let h = start(&reloaded, &path);

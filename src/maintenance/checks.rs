@@ -114,7 +114,7 @@ impl CheckContext {
     /// (none in demo mode), the outbox's disk, and the system clock unless in demo mode
     /// (the demo runs in containers and on laptops without NTP state to read).
     pub fn from_config(config: &Config, devices: &Devices) -> Self {
-        let demo = config.server.url == "demo";
+        let demo = config.server.url.is_demo();
         let client_cert = match (&config.server.client_cert, demo) {
             (_, true) => ClientCert::Demo,
             (Some(path), false) => std::fs::read(path)

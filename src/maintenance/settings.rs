@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, ConfigError};
+use crate::session::Language;
 
 /// What the settings screen shows and edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,11 +42,11 @@ impl Settings {
         Settings {
             kiosk_id: config.kiosk_id.clone(),
             site: config.site.clone(),
-            server_url: config.server.url.clone(),
+            server_url: config.server.url.to_string(),
             idle_seconds: config.timeouts.idle_seconds,
             warning_seconds: config.timeouts.warning_seconds,
             session_limit_seconds: config.timeouts.session_limit_seconds,
-            language: config.language.clone(),
+            language: config.language.code().to_owned(),
         }
     }
 }
@@ -56,7 +57,7 @@ pub fn apply(config: &Config, s: &Settings) -> Result<Config, SettingsError> {
     // "demo" swaps in the reference server with its own certificates and trust anchor:
     // on a real kiosk that would replace the pinned verification, so only the
     // configuration file can choose it.
-    if server_url == "demo" && config.server.url != "demo" {
+    if server_url == "demo" && !config.server.url.is_demo() {
         return Err(SettingsError {
             field: "server_url",
             message: "demo mode cannot be chosen from the maintenance menu".into(),
@@ -65,11 +66,12 @@ pub fn apply(config: &Config, s: &Settings) -> Result<Config, SettingsError> {
     let mut next = config.clone();
     next.kiosk_id = s.kiosk_id.trim().to_owned();
     next.site = s.site.trim().to_owned();
-    next.server.url = server_url.to_owned();
+    next.server.url = server_url.into();
     next.timeouts.idle_seconds = s.idle_seconds;
     next.timeouts.warning_seconds = s.warning_seconds;
     next.timeouts.session_limit_seconds = s.session_limit_seconds;
-    next.language = s.language.trim().to_owned();
+    next.language = Language::from_code(s.language.trim())
+        .ok_or_else(|| SettingsError { field: "language", message: "must be \"id\" or \"en\"".into() })?;
     next.validate().map_err(refusal)?;
     Ok(next)
 }

@@ -84,7 +84,7 @@ impl Runtime {
             .enable_all()
             .build()?;
         let mut machine = Machine::new(config.timing());
-        machine.configure(config.timing(), default_language(config));
+        machine.configure(config.timing(), config.language);
         let started = clock.now();
         Ok(Runtime {
             machine,
@@ -296,7 +296,7 @@ impl Runtime {
 
     /// Settings changed by a technician: they apply from the next session.
     pub(crate) fn apply_config(&mut self, config: &Config) {
-        self.machine.configure(config.timing(), default_language(config));
+        self.machine.configure(config.timing(), config.language);
         self.info.kiosk_id = config.kiosk_id.clone();
         self.info.site = config.site.clone();
     }
@@ -306,10 +306,6 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         self.stop_scanner();
     }
-}
-
-fn default_language(config: &Config) -> crate::session::Language {
-    if config.language == "en" { crate::session::Language::En } else { crate::session::Language::Id }
 }
 
 fn sign_in_result(

@@ -11,6 +11,7 @@ use crate::maintenance::console::{Action, Console, Feedback, Page};
 use crate::runtime::Runtime;
 use crate::runtime::maintenance::MaintenanceIntent;
 use crate::scan::probe::LastCode;
+use crate::session::Language;
 use crate::ui::{
     self, AppWindow, CameraRead, CheckRow, Kiosk, MaintenanceAction, MaintenanceFeedback, MaintenancePage,
     MaintenanceSettings,
@@ -125,7 +126,7 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
             idle_seconds: c.timeouts.idle_seconds as i32,
             warning_seconds: c.timeouts.warning_seconds as i32,
             session_limit_seconds: c.timeouts.session_limit_seconds as i32,
-            english_default: c.language == "en",
+            english_default: c.language == Language::En,
         });
     }
     t.set_settings_error(state.settings_error.as_str().into());

@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::Timing;
+use crate::session::{Language, Timing};
+
+mod values;
+
+pub use values::{A4Scaling, Device, ServerUrl};
 
 /// Where a real kiosk reads its configuration.
 pub const DEFAULT_PATH: &str = "/etc/adm-kiosk/kiosk.toml";
@@ -22,7 +26,7 @@ pub struct Config {
     /// Where the kiosk stands, printed on receipts ("Kecamatan …", "MPP …").
     pub site: String,
     /// Language a new session starts in: "id" or "en".
-    pub language: String,
+    pub language: Language,
     pub server: Server,
     pub timeouts: Timeouts,
     pub printers: Printers,
@@ -69,7 +73,7 @@ impl std::fmt::Debug for Technician {
 pub struct Server {
     /// Base URL of the central server, `https://…`. `demo` starts the reference
     /// server in-process on loopback.
-    pub url: String,
+    pub url: ServerUrl,
     /// The CA that signs the central server's TLS certificate (pinned).
     pub ca: Option<PathBuf>,
     /// This kiosk's client certificate and key (mutual TLS).
@@ -99,15 +103,15 @@ pub struct Timeouts {
 #[serde(deny_unknown_fields, default)]
 pub struct Printers {
     /// `sim`, `ipp://host:port/path`, or `usb://VID:PID[/serial]`.
-    pub a4: String,
+    pub a4: Device,
     /// `sim` or `usb://VID:PID[/serial]`.
-    pub receipt: String,
+    pub receipt: Device,
     /// Receipt paper width in mm: 58 or 80.
     pub receipt_width_mm: u32,
     /// IPP `print-scaling` for A4 documents: `none` (true scale: signed documents are
     /// A4 already, and a shrunken KK would not match the original) or `fit`, for a
     /// printer whose margins would otherwise cut the page.
-    pub a4_scaling: String,
+    pub a4_scaling: A4Scaling,
 }
 
 /// Who may sign documents, beyond a chain to `server.signature_anchors`.
@@ -130,7 +134,7 @@ pub struct Documents {
 #[serde(deny_unknown_fields, default)]
 pub struct Camera {
     /// `sim` or a V4L2 device such as `/dev/video0`.
-    pub device: String,
+    pub device: Device,
 }
 
 impl Default for Config {
@@ -138,7 +142,7 @@ impl Default for Config {
         Config {
             kiosk_id: "ADM-DEMO-001".into(),
             site: "Kecamatan Demo".into(),
-            language: "id".into(),
+            language: Language::Id,
             server: Server::default(),
             timeouts: Timeouts::default(),
             printers: Printers::default(),
@@ -156,7 +160,7 @@ impl Default for Config {
 impl Default for Server {
     fn default() -> Self {
         Server {
-            url: "demo".into(),
+            url: ServerUrl::Demo,
             ca: None,
             client_cert: None,
             client_key: None,
@@ -180,7 +184,7 @@ impl Default for Timeouts {
 
 impl Default for Printers {
     fn default() -> Self {
-        Printers { a4: "sim".into(), receipt: "sim".into(), receipt_width_mm: 80, a4_scaling: "none".into() }
+        Printers { a4: Device::Sim, receipt: Device::Sim, receipt_width_mm: 80, a4_scaling: A4Scaling::None }
     }
 }
 
@@ -221,7 +225,7 @@ impl Documents {
 
 impl Default for Camera {
     fn default() -> Self {
-        Camera { device: "sim".into() }
+        Camera { device: Device::Sim }
     }
 }
 
@@ -246,6 +250,7 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        check_closed_values(text)?;
         let config: Config =
             toml::from_str(text).map_err(|e| ConfigError::Parse { path: PathBuf::new(), message: e.to_string() })?;
         config.validate()?;
@@ -262,11 +267,8 @@ impl Config {
         if self.site.trim().is_empty() || self.site.len() > 80 {
             return invalid("site", "must be 1-80 characters");
         }
-        if !matches!(self.language.as_str(), "id" | "en") {
-            return invalid("language", "must be \"id\" or \"en\"");
-        }
-        if self.server.url != "demo" {
-            match url::Url::parse(&self.server.url) {
+        if let ServerUrl::Remote(url) = &self.server.url {
+            match url::Url::parse(url) {
                 Ok(u) if u.scheme() == "https" && u.host().is_some() => {}
                 _ => return invalid("server.url", "must be an https:// URL (or \"demo\")"),
             }
@@ -317,16 +319,14 @@ impl Config {
                 _ => return invalid("metrics_listen", "a loopback address such as 127.0.0.1:9464"),
             }
         }
-        if !matches!(self.printers.a4_scaling.as_str(), "none" | "fit") {
-            return invalid("printers.a4_scaling", "\"none\" or \"fit\"");
-        }
         if !matches!(self.printers.receipt_width_mm, 58 | 80) {
             return invalid("printers.receipt_width_mm", "58 or 80");
         }
         // /dev/v4l/by-id/… and the udev link /dev/adm/camera survive unplugging; /dev/videoN
         // numbers may change.
-        let cam = &self.camera.device;
-        if cam != "sim" && !["/dev/video", "/dev/v4l/", "/dev/adm/"].iter().any(|p| cam.starts_with(p)) {
+        if let Device::Real(cam) = &self.camera.device
+            && !["/dev/video", "/dev/v4l/", "/dev/adm/"].iter().any(|p| cam.starts_with(p))
+        {
             return invalid("camera.device", "\"sim\", /dev/videoN, /dev/v4l/by-id/… or /dev/adm/camera");
         }
         self.documents.validate()?;
@@ -344,6 +344,26 @@ impl Config {
             technician_idle_ms: t.technician_idle_seconds * 1000,
         }
     }
+}
+
+/// Keys whose value is one of a closed set are typed (`language`, `printers.a4_scaling`);
+/// a value outside the set is refused here, before the typed parse, so that the error
+/// names the key like every other refusal. (Malformed TOML is the typed parse's to
+/// report, with its line.)
+fn check_closed_values(text: &str) -> Result<(), ConfigError> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else { return Ok(()) };
+    let invalid = |key, message: &str| Err(ConfigError::Invalid { key, message: message.into() });
+    if let Some(v) = table.get("language")
+        && v.clone().try_into::<Language>().is_err()
+    {
+        return invalid("language", "must be \"id\" or \"en\"");
+    }
+    if let Some(v) = table.get("printers").and_then(|p| p.get("a4_scaling"))
+        && v.clone().try_into::<A4Scaling>().is_err()
+    {
+        return invalid("printers.a4_scaling", "\"none\" or \"fit\"");
+    }
+    Ok(())
 }
 
 fn validate_technicians(technicians: &[Technician]) -> Result<(), ConfigError> {
@@ -379,10 +399,8 @@ fn looks_like_argon2id(hash: &str) -> bool {
         if v.starts_with("v=") && params.starts_with("m=") && b64(salt) && b64(h))
 }
 
-fn valid_device_uri(value: &str, schemes: &[&str]) -> bool {
-    if value == "sim" {
-        return true;
-    }
+fn valid_device_uri(device: &Device, schemes: &[&str]) -> bool {
+    let Device::Real(value) = device else { return true };
     match url::Url::parse(value) {
         Ok(u) if schemes.contains(&u.scheme()) => u.host_str().is_some_and(|h| !h.is_empty()),
         _ => false,
@@ -390,129 +408,4 @@ fn valid_device_uri(value: &str, schemes: &[&str]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn empty_file_is_the_demo_configuration() {
-        let c = Config::parse("").expect("defaults are valid");
-        assert_eq!(c, Config::default());
-        assert_eq!(c.timing().warning_ms, 30_000);
-    }
-
-    #[test]
-    fn a_real_kiosk_configuration() {
-        let c = Config::parse(
-            r#"
-            kiosk_id = "ADM-3201-07"
-            site = "Kecamatan Cibinong"
-            [server]
-            url = "https://siak.example.go.id"
-            ca = "/etc/adm-kiosk/central-ca.pem"
-            client_cert = "/etc/adm-kiosk/kiosk.crt"
-            client_key = "/etc/adm-kiosk/kiosk.key"
-            signature_anchors = ["/etc/adm-kiosk/bsre-root.pem"]
-            [printers]
-            a4 = "ipp://127.0.0.1:60000/ipp/print"
-            receipt = "usb://0416:5011"
-            receipt_width_mm = 58
-            a4_scaling = "fit"
-            [camera]
-            device = "/dev/video0"
-            "#,
-        )
-        .expect("valid");
-        assert_eq!(c.printers.receipt_width_mm, 58);
-        assert_eq!(c.printers.a4_scaling, "fit");
-    }
-
-    /// Issue #13, item 13: the kiosk accepts exactly the PIN lengths the API does
-    /// (`shape::PIN_DIGITS`, 4-8): a length the client would refuse is refused here, at
-    /// load, with a message naming the key.
-    #[test]
-    fn pin_length_is_the_apis_rule() {
-        for n in adm_central_client::api::shape::PIN_DIGITS {
-            assert_eq!(Config::parse(&format!("pin_length = {n}")).expect("accepted").timing().pin_len, n);
-            assert!(adm_central_client::api::shape::is_pin(&"7".repeat(n)));
-        }
-        let e = Config::parse("pin_length = 10").expect_err("refused");
-        assert_eq!(
-            e.to_string(),
-            "invalid setting `pin_length`: must be 4-8 digits (the PIN length the central server issues)"
-        );
-    }
-
-    #[test]
-    fn refuses_bad_values_with_the_key_named() {
-        for (text, key) in [
-            ("kiosk_id = \"a b\"", "kiosk_id"),
-            ("language = \"fr\"", "language"),
-            ("[server]\nurl = \"http://x\"", "server.url"),
-            ("[server]\nurl = \"https://x\"", "server"),
-            ("[timeouts]\nwarning_seconds = 10", "timeouts.warning_seconds"),
-            ("[timeouts]\nidle_seconds = 35", "timeouts.idle_seconds"),
-            ("[timeouts]\nsession_limit_seconds = 60", "timeouts.session_limit_seconds"),
-            ("pin_length = 2", "pin_length"),
-            ("pin_length = 9", "pin_length"),
-            ("[timeouts]\ntechnician_idle_seconds = 20", "timeouts.technician_idle_seconds"),
-            ("[timeouts]\ntechnician_idle_seconds = 3600", "timeouts.technician_idle_seconds"),
-            ("[printers]\na4 = \"lpt1\"", "printers.a4"),
-            ("[printers]\nreceipt_width_mm = 76", "printers.receipt_width_mm"),
-            ("[printers]\na4_scaling = \"shrink\"", "printers.a4_scaling"),
-            ("[camera]\ndevice = \"/tmp/x\"", "camera.device"),
-        ] {
-            match Config::parse(text) {
-                Err(ConfigError::Invalid { key: k, .. }) => assert_eq!(k, key, "{text}"),
-                other => panic!("{text}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn technicians_need_unique_ids_and_argon2id_hashes() {
-        let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$3Xb4Q0o5Cz1dC0Zl1X7jZy2tQm8Jq9Vf0Qy0c0vH5Ss";
-        let entry = |id: &str, pin_hash: &str| {
-            format!("[[technicians]]\nid = \"{id}\"\nname = \"Budi\"\npin_hash = \"{pin_hash}\"\n")
-        };
-        let c = Config::parse(&entry("T-01", hash)).expect("valid");
-        assert_eq!(c.technicians[0].id, "T-01");
-        assert!(!format!("{:?}", c.technicians[0]).contains("argon2"), "Debug must not show the hash");
-        for text in [
-            entry("T-01", "123456"),
-            entry("T-01", "$argon2i$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
-            entry("a b", hash),
-            entry("T-01", hash) + &entry("T-01", hash),
-        ] {
-            match Config::parse(&text) {
-                Err(ConfigError::Invalid { key, .. }) => assert_eq!(key, "technicians", "{text}"),
-                other => panic!("{text}: {other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn document_signer_policy() {
-        let d = Config::default().documents;
-        assert_eq!(d.signer_eku.len(), 4);
-        assert!(d.signer_eku.iter().any(|o| o == "1.3.6.1.5.5.7.3.36"));
-        assert_eq!(d.signer_policy().crl_grace, std::time::Duration::from_secs(7 * 24 * 3600));
-        let c =
-            Config::parse("[documents]\nsigner_eku = [\"1.3.6.1.5.5.7.3.36\"]\ncrl_grace_hours = 24").expect("valid");
-        assert_eq!(c.documents.signer_policy().eku, vec!["1.3.6.1.5.5.7.3.36".to_owned()]);
-        // An empty list narrows the rule (only signers without an EKU), it is valid.
-        assert!(Config::parse("[documents]\nsigner_eku = []").expect("valid").documents.signer_eku.is_empty());
-        for text in ["[documents]\nsigner_eku = [\"emailProtection\"]", "[documents]\ncrl_grace_hours = 10000"] {
-            match Config::parse(text) {
-                Err(ConfigError::Invalid { key, .. }) => assert!(key.starts_with("documents."), "{text}"),
-                other => panic!("{text}: {other:?}"),
-            }
-        }
-        assert!(Config::parse("[documents]\ncheck_revocation = false").is_err());
-    }
-
-    #[test]
-    fn refuses_unknown_keys() {
-        let err = Config::parse("verify_signatures = false").expect_err("unknown key");
-        assert!(err.to_string().contains("unknown field"), "{err}");
-    }
-}
+mod tests;
