@@ -604,5 +604,5 @@ fn edit_pin(pin: &mut Zeroizing<String>, problem: &mut Option<PinProblem>, pin_l
 }
 
 #[cfg(test)]
-#[path = "machine_tests.rs"]
+#[path = "machine_tests/mod.rs"]
 mod tests;
