@@ -64,17 +64,25 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     let s = sink.clone();
     k.on_finish(move || s(Event::Finish));
     let s = sink;
-    k.on_set_language(move |l| s(Event::SetLanguage(if l == "en" { Language::En } else { Language::Id })));
+    k.on_set_language(move |l| {
+        s(Event::SetLanguage(match l {
+            ui::Language::Id => Language::Id,
+            ui::Language::En => Language::En,
+        }))
+    });
 }
 
 /// Shows the machine's state. Cheap enough to call after every event.
 pub fn render(app: &AppWindow, m: &Machine) {
     let k = app.global::<Kiosk>();
-    let english = m.language() == Language::En;
-    if k.get_english() != english {
-        k.set_english(english);
+    let language = match m.language() {
+        Language::Id => ui::Language::Id,
+        Language::En => ui::Language::En,
+    };
+    if k.get_language() != language {
+        k.set_language(language);
         // Switching the bundled translation re-evaluates every @tr() string.
-        let _ = slint::select_bundled_translation(if english { "en" } else { "id" });
+        let _ = slint::select_bundled_translation(m.language().code());
     }
     k.set_availability(match m.availability() {
         Availability::Ready => ui::Availability::Ready,

@@ -51,7 +51,7 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(MaintenanceCall)>) {
             idle_seconds: u64::try_from(form.idle_seconds).unwrap_or(0),
             warning_seconds: u64::try_from(form.warning_seconds).unwrap_or(0),
             session_limit_seconds: u64::try_from(form.session_limit_seconds).unwrap_or(0),
-            language: if form.english_default { "en".into() } else { "id".into() },
+            language: if form.english_default { Language::En } else { Language::Id }.code().into(),
         };
         s(MaintenanceCall::Intent(MaintenanceIntent::SaveSettings(settings)))
     });
