@@ -28,6 +28,26 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
+    /// The whole catalogue.
+    pub const ALL: [AuditKind; 16] = [
+        AuditKind::DocumentRefused(Refusal::Ownership),
+        AuditKind::DocumentRefused(Refusal::Signature),
+        AuditKind::DocumentRefused(Refusal::Download),
+        AuditKind::PrinterStopped(PrinterProblem::PaperOut),
+        AuditKind::PrinterStopped(PrinterProblem::PaperJam),
+        AuditKind::PrinterStopped(PrinterProblem::CoverOpen),
+        AuditKind::PrinterStopped(PrinterProblem::Offline),
+        AuditKind::PrinterStopped(PrinterProblem::Other),
+        AuditKind::PrintRetried,
+        AuditKind::SessionEnded,
+        AuditKind::SignInFailed,
+        AuditKind::MaintenanceLogin,
+        AuditKind::MaintenanceLoginRefused,
+        AuditKind::MaintenanceAction,
+        AuditKind::MaintenanceLogout,
+        AuditKind::MaintenanceTimeout,
+    ];
+
     /// The id the event is filed under; printer stops are named by the IPP reason.
     pub fn id(self) -> &'static str {
         match self {
@@ -57,10 +77,13 @@ impl Runtime {
     }
 
     pub(super) fn record(&mut self, event: AuditEvent) {
-        tracing::info!(kiosk = %self.info.kiosk_id, event = ?event, "audit");
         // What the central server keeps of the kiosk's life: refusals (an ownership
-        // mismatch is a security incident), session outcomes and technician actions.
-        if let Some((kind, detail)) = outbox_record(&event)
+        // mismatch is a security incident), session outcomes and technician actions. The
+        // log line names the same id; events the server does not keep are `local`.
+        let outbox = outbox_record(&event);
+        let kind = outbox.as_ref().map_or("local", |(kind, _)| kind.id());
+        tracing::info!(kiosk = %self.info.kiosk_id, kind, event = ?event, "audit");
+        if let Some((kind, detail)) = outbox
             && let Err(e) = self.devices.central.record_audit(kind.id(), &detail)
         {
             tracing::error!(error = %e, kind = kind.id(), "audit event not queued");
@@ -104,4 +127,50 @@ fn outbox_record(event: &AuditEvent) -> Option<(AuditKind, String)> {
         AuditEvent::TechnicianTimedOut => (AuditKind::MaintenanceTimeout, String::new()),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::EndReason;
+
+    #[test]
+    fn every_kind_has_its_own_dotted_id() {
+        let mut ids: Vec<&str> = AuditKind::ALL.iter().map(|k| k.id()).collect();
+        for id in &ids {
+            assert!(id.contains('.') && id.bytes().all(|b| b.is_ascii_lowercase() || b"._-".contains(&b)), "{id}");
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), AuditKind::ALL.len());
+    }
+
+    #[test]
+    fn the_outbox_gets_refusals_stops_endings_and_maintenance_steps_without_personal_data() {
+        let record = |e: AuditEvent| outbox_record(&e).map(|(k, d)| (k.id(), d));
+        assert_eq!(
+            record(AuditEvent::DocumentRefused { session: 7, refusal: Refusal::Ownership }),
+            Some(("document.refused.ownership", "session 7".into()))
+        );
+        assert_eq!(
+            record(AuditEvent::PrintStopped { session: 7, problem: PrinterProblem::PaperOut, pages_done: 1, pages: 3 }),
+            Some(("printer.stopped.media-empty", "session 7: 1 of 3 page(s) out".into()))
+        );
+        assert_eq!(
+            record(AuditEvent::SessionEnded { session: 7, reason: EndReason::IdleTimeout }),
+            Some(("session.ended", "session 7: IdleTimeout".into()))
+        );
+        assert_eq!(
+            record(AuditEvent::SignInFailed { session: 7, reason: "wrong-pin" }),
+            Some(("session.sign_in_failed", "session 7: wrong-pin".into()))
+        );
+        assert_eq!(
+            record(AuditEvent::TechnicianAction { action: "paper-loaded" }),
+            Some(("maintenance.action", "paper-loaded".into()))
+        );
+        assert_eq!(record(AuditEvent::TechnicianTimedOut), Some(("maintenance.timeout", String::new())));
+        // Kept on the kiosk only: the masked NIK of a sign-in stays out of the outbox.
+        assert_eq!(record(AuditEvent::SignedIn { session: 7, masked_nik: "3201********0001".into() }), None);
+        assert_eq!(record(AuditEvent::SessionStarted { session: 7 }), None);
+    }
 }
