@@ -67,7 +67,8 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    /// Stable code shared with the UI (which owns the translated names) and the API.
+    /// Stable code of the API (the UI has its own `DocKind` enum and owns the translated
+    /// names).
     pub fn code(self) -> &'static str {
         match self {
             DocKind::KartuKeluarga => "kk",

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::grey_image;
+use crate::central::DocKind;
 use crate::nik::NikError;
 use crate::session::{
     Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
@@ -162,7 +163,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
                 .iter()
                 .zip(selected)
                 .map(|(d, s)| DocRow {
-                    kind: d.kind.code().into(),
+                    kind: kind_of(d.kind),
                     number: d.number.as_str().into(),
                     issued: format_date(&d.issued).into(),
                     pages: d.pages as i32,
@@ -284,6 +285,19 @@ fn failure_of(f: Failure) -> ui::Failure {
     }
 }
 
+fn kind_of(kind: DocKind) -> ui::DocKind {
+    match kind {
+        DocKind::KartuKeluarga => ui::DocKind::Kk,
+        DocKind::AktaKelahiran => ui::DocKind::AktaKelahiran,
+        DocKind::AktaKematian => ui::DocKind::AktaKematian,
+        DocKind::AktaPerkawinan => ui::DocKind::AktaPerkawinan,
+        DocKind::AktaPerceraian => ui::DocKind::AktaPerceraian,
+        DocKind::Skpwni => ui::DocKind::Skpwni,
+        DocKind::Biodata => ui::DocKind::Biodata,
+        DocKind::Other => ui::DocKind::Other,
+    }
+}
+
 fn job_row(j: &crate::session::Job) -> JobRow {
     let (state, done, total) = match j.status {
         JobStatus::Queued => (JobState::Queued, 0, j.doc.pages),
@@ -308,7 +322,7 @@ fn job_row(j: &crate::session::Job) -> JobRow {
         JobStatus::Skipped => (JobState::Skipped, 0, j.doc.pages),
     };
     JobRow {
-        kind: j.doc.kind.code().into(),
+        kind: kind_of(j.doc.kind),
         number: j.doc.number.as_str().into(),
         state,
         done: done as i32,
