@@ -8,22 +8,11 @@ pub mod watchdog;
 
 /// Exports the A4 printer's state (None: it did not answer).
 pub fn report_a4(metrics: &metrics::Metrics, status: Option<&adm_a4::PrinterStatus>) {
-    use adm_a4::{Attention, PrinterState};
     let Some(status) = status else {
-        metrics.set_a4_state("disconnected", &[]);
+        metrics.set_a4_state(metrics::A4State::Disconnected, &[]);
         return;
     };
-    let state = match &status.state {
-        PrinterState::Idle => "idle",
-        PrinterState::Busy => "busy",
-        PrinterState::NeedsAttention(Attention::MediaEmpty) => "media_empty",
-        PrinterState::NeedsAttention(Attention::MediaJam) => "media_jam",
-        PrinterState::NeedsAttention(Attention::CoverOpen) => "cover_open",
-        PrinterState::NeedsAttention(Attention::MarkerEmpty) => "marker_empty",
-        PrinterState::NeedsAttention(Attention::Other) => "other",
-        PrinterState::Disconnected => "disconnected",
-    };
-    metrics.set_a4_state(state, &status.reasons);
+    metrics.set_a4_state((&status.state).into(), &status.reasons);
     for m in &status.markers {
         if let Some(level) = m.level_percent {
             metrics.set_marker_level(&m.color, level);
@@ -33,13 +22,5 @@ pub fn report_a4(metrics: &metrics::Metrics, status: Option<&adm_a4::PrinterStat
 
 /// Exports the receipt printer's state (None: it did not answer).
 pub fn report_receipt(metrics: &metrics::Metrics, status: Option<adm_thermal::ReceiptStatus>) {
-    use adm_thermal::ReceiptStatus as R;
-    metrics.set_receipt_state(match status {
-        Some(R::Ready) => "ready",
-        Some(R::PaperNearEnd) => "paper_near_end",
-        Some(R::PaperOut) => "paper_out",
-        Some(R::CoverOpen) => "cover_open",
-        Some(R::Error) => "error",
-        Some(R::Disconnected) | None => "disconnected",
-    });
+    metrics.set_receipt_state(status.into());
 }

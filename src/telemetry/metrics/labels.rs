@@ -8,12 +8,11 @@ use std::fmt::Write;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 
+use adm_a4::{Attention, PrinterState};
+use adm_thermal::ReceiptStatus;
+
 use crate::session::event::SignInError;
 use crate::session::{EndReason, Failure, PinProblem, Refusal};
-
-/// A4 printer states, as a state set: exactly one of them is 1.
-pub const A4_STATES: &[&str] =
-    &["idle", "busy", "media_empty", "media_jam", "cover_open", "marker_empty", "other", "disconnected"];
 
 /// `printer-state-reasons` keywords (suffix stripped) that are worth a series of their
 /// own: the A4 driver's list of the keywords a kiosk tells apart. Any other keyword is
@@ -22,9 +21,6 @@ pub const A4_REASONS: &[&str] = adm_a4::reasons::KNOWN;
 
 /// Toner/ink colours the A4 marker gauge is labelled with.
 pub const MARKER_COLORS: &[&str] = &["black", "cyan", "magenta", "yellow", "other"];
-
-/// Receipt (thermal) printer states, as a state set.
-pub const RECEIPT_STATES: &[&str] = &["ready", "paper_near_end", "paper_out", "cover_open", "error", "disconnected"];
 
 /// A closed set of label values as an enum: `ALL` is the set (every series exists from
 /// the start), `label()` the value on the wire.
@@ -52,6 +48,61 @@ macro_rules! label_set {
             }
         }
     };
+}
+
+label_set! {
+    /// A4 printer states, as a state set: exactly one of them is 1.
+    A4State {
+        Idle => "idle",
+        Busy => "busy",
+        MediaEmpty => "media_empty",
+        MediaJam => "media_jam",
+        CoverOpen => "cover_open",
+        MarkerEmpty => "marker_empty",
+        Other => "other",
+        Disconnected => "disconnected",
+    }
+}
+
+impl From<&PrinterState> for A4State {
+    fn from(state: &PrinterState) -> Self {
+        match state {
+            PrinterState::Idle => A4State::Idle,
+            PrinterState::Busy => A4State::Busy,
+            PrinterState::NeedsAttention(Attention::MediaEmpty) => A4State::MediaEmpty,
+            PrinterState::NeedsAttention(Attention::MediaJam) => A4State::MediaJam,
+            PrinterState::NeedsAttention(Attention::CoverOpen) => A4State::CoverOpen,
+            PrinterState::NeedsAttention(Attention::MarkerEmpty) => A4State::MarkerEmpty,
+            PrinterState::NeedsAttention(Attention::Other) => A4State::Other,
+            PrinterState::Disconnected => A4State::Disconnected,
+        }
+    }
+}
+
+label_set! {
+    /// Receipt (thermal) printer states, as a state set.
+    ReceiptState {
+        Ready => "ready",
+        PaperNearEnd => "paper_near_end",
+        PaperOut => "paper_out",
+        CoverOpen => "cover_open",
+        Error => "error",
+        Disconnected => "disconnected",
+    }
+}
+
+/// `None`: the printer did not answer.
+impl From<Option<ReceiptStatus>> for ReceiptState {
+    fn from(status: Option<ReceiptStatus>) -> Self {
+        match status {
+            Some(ReceiptStatus::Ready) => ReceiptState::Ready,
+            Some(ReceiptStatus::PaperNearEnd) => ReceiptState::PaperNearEnd,
+            Some(ReceiptStatus::PaperOut) => ReceiptState::PaperOut,
+            Some(ReceiptStatus::CoverOpen) => ReceiptState::CoverOpen,
+            Some(ReceiptStatus::Error) => ReceiptState::Error,
+            Some(ReceiptStatus::Disconnected) | None => ReceiptState::Disconnected,
+        }
+    }
 }
 
 label_set! {
@@ -141,8 +192,13 @@ impl From<Refusal> for RefusalReason {
 pub const CENTRAL_ENDPOINTS: &[&str] = &adm_central_client::observe::ENDPOINTS;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(super) struct StateLabel {
-    pub(super) state: &'static str,
+pub(super) struct A4StateLabel {
+    pub(super) state: A4State,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct ReceiptStateLabel {
+    pub(super) state: ReceiptState,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

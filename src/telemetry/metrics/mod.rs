@@ -6,7 +6,7 @@
 //!
 //! Rules this module keeps:
 //! * **No personal data in any label, ever.** Every label value comes from a fixed list
-//!   in `labels.rs` (`A4_STATES`, `SignInFailure`, …); anything else is folded
+//!   in `labels.rs` (`A4State`, `SignInFailure`, …); anything else is folded
 //!   into `"other"`. The only free-text labels are the build's version and commit, which
 //!   are sanitised and length-capped.
 //! * **No per-kiosk labels in the app.** `kiosk_id` and `site` are added by the agent as
@@ -37,11 +37,11 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 pub use labels::{
-    A4_REASONS, A4_STATES, CENTRAL_ENDPOINTS, MARKER_COLORS, RECEIPT_STATES, RefusalReason, SessionEnd, SignInFailure,
+    A4_REASONS, A4State, CENTRAL_ENDPOINTS, MARKER_COLORS, ReceiptState, RefusalReason, SessionEnd, SignInFailure,
 };
 use labels::{
-    BuildLabels, ColorLabel, EndpointLabel, ReasonLabel, RefusalLabel, SessionEndLabel, SignInLabel, StateLabel,
-    bounded, marker_color, reason_stem, sanitize_build_label,
+    A4StateLabel, BuildLabels, ColorLabel, EndpointLabel, ReasonLabel, ReceiptStateLabel, RefusalLabel,
+    SessionEndLabel, SignInLabel, bounded, marker_color, reason_stem, sanitize_build_label,
 };
 pub use server::{DEFAULT_PORT, OPENMETRICS_CONTENT_TYPE, ServerHandle, serve};
 
@@ -74,13 +74,13 @@ pub struct Metrics {
     start_time: Gauge,
     build_info: Family<BuildLabels, Gauge>,
 
-    a4_state: Family<StateLabel, Gauge>,
+    a4_state: Family<A4StateLabel, Gauge>,
     a4_reason: Family<ReasonLabel, Gauge>,
     a4_marker_level: Family<ColorLabel, Gauge>,
     a4_pages: Counter,
     documents_printed: Counter,
     receipts_printed: Counter,
-    receipt_state: Family<StateLabel, Gauge>,
+    receipt_state: Family<ReceiptStateLabel, Gauge>,
 
     sessions_started: Counter,
     sessions_ended: Family<SessionEndLabel, Counter>,
@@ -247,8 +247,8 @@ impl Metrics {
             let _ = m.central_errors.get_or_create(&EndpointLabel { endpoint });
         }
         // Until the runtime has talked to a printer, the kiosk cannot print with it.
-        set_state_set(&m.a4_state, A4_STATES, "disconnected");
-        set_state_set(&m.receipt_state, RECEIPT_STATES, "disconnected");
+        set_a4_state_set(&m.a4_state, A4State::Disconnected);
+        set_receipt_state_set(&m.receipt_state, ReceiptState::Disconnected);
         let now = unix_now();
         m.start_time.set(now);
         m.heartbeat.set(now);
@@ -322,11 +322,10 @@ impl Metrics {
         self.receipts_printed.inc();
     }
 
-    /// A4 printer state (one of [`A4_STATES`]) and its raw `printer-state-reasons`.
-    /// Unknown states count as `other`; reasons are reduced to their keyword and unknown
-    /// keywords to `other`, so what a printer says can never grow the label set.
-    pub fn set_a4_state(&self, state: &str, reasons: &[String]) {
-        let state = bounded(state, A4_STATES);
+    /// A4 printer state and its raw `printer-state-reasons`. Reasons are reduced to
+    /// their keyword and unknown keywords to `other`, so what a printer says can never
+    /// grow the label set.
+    pub fn set_a4_state(&self, state: A4State, reasons: &[String]) {
         let mut present = [false; 32];
         for r in reasons {
             let stem = reason_stem(r);
@@ -337,7 +336,7 @@ impl Metrics {
             present[idx] = true;
         }
         let _g = self.lock();
-        set_state_set(&self.a4_state, A4_STATES, state);
+        set_a4_state_set(&self.a4_state, state);
         for (i, &reason) in A4_REASONS.iter().enumerate() {
             self.a4_reason.get_or_create(&ReasonLabel { reason }).set(i64::from(present[i]));
         }
@@ -350,11 +349,9 @@ impl Metrics {
         self.a4_marker_level.get_or_create(&ColorLabel { color }).set(i64::from(percent.min(100)));
     }
 
-    /// Receipt printer state, one of [`RECEIPT_STATES`] (unknown ones count as `error`).
-    pub fn set_receipt_state(&self, state: &str) {
-        let state = RECEIPT_STATES.iter().copied().find(|s| *s == state).unwrap_or("error");
+    pub fn set_receipt_state(&self, state: ReceiptState) {
         let _g = self.lock();
-        set_state_set(&self.receipt_state, RECEIPT_STATES, state);
+        set_receipt_state_set(&self.receipt_state, state);
     }
 
     pub fn observe_qr_decode(&self, secs: f64) {
@@ -394,9 +391,15 @@ impl adm_central_client::RequestObserver for Metrics {
 }
 
 /// Sets one state of a state set to 1 and every other to 0.
-fn set_state_set(family: &Family<StateLabel, Gauge>, all: &[&'static str], state: &'static str) {
-    for &s in all {
-        family.get_or_create(&StateLabel { state: s }).set(i64::from(s == state));
+fn set_a4_state_set(family: &Family<A4StateLabel, Gauge>, state: A4State) {
+    for &s in A4State::ALL {
+        family.get_or_create(&A4StateLabel { state: s }).set(i64::from(s == state));
+    }
+}
+
+fn set_receipt_state_set(family: &Family<ReceiptStateLabel, Gauge>, state: ReceiptState) {
+    for &s in ReceiptState::ALL {
+        family.get_or_create(&ReceiptStateLabel { state: s }).set(i64::from(s == state));
     }
 }
 

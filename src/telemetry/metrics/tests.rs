@@ -154,8 +154,8 @@ fn state_sets_have_exactly_one_state_and_reasons_are_bounded() {
             .iter()
             .map(|s| s.to_string())
             .collect();
-    m.set_a4_state("media_empty", &reasons);
-    m.set_receipt_state("paper_near_end");
+    m.set_a4_state(A4State::MediaEmpty, &reasons);
+    m.set_receipt_state(ReceiptState::PaperNearEnd);
     let t = m.encode();
     assert_eq!(state_ones(&t, "kiosk_a4_printer_state"), ["media_empty"]);
     assert_eq!(state_ones(&t, "kiosk_receipt_printer_state"), ["paper_near_end"]);
@@ -164,7 +164,7 @@ fn state_sets_have_exactly_one_state_and_reasons_are_bounded() {
     assert_eq!(on, ["cover-open", "media-empty", "other", "toner-low"]);
 
     // The paper is back: reasons clear, state flips.
-    m.set_a4_state("idle", &["none".to_string()]);
+    m.set_a4_state(A4State::Idle, &["none".to_string()]);
     let t = m.encode();
     assert_eq!(state_ones(&t, "kiosk_a4_printer_state"), ["idle"]);
     assert!(state_ones(&t, "kiosk_a4_printer_state_reason").is_empty());
@@ -176,15 +176,17 @@ fn no_label_value_outside_the_bounded_sets() {
     // Whatever the printers say, the label sets stay the same.
     for i in 0..200 {
         let r = vec![format!("vendor-{i}-error"), format!("media-empty-{i}")];
-        m.set_a4_state("busy", &r);
+        m.set_a4_state(A4State::Busy, &r);
         m.set_marker_level(&format!("#{:06x}", i * 77_777), 50);
     }
     m.set_marker_level("Photo Black 3201011505800123", 10);
     let t = m.encode();
     let allowed = |name: &str, key: &str, v: &str| -> bool {
         match (name, key) {
-            (n, "state") if n.starts_with("kiosk_a4_printer_state") => A4_STATES.contains(&v),
-            (n, "state") if n.starts_with("kiosk_receipt_printer_state") => RECEIPT_STATES.contains(&v),
+            (n, "state") if n.starts_with("kiosk_a4_printer_state") => A4State::ALL.iter().any(|s| s.label() == v),
+            (n, "state") if n.starts_with("kiosk_receipt_printer_state") => {
+                ReceiptState::ALL.iter().any(|s| s.label() == v)
+            }
             ("kiosk_a4_printer_state_reason", "reason") => A4_REASONS.contains(&v),
             ("kiosk_a4_marker_level_percent", "color") => MARKER_COLORS.contains(&v),
             ("kiosk_sessions_ended_total", "reason") => SessionEnd::ALL.iter().any(|r| r.label() == v),
