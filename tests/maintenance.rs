@@ -154,7 +154,7 @@ fn technician_console_end_to_end() {
     h.shot("11-overview-failing");
     {
         let rt = h.kiosk.runtime.borrow();
-        let failing: Vec<&str> = rt.maintenance.checks.iter().filter(|c| !c.ok).map(|c| c.id).collect();
+        let failing: Vec<&str> = rt.maintenance.checks.iter().filter(|c| !c.ok).map(|c| c.id.code()).collect();
         assert!(failing.contains(&"a4_printer"), "{failing:?}");
         assert!(failing.contains(&"receipt_printer"), "{failing:?}");
     }

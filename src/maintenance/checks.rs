@@ -34,21 +34,64 @@ pub const DISK_MIN_FREE_PERCENT: u64 = 5;
 /// Where systemd-timesyncd says "synchronised" (present once NTP has synced).
 const TIMESYNC_FLAG: &str = "/run/systemd/timesync/synchronized";
 
-/// The ids of every check, in report order. Stable: fleet tooling and the UI key on them.
-pub const CHECK_IDS: [&str; 8] =
-    ["a4_printer", "receipt_printer", "camera", "central_server", "tls_certificate", "disk", "clock", "version"];
+/// Every readiness check. [`CheckId::code`] is stable: `doctor`'s JSON and fleet tooling
+/// key on it; the maintenance screen (Slint `CheckId`) and the printed slip name each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckId {
+    A4Printer,
+    ReceiptPrinter,
+    Camera,
+    CentralServer,
+    TlsCertificate,
+    Disk,
+    Clock,
+    Version,
+}
+
+impl CheckId {
+    /// Every check, in report order.
+    pub const ALL: [CheckId; 8] = [
+        CheckId::A4Printer,
+        CheckId::ReceiptPrinter,
+        CheckId::Camera,
+        CheckId::CentralServer,
+        CheckId::TlsCertificate,
+        CheckId::Disk,
+        CheckId::Clock,
+        CheckId::Version,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CheckId::A4Printer => "a4_printer",
+            CheckId::ReceiptPrinter => "receipt_printer",
+            CheckId::Camera => "camera",
+            CheckId::CentralServer => "central_server",
+            CheckId::TlsCertificate => "tls_certificate",
+            CheckId::Disk => "disk",
+            CheckId::Clock => "clock",
+            CheckId::Version => "version",
+        }
+    }
+}
+
+impl Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
 
 /// One check's verdict. `detail` is for technicians (English, no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
     #[serde(rename = "check")]
-    pub id: &'static str,
+    pub id: CheckId,
     pub ok: bool,
     pub detail: String,
 }
 
 impl CheckResult {
-    fn new(id: &'static str, ok: bool, detail: impl Into<String>) -> Self {
+    fn new(id: CheckId, ok: bool, detail: impl Into<String>) -> Self {
         CheckResult { id, ok, detail: detail.into() }
     }
 }
@@ -129,12 +172,12 @@ impl CheckContext {
     }
 }
 
-/// Runs every check concurrently; results come back in [`CHECK_IDS`] order.
+/// Runs every check concurrently; results come back in [`CheckId::ALL`] order.
 pub async fn run_all(ctx: &CheckContext) -> Vec<CheckResult> {
     let (a4, receipt, camera, central, disk, clock) =
         tokio::join!(a4_printer(ctx), receipt_printer(ctx), camera(ctx), central_server(ctx), disk(ctx), clock(ctx),);
     let cert = tls_certificate(&ctx.client_cert, SystemTime::now());
-    let version = CheckResult::new("version", true, env!("CARGO_PKG_VERSION"));
+    let version = CheckResult::new(CheckId::Version, true, env!("CARGO_PKG_VERSION"));
     vec![a4, receipt, camera, central, cert, disk, clock, version]
 }
 
@@ -154,7 +197,7 @@ fn seconds(d: Duration) -> String {
 
 async fn a4_printer(ctx: &CheckContext) -> CheckResult {
     let a4 = ctx.a4.clone();
-    let id = "a4_printer";
+    let id = CheckId::A4Printer;
     match bounded(ctx.device_deadline, move || lock(&a4).status()).await {
         Err(why) => CheckResult::new(id, false, why),
         Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
@@ -182,7 +225,7 @@ async fn a4_printer(ctx: &CheckContext) -> CheckResult {
 
 async fn receipt_printer(ctx: &CheckContext) -> CheckResult {
     let receipt = ctx.receipt.clone();
-    let id = "receipt_printer";
+    let id = CheckId::ReceiptPrinter;
     match bounded(ctx.device_deadline, move || lock(&receipt).status()).await {
         Err(why) => CheckResult::new(id, false, why),
         Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
@@ -203,7 +246,7 @@ async fn receipt_printer(ctx: &CheckContext) -> CheckResult {
 
 async fn camera(ctx: &CheckContext) -> CheckResult {
     let camera = ctx.camera.clone();
-    let id = "camera";
+    let id = CheckId::Camera;
     match bounded(ctx.device_deadline, move || lock(&camera).next_frame()).await {
         Err(why) => CheckResult::new(id, false, why),
         Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
@@ -212,7 +255,7 @@ async fn camera(ctx: &CheckContext) -> CheckResult {
 }
 
 async fn central_server(ctx: &CheckContext) -> CheckResult {
-    let id = "central_server";
+    let id = CheckId::CentralServer;
     match tokio::time::timeout(ctx.network_deadline, ctx.central.health()).await {
         Err(_) => CheckResult::new(id, false, format!("no answer within {}", seconds(ctx.network_deadline))),
         Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
@@ -222,7 +265,7 @@ async fn central_server(ctx: &CheckContext) -> CheckResult {
 
 /// The client certificate's expiry, against `now` (passed in for tests).
 pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
-    let id = "tls_certificate";
+    let id = CheckId::TlsCertificate;
     let pem = match cert {
         ClientCert::Demo => return CheckResult::new(id, true, "demo certificate"),
         ClientCert::Unreadable(why) => return CheckResult::new(id, false, why.clone()),
@@ -247,7 +290,7 @@ pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
 }
 
 async fn disk(ctx: &CheckContext) -> CheckResult {
-    let id = "disk";
+    let id = CheckId::Disk;
     let path = ctx.disk_path.clone();
     match bounded(ctx.device_deadline, move || free_space(&path)).await {
         Err(why) => CheckResult::new(id, false, why),
@@ -260,7 +303,7 @@ pub fn disk_verdict(free: u64, total: u64) -> CheckResult {
     let percent = free.saturating_mul(100).checked_div(total).unwrap_or(0);
     let detail = format!("{} free of {} ({percent} %)", gb(free), gb(total));
     let ok = free >= DISK_MIN_FREE_BYTES && percent >= DISK_MIN_FREE_PERCENT;
-    CheckResult::new("disk", ok, if ok { detail } else { format!("{detail}: too little free space") })
+    CheckResult::new(CheckId::Disk, ok, if ok { detail } else { format!("{detail}: too little free space") })
 }
 
 fn gb(bytes: u64) -> String {
@@ -269,7 +312,7 @@ fn gb(bytes: u64) -> String {
 
 async fn clock(ctx: &CheckContext) -> CheckResult {
     if ctx.clock_check == ClockCheck::Skip {
-        return CheckResult::new("clock", true, "not checked (demo)");
+        return CheckResult::new(CheckId::Clock, true, "not checked (demo)");
     }
     let read = || {
         let flag = Path::new(TIMESYNC_FLAG).exists();
@@ -281,17 +324,17 @@ async fn clock(ctx: &CheckContext) -> CheckResult {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
         clock_verdict(timedatectl.as_deref(), flag)
     };
-    bounded(ctx.device_deadline, read).await.unwrap_or_else(|why| CheckResult::new("clock", false, why))
+    bounded(ctx.device_deadline, read).await.unwrap_or_else(|why| CheckResult::new(CheckId::Clock, false, why))
 }
 
 /// `timedatectl`'s answer (None: not installed or failed) and whether timesyncd's flag
 /// file exists. Receipts, audit events and certificate checks all need the right time.
 pub fn clock_verdict(timedatectl: Option<&str>, timesync_flag: bool) -> CheckResult {
     match (timedatectl, timesync_flag) {
-        (Some("yes"), _) => CheckResult::new("clock", true, "synchronised (NTP)"),
-        (_, true) => CheckResult::new("clock", true, "synchronised (systemd-timesyncd)"),
-        (Some(_), false) => CheckResult::new("clock", false, "not synchronised (NTP)"),
-        (None, false) => CheckResult::new("clock", false, "cannot tell whether the clock is synchronised"),
+        (Some("yes"), _) => CheckResult::new(CheckId::Clock, true, "synchronised (NTP)"),
+        (_, true) => CheckResult::new(CheckId::Clock, true, "synchronised (systemd-timesyncd)"),
+        (Some(_), false) => CheckResult::new(CheckId::Clock, false, "not synchronised (NTP)"),
+        (None, false) => CheckResult::new(CheckId::Clock, false, "cannot tell whether the clock is synchronised"),
     }
 }
 

@@ -9,14 +9,14 @@ use crate::devices::shared;
 use crate::maintenance::testkit::{FakeCentral, healthy_central, kiosk};
 
 fn verdicts(results: &[CheckResult]) -> Vec<(&'static str, bool)> {
-    results.iter().map(|r| (r.id, r.ok)).collect()
+    results.iter().map(|r| (r.id.code(), r.ok)).collect()
 }
 
 #[tokio::test]
 async fn a_healthy_kiosk_passes_every_check_in_order() {
     let (ctx, _controls) = kiosk(healthy_central(), true);
     let results = run_all(&ctx).await;
-    assert_eq!(results.iter().map(|r| r.id).collect::<Vec<_>>(), CHECK_IDS);
+    assert_eq!(results.iter().map(|r| r.id).collect::<Vec<_>>(), CheckId::ALL);
     assert!(results.iter().all(|r| r.ok), "{results:#?}");
     assert_eq!(results[3].detail, "reachable over mutual TLS, 12 ms");
     assert_eq!(results[7].detail, env!("CARGO_PKG_VERSION"));
@@ -29,7 +29,7 @@ async fn faults_fail_their_own_check_only() {
     controls.a4.inject(adm_a4::sim::SimFault::CoverOpen);
     controls.receipt.inject(adm_thermal::sim::SimFault::PaperOut);
     let results = run_all(&ctx).await;
-    let failing: Vec<_> = results.iter().filter(|r| !r.ok).map(|r| r.id).collect();
+    let failing: Vec<_> = results.iter().filter(|r| !r.ok).map(|r| r.id.code()).collect();
     assert_eq!(failing, ["a4_printer", "receipt_printer", "camera", "central_server"]);
     assert!(results[0].detail.contains("CoverOpen") && results[0].detail.contains("cover-open-error"), "{results:?}");
     assert_eq!(results[1].detail, "paper out");
@@ -141,7 +141,8 @@ fn clock_verdicts() {
 
 #[test]
 fn json_lines_name_each_check() {
-    let results = [CheckResult::new("disk", true, "1.0 GB free"), CheckResult::new("camera", false, "say \"hi\"")];
+    let results =
+        [CheckResult::new(CheckId::Disk, true, "1.0 GB free"), CheckResult::new(CheckId::Camera, false, "say \"hi\"")];
     assert_eq!(
         report_json_lines(&results),
         concat!(

@@ -34,7 +34,7 @@ pub fn write_report(results: &[CheckResult], out: &mut dyn Write) -> io::Result<
     for r in results {
         writeln!(out, "{}", json_line(r))?;
     }
-    let failing: Vec<&str> = results.iter().filter(|r| !r.ok).map(|r| r.id).collect();
+    let failing: Vec<&str> = results.iter().filter(|r| !r.ok).map(|r| r.id.code()).collect();
     let ready = failing.is_empty();
     writeln!(out, "{}", json_line(&Summary { ready, failing }))?;
     out.flush()?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use adm_thermal::doc::{Align, Doc, LayoutOptions};
 use adm_thermal::{Language, PaperWidth};
 
-use super::checks::{CheckContext, CheckResult};
+use super::checks::{CheckContext, CheckId, CheckResult};
 use crate::devices::lock;
 
 /// Printing a slip takes longer than a status request (paper feed, print confirmation).
@@ -24,17 +24,16 @@ pub struct SlipHeader {
 
 /// Check names on paper (the details stay English: they are for technicians and the
 /// vendor, and match the logs).
-fn label(lang: Language, id: &str) -> &str {
+fn label(lang: Language, id: CheckId) -> &'static str {
     match id {
-        "a4_printer" => lang.pick("Printer A4", "A4 printer"),
-        "receipt_printer" => lang.pick("Printer struk", "Receipt printer"),
-        "camera" => lang.pick("Kamera", "Camera"),
-        "central_server" => lang.pick("Server pusat", "Central server"),
-        "tls_certificate" => lang.pick("Sertifikat TLS", "TLS certificate"),
-        "disk" => lang.pick("Penyimpanan", "Disk"),
-        "clock" => lang.pick("Jam", "Clock"),
-        "version" => lang.pick("Versi perangkat lunak", "Software version"),
-        other => other,
+        CheckId::A4Printer => lang.pick("Printer A4", "A4 printer"),
+        CheckId::ReceiptPrinter => lang.pick("Printer struk", "Receipt printer"),
+        CheckId::Camera => lang.pick("Kamera", "Camera"),
+        CheckId::CentralServer => lang.pick("Server pusat", "Central server"),
+        CheckId::TlsCertificate => lang.pick("Sertifikat TLS", "TLS certificate"),
+        CheckId::Disk => lang.pick("Penyimpanan", "Disk"),
+        CheckId::Clock => lang.pick("Jam", "Clock"),
+        CheckId::Version => lang.pick("Versi perangkat lunak", "Software version"),
     }
 }
 
@@ -115,8 +114,8 @@ mod tests {
     #[test]
     fn the_slip_lists_every_check_and_the_verdict_on_both_paper_widths() {
         let results = vec![
-            CheckResult { id: "a4_printer", ok: true, detail: "Simulated A4 printer: idle".into() },
-            CheckResult { id: "camera", ok: false, detail: "camera disconnected".into() },
+            CheckResult { id: CheckId::A4Printer, ok: true, detail: "Simulated A4 printer: idle".into() },
+            CheckResult { id: CheckId::Camera, ok: false, detail: "camera disconnected".into() },
         ];
         for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
             let printed =

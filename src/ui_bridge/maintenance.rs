@@ -7,6 +7,7 @@ use std::rc::Rc;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::grey_image;
+use crate::maintenance::checks::CheckId;
 use crate::maintenance::console::{Action, Console, Feedback, Page};
 use crate::runtime::Runtime;
 use crate::runtime::maintenance::MaintenanceIntent;
@@ -100,8 +101,11 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
             });
         }
     }
-    let checks: Vec<CheckRow> =
-        state.checks.iter().map(|c| CheckRow { id: c.id.into(), ok: c.ok, detail: c.detail.as_str().into() }).collect();
+    let checks: Vec<CheckRow> = state
+        .checks
+        .iter()
+        .map(|c| CheckRow { id: check_of(c.id), ok: c.ok, detail: c.detail.as_str().into() })
+        .collect();
     t.set_checks(ModelRc::new(VecModel::from(checks)));
     let (a4_state, a4_details) = match &state.a4 {
         Some(s) => (
@@ -113,7 +117,8 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
     t.set_a4_state(a4_state.into());
     t.set_a4_details(a4_details.into());
     t.set_receipt_state(state.receipt.map(|r| format!("{r:?}")).unwrap_or_else(|| "?".into()).into());
-    let central = state.checks.iter().find(|c| c.id == "central_server").map(|c| c.detail.clone()).unwrap_or_default();
+    let central =
+        state.checks.iter().find(|c| c.id == CheckId::CentralServer).map(|c| c.detail.clone()).unwrap_or_default();
     t.set_network_info(format!("{} — {central}", state.config.server.url).into());
     let events: Vec<SharedString> = rt.audit_log().rev().map(|e| SharedString::from(format!("{e:?}"))).collect();
     t.set_events(ModelRc::new(VecModel::from(events)));
@@ -155,6 +160,19 @@ pub fn render_camera(app: &AppWindow, rt: &Runtime) {
         LastCode::Other => CameraRead::OtherQr,
     });
     t.set_camera_missing(probe.no_camera);
+}
+
+fn check_of(id: CheckId) -> ui::CheckId {
+    match id {
+        CheckId::A4Printer => ui::CheckId::A4Printer,
+        CheckId::ReceiptPrinter => ui::CheckId::ReceiptPrinter,
+        CheckId::Camera => ui::CheckId::Camera,
+        CheckId::CentralServer => ui::CheckId::CentralServer,
+        CheckId::TlsCertificate => ui::CheckId::TlsCertificate,
+        CheckId::Disk => ui::CheckId::Disk,
+        CheckId::Clock => ui::CheckId::Clock,
+        CheckId::Version => ui::CheckId::Version,
+    }
 }
 
 fn action_of(a: MaintenanceAction) -> Action {
