@@ -71,6 +71,15 @@ enum Command {
         #[arg(long, default_value = config::DEFAULT_PATH)]
         config: PathBuf,
     },
+    /// The screen of a kiosk that has not been provisioned (no configuration, no kiosk
+    /// certificate): says so in Bahasa Indonesia, with the version. The kiosk image runs
+    /// this when /etc/adm-kiosk/kiosk.toml is missing.
+    Unprovisioned {
+        /// Render the screen headless into this PNG and exit (the VM tests' reference).
+        #[cfg(feature = "demo")]
+        #[arg(long)]
+        snapshot: Option<PathBuf>,
+    },
     /// Hash a technician PIN (read from standard input) for `[[technicians]]` in the config.
     TechnicianHash,
     /// List the USB printers this kiosk can see, one JSON line each, with the `printers.a4`
@@ -143,6 +152,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let ok =
                 adm_kiosk::document::cli::verify_cli(&trust, &crl, password.as_deref(), &files, &mut std::io::stdout());
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        #[cfg(feature = "demo")]
+        Command::Unprovisioned { snapshot: Some(path) } => {
+            adm_kiosk::unprovisioned::snapshot(&path)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Unprovisioned { .. } => {
+            adm_kiosk::unprovisioned::run()?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Doctor { config } => {
             let cfg = Config::load(&config).with_context(|| format!("configuration {}", config.display()))?;
