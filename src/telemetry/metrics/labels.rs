@@ -33,7 +33,7 @@ macro_rules! label_set {
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: &[$name] = &[$($name::$variant),+];
 
             pub fn label(self) -> &'static str {
                 match self {
