@@ -144,6 +144,17 @@ fn technician_console_end_to_end() {
                 "Kode terakhir: QR notifikasi dari server pusat anjungan ini (ditandai pada gambar)."
             ));
         }
+        h.settle();
+        // States in words, never a Rust debug name; events by catalogue id and time.
+        match tab {
+            "Printer A4" | "Printer struk" => assert!(shows(h.app(), "Siap"), "{tab}"),
+            "Kejadian" => {
+                let login = h.kiosk.runtime.borrow().recent_events().find(|l| l.contains("  maintenance.login  "));
+                let login = login.expect("the sign-in is a recent event");
+                assert!(shows(h.app(), &login), "{login}");
+            }
+            _ => {}
+        }
         h.shot(name);
     }
     // …and failing: A4 cover open, receipt cover open.
@@ -159,8 +170,12 @@ fn technician_console_end_to_end() {
         assert!(failing.contains(&"receipt_printer"), "{failing:?}");
     }
     tap(h.app(), "Printer A4").expect("a4");
+    h.settle();
+    assert!(shows(h.app(), "Penutup terbuka"), "the A4 page names the fault in words");
     h.shot("12-a4-failing");
     tap(h.app(), "Printer struk").expect("receipt");
+    h.settle();
+    assert!(shows(h.app(), "Penutup terbuka"), "the receipt page names the fault in words");
     h.shot("13-receipt-failing");
     h.sim.a4.as_ref().expect("sim").clear();
     h.sim.receipt.as_ref().expect("sim").clear();

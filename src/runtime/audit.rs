@@ -9,6 +9,21 @@ use crate::session::{AuditEvent, PrinterProblem, Refusal};
 /// Audit events kept in memory for the maintenance screen.
 const AUDIT_KEPT: usize = 200;
 
+/// One audit event as kept for the maintenance screen, with the local time it happened.
+pub(super) struct Recorded {
+    /// `HH:MM:SS`, local time: technicians compare it with the wall clock and the receipt.
+    at: String,
+    pub(super) event: AuditEvent,
+}
+
+impl Recorded {
+    /// `10:01:23  maintenance.login  T-3201-01`: what a technician reads on the events page.
+    pub(super) fn line(&self) -> String {
+        let (id, detail) = describe(&self.event);
+        if detail.is_empty() { format!("{}  {id}", self.at) } else { format!("{}  {id}  {detail}", self.at) }
+    }
+}
+
 /// Every kind of audit event the central server receives. [`AuditKind::id`] is what it
 /// is filed under (the outbox's `kind`); the detail never carries personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +111,28 @@ impl Runtime {
         if self.audit.len() == AUDIT_KEPT {
             self.audit.pop_front();
         }
-        self.audit.push_back(event);
+        self.audit.push_back(Recorded { at: chrono::Local::now().format("%H:%M:%S").to_string(), event });
+    }
+}
+
+/// Any audit event as (id, detail) for the maintenance screen: the catalogue's id for
+/// those the central server keeps, a `local` one for the rest. No personal data: a
+/// sign-in shows its session number, not even the masked NIK.
+fn describe(event: &AuditEvent) -> (&'static str, String) {
+    if let Some((kind, detail)) = outbox_record(event) {
+        return (kind.id(), detail);
+    }
+    match event {
+        AuditEvent::SessionStarted { session } => ("local.session.started", format!("session {session}")),
+        AuditEvent::SignedIn { session, .. } => ("local.session.signed_in", format!("session {session}")),
+        AuditEvent::SessionFailed { session, reason } => {
+            ("local.session.failed", format!("session {session}: {reason}"))
+        }
+        AuditEvent::PrintStarted { session, documents } => {
+            ("local.print.started", format!("session {session}: {documents} document(s)"))
+        }
+        AuditEvent::TechnicianGesture => ("local.maintenance.gesture", String::new()),
+        _ => ("local", String::new()),
     }
 }
 
@@ -172,5 +208,18 @@ mod tests {
         // Kept on the kiosk only: the masked NIK of a sign-in stays out of the outbox.
         assert_eq!(record(AuditEvent::SignedIn { session: 7, masked_nik: "3201********0001".into() }), None);
         assert_eq!(record(AuditEvent::SessionStarted { session: 7 }), None);
+    }
+
+    #[test]
+    fn the_events_page_names_every_event_by_id_without_personal_data() {
+        let line = |event| Recorded { at: "10:01:23".into(), event }.line();
+        assert_eq!(
+            line(AuditEvent::TechnicianSignedIn { technician: "T-3201-01".into() }),
+            "10:01:23  maintenance.login  T-3201-01"
+        );
+        assert_eq!(line(AuditEvent::TechnicianTimedOut), "10:01:23  maintenance.timeout");
+        let signed_in = line(AuditEvent::SignedIn { session: 7, masked_nik: "3201********0001".into() });
+        assert_eq!(signed_in, "10:01:23  local.session.signed_in  session 7");
+        assert!(!line(AuditEvent::TechnicianGesture).contains('{'), "no Rust debug output on screen");
     }
 }

@@ -55,7 +55,7 @@ pub struct Runtime {
     probe: Option<crate::scan::probe::CameraProbe>,
     probe_stats: crate::scan::probe::SharedStats,
     preview: Preview,
-    audit: VecDeque<AuditEvent>,
+    audit: VecDeque<audit::Recorded>,
     out_of_service: bool,
     last_health: Option<Millis>,
     last_delivery: Option<Millis>,
@@ -122,7 +122,13 @@ impl Runtime {
     }
 
     pub fn audit_log(&self) -> impl DoubleEndedIterator<Item = &AuditEvent> {
-        self.audit.iter()
+        self.audit.iter().map(|r| &r.event)
+    }
+
+    /// The recent events as the maintenance screen lists them, newest first: local time,
+    /// catalogue id, detail (no personal data).
+    pub fn recent_events(&self) -> impl Iterator<Item = String> + '_ {
+        self.audit.iter().rev().map(audit::Recorded::line)
     }
 
     /// The tokio runtime the workers use (for adapters that need one).

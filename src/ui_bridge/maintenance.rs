@@ -14,8 +14,8 @@ use crate::runtime::maintenance::MaintenanceIntent;
 use crate::scan::probe::LastCode;
 use crate::session::Language;
 use crate::ui::{
-    self, AppWindow, CameraRead, CheckRow, Kiosk, MaintenanceAction, MaintenanceFeedback, MaintenancePage,
-    MaintenanceSettings,
+    self, A4Condition, AppWindow, CameraRead, CheckRow, Kiosk, MaintenanceAction, MaintenanceFeedback, MaintenancePage,
+    MaintenanceSettings, ReceiptCondition,
 };
 
 /// What the maintenance screens send.
@@ -107,20 +107,20 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
         .map(|c| CheckRow { id: check_of(c.id), ok: c.ok, detail: c.detail.as_str().into() })
         .collect();
     t.set_checks(ModelRc::new(VecModel::from(checks)));
-    let (a4_state, a4_details) = match &state.a4 {
+    let (a4_condition, a4_details) = match &state.a4 {
         Some(s) => (
-            format!("{:?}", s.state),
+            a4_condition(&s.state),
             format!("{} · {}", s.model, if s.reasons.is_empty() { "none".into() } else { s.reasons.join(", ") }),
         ),
-        None => ("?".into(), String::new()),
+        None => (A4Condition::Unknown, String::new()),
     };
-    t.set_a4_state(a4_state.into());
+    t.set_a4_condition(a4_condition);
     t.set_a4_details(a4_details.into());
-    t.set_receipt_state(state.receipt.map(|r| format!("{r:?}")).unwrap_or_else(|| "?".into()).into());
+    t.set_receipt_condition(state.receipt.map_or(ReceiptCondition::Unknown, receipt_condition));
     let central =
         state.checks.iter().find(|c| c.id == CheckId::CentralServer).map(|c| c.detail.clone()).unwrap_or_default();
     t.set_network_info(format!("{} — {central}", state.config.server.url).into());
-    let events: Vec<SharedString> = rt.audit_log().rev().map(|e| SharedString::from(format!("{e:?}"))).collect();
+    let events: Vec<SharedString> = rt.recent_events().map(SharedString::from).collect();
     t.set_events(ModelRc::new(VecModel::from(events)));
     if !t.get_settings_saved() && state.settings_error.is_empty() {
         let c = &state.config;
@@ -203,5 +203,33 @@ fn feedback_of(f: Feedback) -> MaintenanceFeedback {
         Feedback::PowerSimulated => MaintenanceFeedback::PowerSimulated,
         Feedback::PowerRequested => MaintenanceFeedback::PowerRequested,
         Feedback::PowerFailed => MaintenanceFeedback::PowerFailed,
+    }
+}
+
+/// The A4 printer's state as the maintenance page names it.
+fn a4_condition(state: &adm_a4::PrinterState) -> A4Condition {
+    use adm_a4::{Attention, PrinterState};
+    match state {
+        PrinterState::Idle => A4Condition::Idle,
+        PrinterState::Busy => A4Condition::Busy,
+        PrinterState::NeedsAttention(Attention::MediaEmpty) => A4Condition::PaperOut,
+        PrinterState::NeedsAttention(Attention::MediaJam) => A4Condition::PaperJam,
+        PrinterState::NeedsAttention(Attention::CoverOpen) => A4Condition::CoverOpen,
+        PrinterState::NeedsAttention(Attention::MarkerEmpty) => A4Condition::TonerEmpty,
+        PrinterState::NeedsAttention(Attention::Other) => A4Condition::NeedsAttention,
+        PrinterState::Disconnected => A4Condition::Disconnected,
+    }
+}
+
+/// The receipt printer's status as the maintenance page names it.
+fn receipt_condition(status: adm_thermal::ReceiptStatus) -> ReceiptCondition {
+    use adm_thermal::ReceiptStatus;
+    match status {
+        ReceiptStatus::Ready => ReceiptCondition::Ready,
+        ReceiptStatus::PaperNearEnd => ReceiptCondition::PaperNearEnd,
+        ReceiptStatus::PaperOut => ReceiptCondition::PaperOut,
+        ReceiptStatus::CoverOpen => ReceiptCondition::CoverOpen,
+        ReceiptStatus::Error => ReceiptCondition::Error,
+        ReceiptStatus::Disconnected => ReceiptCondition::Disconnected,
     }
 }
