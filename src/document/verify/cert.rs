@@ -56,6 +56,17 @@ impl Cert {
         })
     }
 
+    /// The value of the extension `oid` (dotted), if the certificate has it.
+    pub fn extension(&self, oid: &str) -> Option<&[u8]> {
+        self.cert
+            .tbs_certificate
+            .extensions
+            .as_ref()?
+            .iter()
+            .find(|e| e.extn_id.to_string() == oid)
+            .map(|e| e.extn_value.as_bytes())
+    }
+
     /// RFC 4514-style subject, e.g. `CN=...,OU=...,O=...,C=ID`.
     pub fn subject_string(&self) -> String {
         self.cert.tbs_certificate.subject.to_string()

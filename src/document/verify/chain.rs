@@ -247,16 +247,6 @@ fn extend<'a>(
     false
 }
 
-fn ext_value<'a>(c: &'a Cert, oid: &str) -> Option<&'a [u8]> {
-    c.cert
-        .tbs_certificate
-        .extensions
-        .as_ref()?
-        .iter()
-        .find(|e| e.extn_id.to_string() == oid)
-        .map(|e| e.extn_value.as_bytes())
-}
-
 fn check_common(c: &Cert, at: SystemTime) -> Result<(), ChainError> {
     if !c.valid_at(at) {
         return Err(ChainError::Expired(c.subject_string()));
@@ -272,13 +262,13 @@ fn check_common(c: &Cert, at: SystemTime) -> Result<(), ChainError> {
 
 fn check_leaf(leaf: &Cert, purpose: Purpose, policy: &SignerPolicy) -> Result<(), ChainError> {
     let name = leaf.subject_string();
-    if let Some(v) = ext_value(leaf, "2.5.29.19") {
+    if let Some(v) = leaf.extension("2.5.29.19") {
         let bc = BasicConstraints::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?;
         if bc.ca {
             return Err(ChainError::NotEndEntity(name));
         }
     }
-    match ext_value(leaf, "2.5.29.15") {
+    match leaf.extension("2.5.29.15") {
         Some(v) => {
             let ku = KeyUsage::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?;
             if !(ku.digital_signature() || ku.non_repudiation()) {
@@ -289,7 +279,7 @@ fn check_leaf(leaf: &Cert, purpose: Purpose, policy: &SignerPolicy) -> Result<()
         None if purpose == Purpose::DocumentSigning => return Err(ChainError::NoKeyUsage(name)),
         None => {}
     }
-    let eku = match ext_value(leaf, "2.5.29.37") {
+    let eku = match leaf.extension("2.5.29.37") {
         Some(v) => Some(ExtendedKeyUsage::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?),
         None => None,
     };
@@ -313,12 +303,12 @@ fn check_issuers(path: &[&Cert], at: SystemTime) -> Result<(), ChainError> {
     for (i, ca) in path.iter().enumerate().skip(1) {
         check_common(ca, at)?;
         let name = ca.subject_string();
-        let bc = ext_value(ca, "2.5.29.19").ok_or_else(|| ChainError::NotCa(name.clone()))?;
+        let bc = ca.extension("2.5.29.19").ok_or_else(|| ChainError::NotCa(name.clone()))?;
         let bc = BasicConstraints::from_der(bc).map_err(|_| ChainError::BadExtension(name.clone()))?;
         if !bc.ca {
             return Err(ChainError::NotCa(name));
         }
-        if let Some(v) = ext_value(ca, "2.5.29.15") {
+        if let Some(v) = ca.extension("2.5.29.15") {
             let ku = KeyUsage::from_der(v).map_err(|_| ChainError::BadExtension(name.clone()))?;
             if !ku.key_cert_sign() {
                 return Err(ChainError::KeyUsage(name));

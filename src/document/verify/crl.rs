@@ -217,23 +217,13 @@ fn idp_scope(der: &[u8]) -> Result<Scope, CrlError> {
     })
 }
 
-fn ext<'a>(c: &'a Cert, oid: &str) -> Option<&'a [u8]> {
-    c.cert
-        .tbs_certificate
-        .extensions
-        .as_ref()?
-        .iter()
-        .find(|e| e.extn_id.to_string() == oid)
-        .map(|e| e.extn_value.as_bytes())
-}
-
 fn is_ca(c: &Cert) -> bool {
-    ext(c, "2.5.29.19").and_then(|v| BasicConstraints::from_der(v).ok()).is_some_and(|bc| bc.ca)
+    c.extension("2.5.29.19").and_then(|v| BasicConstraints::from_der(v).ok()).is_some_and(|bc| bc.ca)
 }
 
 /// keyUsage cRLSign when the issuer has a keyUsage extension at all.
 fn may_sign_crls(issuer: &Cert) -> bool {
-    match ext(issuer, "2.5.29.15") {
+    match issuer.extension("2.5.29.15") {
         None => true,
         Some(v) => KeyUsage::from_der(v).is_ok_and(|ku| ku.crl_sign()),
     }
