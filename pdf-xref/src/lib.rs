@@ -24,7 +24,7 @@ pub fn finish(out: &mut Vec<u8>, objects: &[(u32, usize)], trailer: &str) {
     if contiguous {
         let _ = write!(xref, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
         for (_, off) in objects {
-            let _ = write!(xref, "{off:010} 00000 n \n");
+            let _ = writeln!(xref, "{off:010} 00000 n ");
         }
     } else {
         xref.push_str("xref\n0 1\n0000000000 65535 f \n");

@@ -45,6 +45,20 @@ pub async fn refresh(central: Arc<dyn Central>, crls: SharedCrls) -> bool {
     }
 }
 
+impl super::Runtime {
+    /// At start, then hourly (every minute until a first set arrived).
+    pub(super) fn refresh_crls(&mut self) {
+        let now = self.clock.now();
+        let fetched = read(&self.devices.crls).fetched_at.is_some();
+        let every = if fetched { REFRESH_EVERY_MS } else { RETRY_EVERY_MS };
+        if self.last_crl_fetch.is_some_and(|t| now < t + every) {
+            return;
+        }
+        self.last_crl_fetch = Some(now);
+        self.tokio.spawn(refresh(self.devices.central.clone(), self.devices.crls.clone()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,19 +97,5 @@ mod tests {
             assert_eq!(refused.label, "untrusted");
             assert!(refused.reason.contains("revoked"), "{}", refused.reason);
         });
-    }
-}
-
-impl super::Runtime {
-    /// At start, then hourly (every minute until a first set arrived).
-    pub(super) fn refresh_crls(&mut self) {
-        let now = self.clock.now();
-        let fetched = read(&self.devices.crls).fetched_at.is_some();
-        let every = if fetched { REFRESH_EVERY_MS } else { RETRY_EVERY_MS };
-        if self.last_crl_fetch.is_some_and(|t| now < t + every) {
-            return;
-        }
-        self.last_crl_fetch = Some(now);
-        self.tokio.spawn(refresh(self.devices.central.clone(), self.devices.crls.clone()));
     }
 }
