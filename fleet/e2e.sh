@@ -126,9 +126,12 @@ fleet_ready() {
 mkdir -p "$W/rules"
 sed -E -e 's/^( +for:).*/\1 2s/' -e 's/\) > 300$/) > 20/' "$HERE/server/rules/kiosk-alerts.yml" >"$W/rules/kiosk-alerts.yml"
 grep -q ') > 20$' "$W/rules/kiosk-alerts.yml" || fail "could not shorten the KioskOffline threshold in the test rules"
+# The central server's rules are loaded as shipped (no central server runs in this test).
+cp "$HERE/server/rules/central-alerts.yml" "$W/rules/central-alerts.yml"
 
 sed -e "s#/etc/prometheus/tls/#$W/tls/#g" -e "s#127.0.0.1:9093#127.0.0.1:$AM_PORT#" -e "s#127.0.0.1:9090#127.0.0.1:$FLEET_PORT#" \
   -e "s#rules/kiosk-alerts.yml#$W/rules/kiosk-alerts.yml#" \
+  -e "s#rules/central-alerts.yml#$W/rules/central-alerts.yml#" \
   -e 's/^\(  scrape_interval:\).*/\1 2s/' -e 's/^\(  evaluation_interval:\).*/\1 2s/' \
   "$HERE/server/prometheus.yml" >"$W/fleet.yml"
 sed -e "s#/etc/prometheus/tls/fleet-server#$W/tls/fleet-server#g" -e "s#/etc/prometheus/tls/#$W/tls/#g" \
