@@ -17,6 +17,13 @@ pub const PIN_HASH_M_COST_KIB: u32 = 19 * 1024;
 pub const PIN_HASH_T_COST: u32 = 2;
 pub const PIN_HASH_P_COST: u32 = 1;
 
+/// What an unknown NIK's PIN is checked against, so that its answer takes as long as a
+/// known one's: an argon2id hash with the costs above of a random PIN nobody kept.
+/// Precomputed rather than hashed at every server start (~0.1 s natively, seconds on a
+/// slow kiosk test VM); nothing signs in with it, since an unknown NIK has no citizen.
+pub const DUMMY_PIN_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$expDP+uq58BrGn0QID7ikQ$mCXe/JqiUN9J5CaxL/tsIBZcxhdcKp97TYjAQDVpUTw";
+
 /// Stored hashes asking for more than this are refused instead of computed: a tampered
 /// row must not make one sign-in take the server's memory.
 const MAX_M_COST_KIB: u32 = 256 * 1024;

@@ -355,6 +355,9 @@ mod tests {
             secrets::PIN_HASH_T_COST,
             secrets::PIN_HASH_P_COST
         );
+        // The unknown-NIK dummy costs what a real hash costs (equal answer times).
+        assert!(secrets::DUMMY_PIN_HASH.starts_with(&costs), "{}", secrets::DUMMY_PIN_HASH);
+        assert!(!secrets::verify_pin("00000000", secrets::DUMMY_PIN_HASH));
         let pins = CITIZENS.iter().filter_map(|c| c.7).chain([DEMO_NOTICE_PIN]);
         for pin in pins {
             let hash = demo_pin_hash(pin).unwrap();

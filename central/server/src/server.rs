@@ -97,7 +97,7 @@ pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, Serve
         metrics: metrics.clone(),
         clock: opts.clock.clone(),
         pins: opts.pins.clone(),
-        dummy_pin_hash: secrets::hash_pin("00000000")?,
+        dummy_pin_hash: secrets::DUMMY_PIN_HASH.to_owned(),
         print_lease_secs: i64::try_from(opts.print_lease.as_secs()).unwrap_or(i64::MAX / 4),
         notice_max_validity: opts.notice_max_validity,
     }));
