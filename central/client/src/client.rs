@@ -181,12 +181,17 @@ impl CentralClient {
             return Err(ClientError::TooLarge);
         }
         let path = paths::document_pdf(&doc.id);
-        let started = std::time::Instant::now();
-        let result = self
-            .send(Method::GET, &path, Some(token), None::<&()>, Retry::Idempotent, limit, Some(api::PRINT_GRANT_HEADER))
-            .await;
-        self.observe(&path, started, &result);
-        let (bytes, grant) = result?;
+        let (bytes, grant) = self
+            .observed(
+                Method::GET,
+                &path,
+                Some(token),
+                None::<&()>,
+                Retry::Idempotent,
+                limit,
+                Some(api::PRINT_GRANT_HEADER),
+            )
+            .await?;
         let digest = hex::encode(Sha256::digest(bytes.as_slice()));
         if bytes.len() as u64 != doc.size || !digest.eq_ignore_ascii_case(&doc.sha256) {
             return Err(ClientError::IntegrityMismatch);
@@ -264,20 +269,31 @@ impl CentralClient {
         retry: Retry,
         limit: usize,
     ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
-        let started = std::time::Instant::now();
-        let result = self.send(method, path, token, body, retry, limit, None).await;
-        self.observe(path, started, &result);
-        result.map(|(bytes, _)| bytes)
+        self.observed(method, path, token, body, retry, limit, None).await.map(|(bytes, _)| bytes)
     }
 
-    fn observe<T>(&self, path: &str, started: std::time::Instant, result: &Result<T, ClientError>) {
+    /// [`Self::send`], reported to the observer (endpoint, time, whether the service failed).
+    #[allow(clippy::too_many_arguments)]
+    async fn observed<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        retry: Retry,
+        limit: usize,
+        want_header: Option<&str>,
+    ) -> Result<(Zeroizing<Vec<u8>>, Option<String>), ClientError> {
+        let started = std::time::Instant::now();
+        let result = self.send(method, path, token, body, retry, limit, want_header).await;
         if let Some(observer) = &self.cfg.observer {
             let failed = result.as_ref().is_err_and(observe::is_service_failure);
             observer.request(observe::endpoint_of(path), started.elapsed(), !failed);
         }
+        result
     }
 
-    /// [`Self::raw`] without the observer: the request, retried as `retry` allows; with
+    /// [`Self::observed`] without the observer: the request, retried as `retry` allows; with
     /// the value of the answer's header `want_header`, if asked for and present.
     #[allow(clippy::too_many_arguments)]
     async fn send<B: Serialize>(
