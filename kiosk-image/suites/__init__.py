@@ -1,0 +1,1 @@
+"""The VM suites, one per file: each has run(out, layout, screens, timings)."""
