@@ -298,3 +298,15 @@ const PIN_SHAPE: &str = "PIN must be 4-8 digits";
 pub fn default_server_names() -> Vec<String> {
     vec!["127.0.0.1".into(), "localhost".into(), state::DEMO_NOTICE_HOST.into()]
 }
+
+/// The default names plus `extra` (`serve --server-name`: e.g. the address a VM or a
+/// lab network reaches this server by), without duplicates.
+pub fn server_names(extra: &[String]) -> Vec<String> {
+    let mut names = default_server_names();
+    for name in extra {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}

@@ -57,6 +57,11 @@ enum Command {
         /// Longest validity of a notice, enforced at issuance and at every sign-in.
         #[arg(long, default_value_t = adm_central::db::notices::DEFAULT_MAX_VALIDITY.as_secs() / 86_400)]
         notice_max_valid_days: u64,
+        /// Another name (IP address or DNS name) for the server certificate, besides
+        /// 127.0.0.1, localhost and the demo host (repeatable). Set when the PKI is
+        /// created; a state directory whose certificate lacks it is refused.
+        #[arg(long = "server-name")]
+        server_names: Vec<String>,
     },
     /// Register a citizen.
     AddCitizen {
@@ -174,6 +179,9 @@ enum Command {
     Init {
         #[arg(long)]
         demo: bool,
+        /// Another name for the server certificate (as `serve --server-name`).
+        #[arg(long = "server-name")]
+        server_names: Vec<String>,
     },
     /// Write every stored PDF to <out>/<document id>.pdf (e.g. to validate with pyHanko).
     ExportDocuments {
@@ -211,6 +219,7 @@ fn main() -> anyhow::Result<()> {
             metrics_bind,
             print_lease_mins,
             notice_max_valid_days,
+            server_names,
         } => {
             let opts = ServerOptions {
                 demo,
@@ -220,6 +229,7 @@ fn main() -> anyhow::Result<()> {
                 clock: adm_central::clock::Clock::system(),
                 print_lease: Duration::from_secs(print_lease_mins.max(1).saturating_mul(60)),
                 notice_max_validity: Duration::from_secs(notice_max_valid_days.max(1).saturating_mul(86_400)),
+                extra_server_names: server_names,
             };
             let prepared = server::prepare(&state, &opts).context("preparing state")?;
             let runtime = tokio::runtime::Runtime::new()?;
@@ -327,8 +337,8 @@ fn main() -> anyhow::Result<()> {
             Admin::open(state)?.supersede_document(&document_id)?;
             println!("superseded");
         }
-        Command::Init { demo } => {
-            state.init(&adm_central::admin::default_server_names(), demo)?;
+        Command::Init { demo, server_names } => {
+            state.init(&adm_central::admin::server_names(&server_names), demo)?;
             println!("initialised {}", cli.state_dir.display());
         }
         Command::ExportDocuments { out } => {

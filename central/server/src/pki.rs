@@ -28,6 +28,12 @@ pub enum PkiError {
     BadPem(PathBuf),
     #[error("random source: {0}")]
     Random(String),
+    /// The PKI already exists and its server certificate was made for other names: the
+    /// names are fixed when the PKI is created (a new state directory makes a new one).
+    #[error(
+        "the existing server certificate in {dir} is not valid for {missing:?} (names are set when the PKI is created: use a new state directory)"
+    )]
+    ServerNamesMissing { dir: PathBuf, missing: Vec<String> },
 }
 
 /// A freshly issued kiosk identity.
@@ -66,18 +72,27 @@ const FILES: [&str; 10] = [
 impl Pki {
     /// Loads the PKI from `dir`, creating it first if it does not exist yet.
     /// `server_names` go into the server certificate (IP addresses or DNS names).
+    /// An existing PKI whose server certificate lacks one of `server_names` is an error,
+    /// not silently served: a kiosk connecting by that name would fail its TLS check.
     pub fn load_or_create(dir: &Path, server_names: &[String]) -> Result<Pki, PkiError> {
         if !dir.join("tls-ca.crt").exists() {
             create(dir, server_names)?;
         }
         let read = |name: &str| fs::read_to_string(dir.join(name)).map_err(|e| PkiError::Io(dir.join(name), e));
+        let server_cert_pem = read("server.crt")?;
+        let have = server_cert_names(&server_cert_pem).ok_or_else(|| PkiError::BadPem(dir.join("server.crt")))?;
+        let missing: Vec<String> =
+            server_names.iter().filter(|n| !have.iter().any(|h| same_name(h, n))).cloned().collect();
+        if !missing.is_empty() {
+            return Err(PkiError::ServerNamesMissing { dir: dir.to_owned(), missing });
+        }
         let doc_intermediate_pem = read("bsre-demo.crt")?;
         let signer_pem = read("signer.crt")?;
         let signer_key = KeyPair::from_pem(&read("signer.key")?)?;
         Ok(Pki {
             dir: dir.to_owned(),
             tls_ca_pem: read("tls-ca.crt")?,
-            server_cert_pem: read("server.crt")?,
+            server_cert_pem,
             server_key_pem: read("server.key")?,
             doc_root_pem: read("doc-root.crt")?,
             doc_intermediate_der: pem_to_der(&doc_intermediate_pem)
@@ -169,6 +184,40 @@ pub fn document_ca_issuers(dir: &Path) -> Result<(Issuer<'static, KeyPair>, Issu
         Issuer::new(doc_root_params(), key("doc-root.key")?),
         Issuer::new(doc_intermediate_params(), key("bsre-demo.key")?),
     ))
+}
+
+/// The subject alternative names (DNS names and IP addresses, as text) of a PEM
+/// certificate; `None` if it does not parse.
+pub fn server_cert_names(pem: &str) -> Option<Vec<String>> {
+    use der::Decode;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let cert = x509_cert::Certificate::from_der(&pem_to_der(pem)?).ok()?;
+    let Some((_, san)) = cert.tbs_certificate.get::<SubjectAltName>().ok()? else {
+        return Some(Vec::new());
+    };
+    Some(
+        san.0
+            .iter()
+            .filter_map(|name| match name {
+                GeneralName::DnsName(dns) => Some(dns.to_string()),
+                GeneralName::IpAddress(ip) => match ip.as_bytes() {
+                    &[a, b, c, d] => Some(std::net::Ipv4Addr::new(a, b, c, d).to_string()),
+                    bytes => <[u8; 16]>::try_from(bytes).ok().map(|v6| std::net::Ipv6Addr::from(v6).to_string()),
+                },
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// Whether two certificate names are the same: IP addresses by value, DNS names without
+/// regard to case.
+fn same_name(a: &str, b: &str) -> bool {
+    match (a.parse::<std::net::IpAddr>(), b.parse::<std::net::IpAddr>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a.eq_ignore_ascii_case(b),
+    }
 }
 
 /// Serial number (big-endian bytes) of the current demo document signer.
@@ -264,4 +313,42 @@ fn write_private(dir: &Path, name: &str, content: &str) -> Result<(), PkiError> 
         .open(&path)
         .map_err(|e| PkiError::Io(path.clone(), e))?;
     f.write_all(content.as_bytes()).map_err(|e| PkiError::Io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_server_certificate_carries_the_requested_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = Pki::load_or_create(dir.path(), &names(&["127.0.0.1", "localhost", "10.0.2.100"])).unwrap();
+        let have = server_cert_names(&pki.server_cert_pem).unwrap();
+        assert_eq!(have, names(&["127.0.0.1", "localhost", "10.0.2.100"]));
+        // Loading again with the same (or fewer) names keeps the PKI.
+        let again = Pki::load_or_create(dir.path(), &names(&["localhost", "10.0.2.100"])).unwrap();
+        assert_eq!(again.server_cert_pem, pki.server_cert_pem);
+    }
+
+    #[test]
+    fn a_name_the_existing_certificate_lacks_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        Pki::load_or_create(dir.path(), &names(&["127.0.0.1", "localhost"])).unwrap();
+        match Pki::load_or_create(dir.path(), &names(&["127.0.0.1", "10.0.2.100"])) {
+            Err(PkiError::ServerNamesMissing { missing, .. }) => assert_eq!(missing, names(&["10.0.2.100"])),
+            Err(e) => panic!("unexpected error: {e}"),
+            Ok(_) => panic!("a missing name was accepted"),
+        }
+    }
+
+    #[test]
+    fn names_compare_by_value() {
+        assert!(same_name("LOCALHOST", "localhost"));
+        assert!(same_name("::1", "0:0:0:0:0:0:0:1"));
+        assert!(!same_name("10.0.2.100", "10.0.2.10"));
+    }
 }

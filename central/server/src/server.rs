@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::admin::default_server_names;
+use crate::admin::server_names;
 use crate::clock::Clock;
 use crate::db::pinguard::PinPolicy;
 use crate::db::{self, Db};
@@ -39,6 +39,9 @@ pub struct ServerOptions {
     /// Longest a notice may be valid, enforced at issuance (the admin CLI reads it from
     /// the database) and at every sign-in.
     pub notice_max_validity: Duration,
+    /// Names the server certificate carries besides the defaults (loopback, demo host):
+    /// used only when the PKI is created; an existing PKI lacking one is an error.
+    pub extra_server_names: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -51,6 +54,7 @@ impl Default for ServerOptions {
             clock: Clock::system(),
             print_lease: DEFAULT_PRINT_LEASE,
             notice_max_validity: crate::db::notices::DEFAULT_MAX_VALIDITY,
+            extra_server_names: Vec::new(),
         }
     }
 }
@@ -84,7 +88,7 @@ impl Prepared {
 }
 
 pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, ServerError> {
-    let pki = state.init(&default_server_names(), opts.demo)?;
+    let pki = state.init(&server_names(&opts.extra_server_names), opts.demo)?;
     let tls = tls::server_config(&pki)?;
     let conn = db::open(&state.db())?;
     crate::db::notices::set_max_validity(&conn, opts.notice_max_validity)?;
