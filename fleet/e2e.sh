@@ -136,7 +136,7 @@ sed -e "s#/etc/prometheus/tls/#$W/tls/#g" -e "s#127.0.0.1:9093#127.0.0.1:$AM_POR
   "$HERE/server/prometheus.yml" >"$W/fleet.yml"
 sed -e "s#/etc/prometheus/tls/fleet-server#$W/tls/fleet-server#g" -e "s#/etc/prometheus/tls/#$W/tls/#g" \
   "$HERE/server/web-config.yml" >"$W/web-config.yml"
-sed -e "s#/etc/adm-kiosk/fleet/#$W/tls-kiosk/#g" -e "s#127.0.0.1:9464#$METRICS_ADDR#" -e "s#127.0.0.1:9090#127.0.0.1:$AGENT_PORT#" \
+sed -e "s#/run/credentials/adm-kiosk-prometheus-agent.service/#$W/tls-kiosk/#g" -e "s#127.0.0.1:9464#$METRICS_ADDR#" -e "s#127.0.0.1:9090#127.0.0.1:$AGENT_PORT#" \
   -e "s#https://fleet-metrics.example.invalid/api/v1/write#https://127.0.0.1:$FLEET_PORT/api/v1/write#" \
   -e "s/^\(  scrape_interval:\).*/\1 ${SCRAPE_SECS}s/" -e 's/^\(  scrape_timeout:\).*/\1 1s/' \
   -e 's/^\( *batch_send_deadline:\).*/\1 1s/' -e 's/^\( *max_backoff:\).*/\1 2s/' \

@@ -37,7 +37,7 @@ done
 "$HERE/tools/fleet-ca.sh" client "$W/ca" "$W/kiosk-tls" kiosk >/dev/null
 
 step "promtool check config (kiosk agent)"
-sed "s#/etc/adm-kiosk/fleet/#$W/kiosk-tls/#g" "$HERE/kiosk/prometheus-agent.yml" >"$W/agent.yml"
+sed "s#/run/credentials/adm-kiosk-prometheus-agent.service/#$W/kiosk-tls/#g" "$HERE/kiosk/prometheus-agent.yml" >"$W/agent.yml"
 promtool check config --agent "$W/agent.yml"
 
 step "promtool check config (fleet server) + rules"
