@@ -177,7 +177,9 @@ start agent env KIOSK_ID=$KIOSK_ID KIOSK_SITE=loopback \
   --web.listen-address="127.0.0.1:$AGENT_PORT" --log.level=warn
 
 wait_until 30 "kiosk metrics endpoint" http_ok "http://$METRICS_ADDR/metrics"
-curl -sf "http://$METRICS_ADDR/metrics" | grep -q '^kiosk_heartbeat_timestamp_seconds ' || fail "kiosk serves no heartbeat"
+# The endpoint is up before the kiosk's main loop has turned once (the first heartbeat).
+kiosk_heartbeat() { curl -sf "http://$METRICS_ADDR/metrics" | grep -q '^kiosk_heartbeat_timestamp_seconds '; }
+wait_until 30 "kiosk heartbeat on its metrics endpoint" kiosk_heartbeat
 wait_until 30 "alertmanager" http_ok "http://127.0.0.1:$AM_PORT/-/ready"
 wait_until 30 "fleet prometheus" fleet_ready
 wait_until 30 "agent" http_ok "http://127.0.0.1:$AGENT_PORT/-/ready"
