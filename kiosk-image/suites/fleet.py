@@ -34,13 +34,17 @@ def poll(what, timeout, probe, every=1.0):
 
 
 def run(out, layout, screens, timings):
+    try:
+        _run(out, layout, screens, timings)
+    except FleetError as e:
+        raise TestFailure(f"fleet Prometheus on the host: {e}")
+
+
+def _run(out, layout, screens, timings):
     fleet = FleetHost(os.path.join(out, "vm", "fleet-host"), KIOSK_ID, SITE)
     vm = None
     try:
-        try:
-            fleet.start()
-        except FleetError as e:
-            raise TestFailure(f"fleet Prometheus on the host: {e}")
+        fleet.start()
         log(f"fleet Prometheus on 127.0.0.1:{fleet.port} (the VM: https://10.0.2.100:{fleet.port})")
         sel = fleet.selector()
 
@@ -60,6 +64,13 @@ def run(out, layout, screens, timings):
             raise TestFailure(f"{AGENT} is {p.get('ActiveState')}/{p.get('SubState')}:\n{j}")
         check(p.get("SubState") == "running" and p.get("DynamicUser") == "yes",
               f"the fleet agent runs in the VM ({AGENT}: {p.get('SubState')}, DynamicUser={p.get('DynamicUser')})")
+        # The agent is unprivileged and reads its key from the copy systemd hands it: the
+        # provisioned key file stays root-only.
+        rc, who = vm.lab(f"stat -c %u /proc/$(systemctl show -p MainPID --value {AGENT}); "
+                         "stat -c '%a %U' /etc/adm-kiosk/fleet/kiosk.key")
+        lines = who.splitlines()
+        check(rc == 0 and len(lines) == 2 and lines[0] != "0" and lines[1] == "600 root",
+              f"the agent runs unprivileged (uid {lines[0] if lines else '?'}) and the fleet key file stays root-only ({lines[1:]})")
         rc, agent_start = vm.lab(f"systemctl show {AGENT} -p ActiveEnterTimestamp --timestamp=unix --value")
 
         def arrived():
