@@ -31,7 +31,8 @@ def run(out, layout, screens, timings):
     sizes = [os.path.getsize(b) for b in bundles]
     disk = fresh_disk(out, layout, "update", demo_data_dir(out))
     vm = Vm(out, "update", disk)
-    vm.start(extra_disks=bundles)  # /dev/vdb, /dev/vdc, /dev/vdd
+    # Each guest reboot powers on a new QEMU with fresh OVMF variables (Vm.start).
+    vm.start(extra_disks=bundles, power_on_per_boot=True)  # /dev/vdb, /dev/vdc, /dev/vdd
     try:
         img, _, _ = wait_screen(vm, screens, "attract", BOOT_TIMEOUT)
         vm.lab_sync(120)
@@ -87,5 +88,6 @@ def run(out, layout, screens, timings):
             log_text = f.read().split("===== kiosk-image/test: update: power on =====")[-1]
         tries = log_text.count("crashed 3 times: this boot is NOT marked good")
         check(tries >= 3, f"the broken kiosk failed its boot check on each try ({tries})")
+        timings["update_guest_reboots"] = vm.reboots
     finally:
         vm.stop()
