@@ -47,6 +47,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A published update bundle, so that GET /v1/update answers with an offer (the bytes
+# are no real bundle: the server never looks inside).
+head -c 100000 /dev/urandom > "$state/bundle.raucb"
+"$target/debug/adm-central" --state-dir "$state" publish-update --bundle "$state/bundle.raucb" --version 0.0.1+openapi >/dev/null
+
 # High rate limits: the fuzzer should explore behaviour, not spend its budget on 429s.
 "$target/debug/adm-central" --state-dir "$state" serve --demo --port 0 \
   --sign-ins-per-minute 1000000 --requests-per-minute 1000000 --metrics-bind 127.0.0.1:0 \

@@ -176,6 +176,20 @@ pub struct Health {
     pub kiosk_id: String,
 }
 
+/// `GET /v1/update`: the update bundle (a signed RAUC bundle of the kiosk's OS image)
+/// the operator published for kiosks. The kiosk installs it when `version` differs from
+/// the image it runs; the bundle's signature, checked by RAUC against the key on the
+/// verified root, is what makes it trusted: size and digest only make the download sure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateOffer {
+    /// The image version inside (the `IMAGE_VERSION` of its os-release).
+    pub version: String,
+    /// Size of the bundle in bytes.
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the bundle; also its name in [`paths::update_bundle`].
+    pub sha256: String,
+}
+
 /// Machine-readable error codes; the client maps them to citizen-facing reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -234,6 +248,13 @@ pub mod paths {
     pub fn verify(code: &str) -> String {
         format!("/v1/verify/{code}")
     }
+    /// The published update bundle (204: none).
+    pub const UPDATE: &str = "/v1/update";
+    /// The bundle's bytes, named by their SHA-256 so a bundle published meanwhile is never
+    /// mixed up with the one the kiosk was offered.
+    pub fn update_bundle(sha256: &str) -> String {
+        format!("/v1/update/bundles/{sha256}")
+    }
 }
 
 /// Shape checks shared by both sides (the server answers 400 when they fail; the client
@@ -264,6 +285,15 @@ pub mod shape {
     /// Ids chosen by the kiosk (report and event ids) or the server (document ids).
     pub fn is_id(s: &str) -> bool {
         (8..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+    /// A lower-case hex SHA-256 digest.
+    pub fn is_sha256(s: &str) -> bool {
+        s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
+    /// An image version: 1-64 characters of `[A-Za-z0-9.+_~-]`, as in os-release.
+    pub fn is_version(s: &str) -> bool {
+        (1..=64).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'_' | b'~' | b'-'))
     }
     /// RFC 3339 timestamp shape, e.g. `2025-01-31T09:15:00+07:00` (not a calendar check).
     pub fn is_timestamp(s: &str) -> bool {
@@ -329,5 +359,12 @@ mod tests {
         assert!(shape::is_timestamp("2025-01-31T09:15:00Z"));
         assert!(!shape::is_timestamp("yesterday"));
         assert!(!shape::is_timestamp("2025-01-31T09:15:00Zé"));
+        assert!(shape::is_sha256(&"ab12".repeat(16)));
+        assert!(!shape::is_sha256(&"AB12".repeat(16)));
+        assert!(!shape::is_sha256("ab12"));
+        assert!(shape::is_version("99.0.0+lab"));
+        assert!(shape::is_version("0.1.0+gacffb583de"));
+        assert!(!shape::is_version("1.0 beta"));
+        assert!(!shape::is_version(""));
     }
 }

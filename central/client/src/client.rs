@@ -28,6 +28,16 @@ pub struct Download {
     pub grant_id: Option<String>,
 }
 
+/// Why an update bundle did not arrive whole.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateDownloadError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// Writing what arrived failed (disk full, ...).
+    #[error("storing the bundle: {0}")]
+    Sink(std::io::Error),
+}
+
 /// Where the central server is and who this kiosk is.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -244,6 +254,91 @@ impl CentralClient {
             });
         }
         self.json(Method::GET, &paths::verify(code), None, None::<&()>, Retry::Idempotent).await
+    }
+
+    /// The update bundle the operator published (None: nothing published).
+    pub async fn update_offer(&self) -> Result<Option<api::UpdateOffer>, ClientError> {
+        let bytes =
+            self.raw(Method::GET, paths::UPDATE, None, None::<&()>, Retry::Idempotent, self.cfg.max_json_bytes).await?;
+        // 204 No Content: nothing published.
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let offer: api::UpdateOffer = serde_json::from_slice(&bytes)
+            .map_err(|_| ClientError::Server("unexpected answer from the central server".into()))?;
+        if !shape::is_sha256(&offer.sha256) || !shape::is_version(&offer.version) {
+            return Err(ClientError::Server("malformed update offer".into()));
+        }
+        Ok(Some(offer))
+    }
+
+    /// Streams the offered bundle into `sink` chunk by chunk (it is hundreds of MB: never
+    /// held in memory) and checks it against the offer's size and SHA-256 on the way.
+    /// `IntegrityMismatch` when it does not match; then `sink` has received garbage. One
+    /// attempt, bounded by `timeout` (the caller tries again at its next check).
+    pub async fn download_update(
+        &self,
+        offer: &api::UpdateOffer,
+        timeout: Duration,
+        sink: &mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
+    ) -> Result<(), UpdateDownloadError> {
+        if !shape::is_sha256(&offer.sha256) {
+            return Err(ClientError::NotFound.into());
+        }
+        let path = paths::update_bundle(&offer.sha256);
+        let started = std::time::Instant::now();
+        let result = self.stream_update(&path, offer, timeout, sink).await;
+        if let Some(observer) = &self.cfg.observer {
+            let failed = match &result {
+                Err(UpdateDownloadError::Client(e)) => observe::is_service_failure(e),
+                Err(UpdateDownloadError::Sink(_)) => false,
+                Ok(()) => false,
+            };
+            observer.request(observe::endpoint_of(&path), started.elapsed(), !failed);
+        }
+        result
+    }
+
+    async fn stream_update(
+        &self,
+        path: &str,
+        offer: &api::UpdateOffer,
+        timeout: Duration,
+        sink: &mut (dyn FnMut(&[u8]) -> std::io::Result<()> + Send),
+    ) -> Result<(), UpdateDownloadError> {
+        let url = format!("{}{}", self.cfg.base_url, path);
+        let mut resp = self
+            .http
+            .get(&url)
+            .header(reqwest::header::ACCEPT, "application/octet-stream, application/json")
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let bytes = read_limited(resp, self.cfg.max_json_bytes).await.unwrap_or_default();
+            let parsed = serde_json::from_slice::<api::ApiError>(&bytes).ok();
+            return Err(ClientError::from_status(status.as_u16(), parsed).into());
+        }
+        if resp.content_length().is_some_and(|n| n != offer.size) {
+            return Err(ClientError::IntegrityMismatch.into());
+        }
+        let mut hasher = Sha256::new();
+        let mut received = 0u64;
+        while let Some(chunk) = resp.chunk().await.map_err(|_| ClientError::Unreachable)? {
+            received += chunk.len() as u64;
+            if received > offer.size {
+                return Err(ClientError::IntegrityMismatch.into());
+            }
+            hasher.update(&chunk);
+            sink(&chunk).map_err(UpdateDownloadError::Sink)?;
+        }
+        let digest = hex::encode(hasher.finalize());
+        if received != offer.size || digest != offer.sha256 {
+            return Err(ClientError::IntegrityMismatch.into());
+        }
+        Ok(())
     }
 
     async fn json<T: DeserializeOwned, B: Serialize>(

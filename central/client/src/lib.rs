@@ -15,7 +15,7 @@ pub mod notice;
 pub mod observe;
 pub mod outbox;
 
-pub use client::{CentralClient, ClientConfig, Download};
+pub use client::{CentralClient, ClientConfig, Download, UpdateDownloadError};
 pub use error::ClientError;
 pub use notice::{NoticeParseError, parse_notice_payload};
 pub use observe::RequestObserver;

@@ -27,3 +27,4 @@ pub mod sessions;
 pub mod sign;
 pub mod state;
 pub mod tls;
+pub mod updates;

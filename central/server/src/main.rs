@@ -63,6 +63,16 @@ enum Command {
         #[arg(long = "server-name")]
         server_names: Vec<String>,
     },
+    /// Publish a signed update bundle (RAUC, from `kiosk-image/build`) for every kiosk:
+    /// kiosks running another image version download and install it. Replaces the
+    /// previously published bundle.
+    PublishUpdate {
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The image version inside the bundle (its IMAGE_VERSION).
+        #[arg(long)]
+        version: String,
+    },
     /// Register a citizen.
     AddCitizen {
         #[arg(long)]
@@ -249,6 +259,10 @@ fn main() -> anyhow::Result<()> {
                 server::run(prepared, listener, rx).await;
                 anyhow::Ok(())
             })?;
+        }
+        Command::PublishUpdate { bundle, version } => {
+            let offer = adm_central::updates::UpdateStore::new(state.updates()).publish(&bundle, &version)?;
+            println!("published {} ({} bytes, sha256 {})", offer.version, offer.size, offer.sha256);
         }
         Command::AddCitizen { nik, name, kk, sex, birth_place, birth_date, address, relation, pin_env } => {
             let pin = pin_env.as_deref().map(pin_from_env).transpose()?;

@@ -104,6 +104,7 @@ pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, Serve
         dummy_pin_hash: secrets::DUMMY_PIN_HASH.to_owned(),
         print_lease_secs: i64::try_from(opts.print_lease.as_secs()).unwrap_or(i64::MAX / 4),
         notice_max_validity: opts.notice_max_validity,
+        updates: crate::updates::UpdateStore::new(state.updates()),
     }));
     Ok(Prepared { tls, app: http::router(app_state), metrics })
 }

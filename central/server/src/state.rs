@@ -5,6 +5,7 @@
 //! <state>/pki/                 CA keys and certificates (created on first start)
 //! <state>/ca.crt               TLS CA the kiosk pins
 //! <state>/trust-anchor.crt     root of the document signatures
+//! <state>/updates/             the update bundle published for the kiosks (updates.rs)
 //! <state>/kiosk.crt, kiosk.key the demo kiosk's client identity (demo mode only)
 //! ```
 
@@ -61,6 +62,9 @@ impl StateDir {
     }
     pub fn trust_anchor(&self) -> PathBuf {
         self.root.join("trust-anchor.crt")
+    }
+    pub fn updates(&self) -> PathBuf {
+        self.root.join("updates")
     }
 
     /// Creates or opens the state: PKI, database, and with `demo` the demo citizens and the

@@ -4,6 +4,7 @@ mod crl;
 mod error;
 mod extract;
 mod handlers;
+mod update;
 
 use std::sync::Arc;
 
@@ -60,6 +61,8 @@ pub struct AppInner {
     pub print_lease_secs: i64,
     /// Longest a notice is honoured after issuance, whatever its own expiry says.
     pub notice_max_validity: std::time::Duration,
+    /// The update bundle published for the kiosks.
+    pub updates: crate::updates::UpdateStore,
 }
 
 #[derive(Clone)]
@@ -84,6 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/print-reports/{report_id}", put(handlers::put_report))
         .route("/v1/audit-events/{event_id}", put(handlers::put_audit))
         .route("/v1/verify/{code}", get(handlers::verify))
+        .route(paths::UPDATE, get(update::offer))
+        .route("/v1/update/bundles/{sha256}", get(update::bundle))
         .fallback(|| async { Failure::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(state.clone(), kiosk_gate))

@@ -13,3 +13,4 @@ mod pades;
 mod revocation;
 mod secrets_at_rest;
 mod security;
+mod update;
