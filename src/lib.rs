@@ -24,6 +24,7 @@ pub mod session;
 pub mod telemetry;
 pub mod ui_bridge;
 pub mod unprovisioned;
+pub mod update;
 
 /// The Slint-generated types (the window, the `Kiosk` and `Tech` globals, the UI enums and
 /// rows), kept in their own namespace so they never collide with the kiosk's own types

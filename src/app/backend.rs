@@ -32,6 +32,9 @@ pub struct Backend {
     pub metrics: Arc<Metrics>,
     /// The kiosk's TLS client certificate, for its expiry metric.
     pub client_cert: CertSource,
+    /// A client of the configured central server for the OS updates (`src/update/`):
+    /// the same identity and CA. None in the demo, which has nothing to update.
+    pub update_client: Option<adm_central_client::CentralClient>,
     _state: Option<tempfile::TempDir>,
 }
 
@@ -52,6 +55,8 @@ impl Backend {
             read(&config.server.client_key)?,
         );
         client.observer = Some(metrics.clone());
+        let update_client =
+            adm_central_client::CentralClient::new(client.clone()).map_err(|e| SetupError::Central(e.to_string()))?;
         // Read from the file each time: a renewed certificate replaces it in place.
         let client_cert = match &config.server.client_cert {
             Some(path) => CertSource::File(path.clone()),
@@ -74,6 +79,7 @@ impl Backend {
             state_dir: config.outbox.parent().map(Path::to_owned),
             metrics,
             client_cert,
+            update_client: Some(update_client),
             _state: None,
         })
     }
@@ -114,6 +120,7 @@ impl Backend {
             state_dir: Some(state.path().to_owned()),
             metrics,
             client_cert,
+            update_client: None,
             _state: Some(state),
         })
     }

@@ -86,8 +86,18 @@ impl Kiosk {
         let disk = backend.state_dir.clone().unwrap_or_else(|| config.outbox.clone());
         let vitals = Vitals::start(metrics.clone(), backend.client_cert.clone(), disk, vitals::REFRESH_EVERY)
             .map_err(SetupError::Workers)?;
-        let runtime = Runtime::new(config, config_path, power, clock, devices, info, metrics.clone())
+        let mut runtime = Runtime::new(config, config_path, power, clock, devices, info, metrics.clone())
             .map_err(SetupError::Workers)?;
+        // OS updates: only a real kiosk (not the demo) on the kiosk image looks for them.
+        if let Some(client) = &backend.update_client {
+            let paths = crate::update::Paths::on_image(config.update.dir.clone(), config.update.status_file.clone());
+            if crate::update::image::Image::read(&paths.os_release, &paths.booted).version.is_some() {
+                let every = Duration::from_secs(config.update.check_every_secs);
+                let updater = crate::update::Updater::new(client.clone(), paths, every, metrics.clone());
+                runtime.set_updater(updater.handle());
+                runtime.tokio().spawn(updater.run());
+            }
+        }
         let app = AppWindow::new()?;
         // Bundled translations can only be selected once a component exists.
         let _ = slint::select_bundled_translation(adm_text::Language::Id.code());
@@ -144,6 +154,12 @@ impl Kiosk {
         let arrived = self.runtime.borrow_mut().pump();
         let rt = self.runtime.borrow();
         let after = view(&rt);
+        // An installed update reboots the kiosk only while nobody is using it.
+        if let Some(update) = rt.updater()
+            && matches!(rt.machine().state(), crate::session::State::Attract)
+        {
+            update.on_idle();
+        }
         if arrived || before != after || after.1.is_some() {
             ui_bridge::render(&self.app, rt.machine());
         }

@@ -40,6 +40,8 @@ pub struct Config {
     /// Where the OpenMetrics endpoint listens (loopback only; the Prometheus agent on the
     /// kiosk scrapes it). None: no endpoint.
     pub metrics_listen: Option<String>,
+    /// The kiosk's own OS updates (on a kiosk image only: `src/update/`).
+    pub update: Update,
     /// Who may open the maintenance menu, each with an argon2id hash of their PIN
     /// (written by the local provisioning command or pushed by the central server). No
     /// technicians: the maintenance menu cannot be opened.
@@ -130,6 +132,31 @@ pub struct Documents {
     pub crl_grace_hours: u64,
 }
 
+/// OS updates fetched from the central server (`src/update/`). Only a kiosk running
+/// from the kiosk image (its os-release names an `IMAGE_VERSION`) looks for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Update {
+    /// Seconds between two questions to the central server (60-86400; the first is at
+    /// start).
+    pub check_every_secs: u64,
+    /// Where the bundle is downloaded (the data partition: it is a few hundred MB) and
+    /// handed over to the root helper.
+    pub dir: PathBuf,
+    /// The root helper's record of the last install.
+    pub status_file: PathBuf,
+}
+
+impl Default for Update {
+    fn default() -> Self {
+        Update {
+            check_every_secs: 3600,
+            dir: PathBuf::from("/var/lib/adm-kiosk/update"),
+            status_file: PathBuf::from("/var/lib/adm/update/status"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Camera {
@@ -152,6 +179,7 @@ impl Default for Config {
             sim_output: None,
             outbox: PathBuf::from("/var/lib/adm-kiosk/outbox.sqlite"),
             metrics_listen: None,
+            update: Update::default(),
             technicians: vec![],
         }
     }
@@ -295,6 +323,10 @@ impl Config {
         }
         if !(2..=60).contains(&t.goodbye_seconds) {
             return invalid("timeouts.goodbye_seconds", "must be 2-60 seconds");
+        }
+        // Every kiosk of a fleet asks: not more often than once a minute.
+        if !(60..=86_400).contains(&self.update.check_every_secs) {
+            return invalid("update.check_every_secs", "must be 60-86400 seconds");
         }
         // One rule for kiosk, client and server: the API's PIN shape. Which PIN is right
         // (and so how long the PINs it issues are) is the central server's to decide;

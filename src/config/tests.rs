@@ -69,6 +69,7 @@ fn refuses_bad_values_with_the_key_named() {
         ("[printers]\nreceipt_width_mm = 76", "printers.receipt_width_mm"),
         ("[printers]\na4_scaling = \"shrink\"", "printers.a4_scaling"),
         ("[camera]\ndevice = \"/tmp/x\"", "camera.device"),
+        ("[update]\ncheck_every_secs = 5", "update.check_every_secs"),
     ] {
         match Config::parse(text) {
             Err(ConfigError::Invalid { key: k, .. }) => assert_eq!(k, key, "{text}"),

@@ -50,6 +50,8 @@ pub enum Action {
     RestartApp,
     Reboot,
     Shutdown,
+    /// Ask the central server for an OS update now.
+    CheckUpdate,
 }
 
 impl Action {
@@ -66,6 +68,7 @@ impl Action {
             Action::RestartApp => "restart-app",
             Action::Reboot => "reboot",
             Action::Shutdown => "shutdown",
+            Action::CheckUpdate => "check-update",
         }
     }
 }
@@ -87,6 +90,10 @@ pub enum Feedback {
     PowerSimulated,
     PowerRequested,
     PowerFailed,
+    /// Asked the central server for an update.
+    UpdateChecking,
+    /// Not a kiosk image (or the demo): there is nothing to update.
+    UpdateUnavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -277,6 +277,15 @@ impl Runtime {
                 self.maintenance.feedback = Feedback::InService;
             }
             Action::RestartApp | Action::Reboot | Action::Shutdown => self.power(action),
+            Action::CheckUpdate => {
+                self.maintenance.feedback = match self.updater() {
+                    Some(update) => {
+                        update.check_now();
+                        Feedback::UpdateChecking
+                    }
+                    None => Feedback::UpdateUnavailable,
+                };
+            }
         }
     }
 

@@ -63,6 +63,8 @@ pub struct Runtime {
     pub maintenance: Maintenance,
     maintenance_rx: mpsc::Receiver<MaintenanceUpdate>,
     metrics: Arc<Metrics>,
+    /// The OS update worker's handle (a real kiosk on the kiosk image only).
+    updater: Option<crate::update::UpdateHandle>,
 }
 
 impl Runtime {
@@ -106,6 +108,7 @@ impl Runtime {
             maintenance: Maintenance::new(config.clone(), config_path, power, maintenance_tx, started),
             maintenance_rx,
             metrics,
+            updater: None,
         })
     }
 
@@ -115,6 +118,14 @@ impl Runtime {
 
     pub fn preview(&self) -> &Preview {
         &self.preview
+    }
+
+    pub fn set_updater(&mut self, handle: crate::update::UpdateHandle) {
+        self.updater = Some(handle);
+    }
+
+    pub fn updater(&self) -> Option<&crate::update::UpdateHandle> {
+        self.updater.as_ref()
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {

@@ -15,7 +15,7 @@ use crate::scan::probe::LastCode;
 use crate::session::Language;
 use crate::ui::{
     self, A4Condition, AppWindow, CameraRead, CheckRow, Kiosk, MaintenanceAction, MaintenanceFeedback, MaintenancePage,
-    MaintenanceSettings, ReceiptCondition,
+    MaintenanceSettings, ReceiptCondition, UpdateState,
 };
 
 /// What the maintenance screens send.
@@ -137,6 +137,7 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
     t.set_settings_error(state.settings_error.as_str().into());
     t.set_settings_saved(state.settings_saved);
     t.set_out_of_service(rt.is_out_of_service());
+    render_update(&t, rt.updater().map(|u| u.view()));
     t.set_feedback(feedback_of(state.feedback));
     t.set_paper_sheets(i32::try_from(rt.sheets_since_paper_loaded()).unwrap_or(i32::MAX));
     render_camera(app, rt);
@@ -187,7 +188,40 @@ fn action_of(a: MaintenanceAction) -> Action {
         MaintenanceAction::RestartApp => Action::RestartApp,
         MaintenanceAction::Reboot => Action::Reboot,
         MaintenanceAction::Shutdown => Action::Shutdown,
+        MaintenanceAction::CheckUpdate => Action::CheckUpdate,
     }
+}
+
+/// The OS image and the last update, as the power page shows them (the UI owns the words).
+fn render_update(t: &ui::Maintenance<'_>, view: Option<crate::update::UpdateView>) {
+    use crate::update::status::Outcome;
+    use crate::update::{Activity, UpdateView};
+    let Some(view) = view else {
+        t.set_image_version(SharedString::new());
+        t.set_update_state(UpdateState::Unavailable);
+        t.set_update_version(SharedString::new());
+        return;
+    };
+    let UpdateView { image, outcome, activity, check_failed } = view;
+    let running = match (&image.version, &image.slot) {
+        (Some(v), Some(slot)) => format!("{v} ({})", slot.to_uppercase()),
+        (Some(v), None) => v.clone(),
+        (None, _) => String::new(),
+    };
+    t.set_image_version(running.into());
+    let (state, version) = match (&activity, &outcome) {
+        (Activity::Downloading { version }, _) => (UpdateState::Downloading, version.clone()),
+        (Activity::DownloadFailed { version }, _) => (UpdateState::DownloadFailed, version.clone()),
+        (_, Outcome::Installing { version }) => (UpdateState::Installing, version.clone()),
+        (_, Outcome::RebootPending { version }) => (UpdateState::RebootPending, version.clone()),
+        (_, Outcome::InstallFailed { version, .. }) => (UpdateState::InstallFailed, version.clone()),
+        (_, Outcome::RolledBack { version, .. }) => (UpdateState::RolledBack, version.clone()),
+        _ if check_failed => (UpdateState::CheckFailed, String::new()),
+        (_, Outcome::Installed { version }) => (UpdateState::Installed, version.clone()),
+        (_, Outcome::Nothing) => (UpdateState::None, String::new()),
+    };
+    t.set_update_state(state);
+    t.set_update_version(version.into());
 }
 
 fn feedback_of(f: Feedback) -> MaintenanceFeedback {
@@ -203,6 +237,8 @@ fn feedback_of(f: Feedback) -> MaintenanceFeedback {
         Feedback::PowerSimulated => MaintenanceFeedback::PowerSimulated,
         Feedback::PowerRequested => MaintenanceFeedback::PowerRequested,
         Feedback::PowerFailed => MaintenanceFeedback::PowerFailed,
+        Feedback::UpdateChecking => MaintenanceFeedback::UpdateChecking,
+        Feedback::UpdateUnavailable => MaintenanceFeedback::UpdateUnavailable,
     }
 }
 

@@ -51,6 +51,18 @@ macro_rules! label_set {
 }
 
 label_set! {
+    /// How the last OS update failed (`kiosk_update_failed`).
+    UpdateFailure {
+        /// The bundle did not arrive whole or could not be stored.
+        Download => "download",
+        /// RAUC refused it (another signing key, wrong compatible) or failed writing it.
+        Install => "install",
+        /// Installed, but its boot never passed the boot check: the previous slot runs.
+        Rollback => "rollback",
+    }
+}
+
+label_set! {
     /// A4 printer states, as a state set: exactly one of them is 1.
     A4State {
         Idle => "idle",
@@ -235,6 +247,17 @@ pub(super) struct EndpointLabel {
 pub(super) struct BuildLabels {
     pub(super) version: String,
     pub(super) commit: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct ImageLabels {
+    pub(super) version: String,
+    pub(super) slot: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct UpdateFailureLabel {
+    pub(super) reason: UpdateFailure,
 }
 
 /// The entry of `allowed` that `value` names, else `"other"` (every bounded list has

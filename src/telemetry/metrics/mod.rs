@@ -38,10 +38,11 @@ use prometheus_client::registry::{Registry, Unit};
 
 pub use labels::{
     A4_REASONS, A4State, CENTRAL_ENDPOINTS, MARKER_COLORS, ReceiptState, RefusalReason, SessionEnd, SignInFailure,
+    UpdateFailure,
 };
 use labels::{
-    A4StateLabel, BuildLabels, ColorLabel, EndpointLabel, ReasonLabel, ReceiptStateLabel, RefusalLabel,
-    SessionEndLabel, SignInLabel, bounded, marker_color, reason_stem, sanitize_build_label,
+    A4StateLabel, BuildLabels, ColorLabel, EndpointLabel, ImageLabels, ReasonLabel, ReceiptStateLabel, RefusalLabel,
+    SessionEndLabel, SignInLabel, UpdateFailureLabel, bounded, marker_color, reason_stem, sanitize_build_label,
 };
 pub use server::{DEFAULT_PORT, OPENMETRICS_CONTENT_TYPE, ServerHandle, serve};
 
@@ -73,6 +74,8 @@ pub struct Metrics {
     heartbeat: Gauge,
     start_time: Gauge,
     build_info: Family<BuildLabels, Gauge>,
+    image_info: Family<ImageLabels, Gauge>,
+    update_failed: Family<UpdateFailureLabel, Gauge>,
 
     a4_state: Family<A4StateLabel, Gauge>,
     a4_reason: Family<ReasonLabel, Gauge>,
@@ -113,6 +116,8 @@ impl Metrics {
             heartbeat: Gauge::default(),
             start_time: Gauge::default(),
             build_info: Family::default(),
+            image_info: Family::default(),
+            update_failed: Family::default(),
             a4_state: Family::default(),
             a4_reason: Family::default(),
             a4_marker_level: Family::default(),
@@ -147,6 +152,16 @@ impl Metrics {
             m.start_time.clone(),
         );
         r.register("kiosk_build_info", "Version and commit of the running firmware (value 1)", m.build_info.clone());
+        r.register(
+            "kiosk_image_info",
+            "Version and A/B slot of the OS image this kiosk booted (value 1; only on a kiosk image)",
+            m.image_info.clone(),
+        );
+        r.register(
+            "kiosk_update_failed",
+            "Whether the last OS update failed, by how (1) or not (0): download, install (refused or failed), rollback (its boot never passed the boot check)",
+            m.update_failed.clone(),
+        );
         r.register(
             "kiosk_a4_printer_state",
             "A4 printer state as a state set: exactly one state is 1",
@@ -236,6 +251,9 @@ impl Metrics {
         for &reason in SessionEnd::ALL {
             let _ = m.sessions_ended.get_or_create(&SessionEndLabel { reason });
         }
+        for &reason in UpdateFailure::ALL {
+            m.update_failed.get_or_create(&UpdateFailureLabel { reason }).set(0);
+        }
         for &reason in SignInFailure::ALL {
             let _ = m.sign_in_failures.get_or_create(&SignInLabel { reason });
         }
@@ -285,6 +303,30 @@ impl Metrics {
         let _g = self.lock();
         self.build_info.clear();
         self.build_info.get_or_create(&labels).set(1);
+    }
+
+    /// The OS image this kiosk booted. Replaces any earlier value (one series only).
+    pub fn set_image(&self, version: &str, slot: &str) {
+        // From a file the root side writes: anything but a slot name is "unknown".
+        let slot = match slot {
+            "a" => "a",
+            "b" => "b",
+            _ => "unknown",
+        };
+        let labels = ImageLabels { version: sanitize_build_label(version), slot: slot.to_owned() };
+        let _g = self.lock();
+        if self.image_info.get(&labels).is_none() {
+            self.image_info.clear();
+        }
+        self.image_info.get_or_create(&labels).set(1);
+    }
+
+    /// How the last OS update failed (one series at 1), or None (all at 0).
+    pub fn set_update_failed(&self, failure: Option<UpdateFailure>) {
+        let _g = self.lock();
+        for &reason in UpdateFailure::ALL {
+            self.update_failed.get_or_create(&UpdateFailureLabel { reason }).set(i64::from(Some(reason) == failure));
+        }
     }
 
     pub fn session_started(&self) {

@@ -195,6 +195,9 @@ fn no_label_value_outside_the_bounded_sets() {
             (n, "endpoint") if n.starts_with("kiosk_central_request") => CENTRAL_ENDPOINTS.contains(&v),
             (n, "le") if n.ends_with("_bucket") => true,
             ("kiosk_build_info", "version" | "commit") => true,
+            ("kiosk_update_failed", "reason") => UpdateFailure::ALL.iter().any(|r| r.label() == v),
+            ("kiosk_image_info", "version") => true,
+            ("kiosk_image_info", "slot") => ["a", "b", "unknown"].contains(&v),
             _ => false,
         }
     };
@@ -215,6 +218,33 @@ fn no_label_value_outside_the_bounded_sets() {
         t.contains(r#"kiosk_build_info{version="1.0evilx",commit="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"} 1"#),
         "{t}"
     );
+}
+
+#[test]
+fn image_version_and_failed_updates() {
+    let m = Metrics::new();
+    let t = m.encode();
+    // Only a kiosk image has an image version: unknown is absent, not 0.
+    assert!(!t.contains("kiosk_image_info{"), "{t}");
+    // Every failure series exists at 0 from the start.
+    for r in UpdateFailure::ALL {
+        assert_eq!(value(&t, "kiosk_update_failed", Some(("reason", r.label()))), 0.0);
+    }
+    m.set_image("0.1.0+gacffb583de", "a");
+    m.set_update_failed(Some(UpdateFailure::Rollback));
+    let t = m.encode();
+    assert!(t.contains(r#"kiosk_image_info{version="0.1.0+gacffb583de",slot="a"} 1"#), "{t}");
+    assert_eq!(state_ones(&t, "kiosk_update_failed"), ["rollback"]);
+    // A new image replaces the old series; a later good update clears the failure.
+    m.set_image("99.0.0+lab", "b");
+    m.set_update_failed(None);
+    let t = m.encode();
+    assert!(t.contains(r#"kiosk_image_info{version="99.0.0+lab",slot="b"} 1"#), "{t}");
+    assert_eq!(samples(&t).iter().filter(|(n, _, _)| n == "kiosk_image_info").count(), 1);
+    assert!(state_ones(&t, "kiosk_update_failed").is_empty());
+    // Whatever the files said, the slot label stays bounded.
+    m.set_image("1", "c; rm -rf");
+    assert!(m.encode().contains(r#"kiosk_image_info{version="1",slot="unknown"} 1"#));
 }
 
 #[test]
