@@ -433,6 +433,12 @@ fn looks_like_argon2id(hash: &str) -> bool {
 
 fn valid_device_uri(device: &Device, schemes: &[&str]) -> bool {
     let Device::Real(value) = device else { return true };
+    // `usb://VID:PID` is no URL: a URL parser reads the PID as a port number and refuses
+    // every hex PID with a letter in it (0416:5011 passed; 04b8:0e28, 03f0:5c17 did not). The
+    // drivers' own parser decides.
+    if value.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("usb://")) {
+        return schemes.contains(&"usb") && matches!(value.parse(), Ok(adm_a4::PrinterUri::Usb { .. }));
+    }
     match url::Url::parse(value) {
         Ok(u) if schemes.contains(&u.scheme()) => u.host_str().is_some_and(|h| !h.is_empty()),
         _ => false,

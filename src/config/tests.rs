@@ -35,6 +35,25 @@ fn a_real_kiosk_configuration() {
     assert_eq!(c.printers.a4_scaling, A4Scaling::Fit);
 }
 
+/// USB printers are named by hex VID:PID. A URL parser takes the PID for a port number
+/// and refused every PID with a letter in it (the VM lab's HP LaserJet, 03f0:5c17).
+#[test]
+fn usb_printers_by_hex_vid_pid() {
+    let c =
+        Config::parse("[printers]\na4 = \"usb://03f0:5c17/CNB9R12345\"\nreceipt = \"usb://04B8:0E28\"").expect("valid");
+    assert_eq!(c.printers.a4.as_str(), "usb://03f0:5c17/CNB9R12345");
+    for (text, key) in [
+        ("[printers]\na4 = \"usb://03f0\"", "printers.a4"),
+        ("[printers]\nreceipt = \"usb://xyz:5c17\"", "printers.receipt"),
+        ("[printers]\nreceipt = \"usb://04b8:0e28:1\"", "printers.receipt"),
+    ] {
+        match Config::parse(text) {
+            Err(ConfigError::Invalid { key: k, .. }) => assert_eq!(k, key, "{text}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}
+
 /// Issue #13, item 13: the kiosk accepts exactly the PIN lengths the API does
 /// (`shape::PIN_DIGITS`, 4-8): a length the client would refuse is refused here, at
 /// load, with a message naming the key.
