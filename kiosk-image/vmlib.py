@@ -113,8 +113,10 @@ class Vm:
             f.write(f"\n===== kiosk-image/test: {self.name}: {why} =====\n")
         # The VM reaches nothing but services the test started on the host's loopback.
         net = "user,model=virtio-net-pci,restrict=on"
+        # A relay process per guest connection (guestfwd-relay says why not `-tcp:`).
+        relay = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guestfwd-relay")
         for port in self.guestfwd:
-            net += f",guestfwd=tcp:10.0.2.100:{port}-tcp:127.0.0.1:{port}"
+            net += f",guestfwd=tcp:10.0.2.100:{port}-cmd:/usr/bin/python3 {relay} 127.0.0.1 {port}"
         cmd = [
             "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "2048", "-smp", "2",
             "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
