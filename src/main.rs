@@ -92,6 +92,16 @@ enum Command {
         printer: String,
         file: Option<PathBuf>,
     },
+    /// Print the receipt printer's test page on a USB receipt printer; JSON lines of its
+    /// status and identity, then the outcome (the technician's check of a new printer).
+    ReceiptTest {
+        /// `usb://VID:PID`, as `printers.receipt` in the configuration.
+        #[arg(long)]
+        printer: String,
+        /// Paper width in mm.
+        #[arg(long, default_value = "80")]
+        width: String,
+    },
     /// Decode QR codes in images; one JSON line per image. Folders are searched
     /// recursively for image files; finding no image at all is an error.
     QrDecode {
@@ -194,10 +204,67 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let ok = adm_a4::print_test(device.as_mut(), &job, &mut std::io::stdout());
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::ReceiptTest { printer, width } => receipt_test(&printer, &width),
         Command::QrDecode { paths } => Ok(if adm_kiosk::scan::cli::qr_decode(&paths, &mut std::io::stdout())? {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
         }),
     }
+}
+
+/// `adm-kiosk receipt-test`: the receipt test page through the real device layer (status
+/// polling, partial writes, `GS ( H` confirmation).
+fn receipt_test(printer: &str, width: &str) -> anyhow::Result<ExitCode> {
+    use adm_thermal::ReceiptPrinter;
+    use adm_thermal::transport::Transport;
+    let width = adm_thermal::PaperWidth::from_mm(width).context("--width must be 58 or 80")?;
+    let (vid, pid) = match printer.parse::<adm_a4::PrinterUri>() {
+        Ok(adm_a4::PrinterUri::Usb { vid, pid, .. }) => (vid, pid),
+        _ => anyhow::bail!("--printer must be usb://VID:PID"),
+    };
+    let device = adm_thermal::device::DeviceConfig { width, ..Default::default() };
+    let mut p = adm_thermal::usb::usb_printer(adm_thermal::usb::UsbConfig { vid: Some(vid), pid: Some(pid) }, device);
+    let status = p.status();
+    // Identified before the page is laid out: the page names the model it prints on.
+    let caps = p.identify().unwrap_or_default();
+    println!(
+        "{}",
+        serde_json::json!({
+            "event": "status",
+            "printer": p.transport().describe(),
+            "status": status.as_ref().map(|s| format!("{s:?}")).unwrap_or_else(|e| e.to_string()),
+        })
+    );
+    // The kiosk's name and place when this machine is provisioned.
+    let config = Config::load(std::path::Path::new(config::DEFAULT_PATH)).unwrap_or_default();
+    let unknown = |s: Option<String>| s.unwrap_or_else(|| "-".to_owned());
+    let page = adm_thermal::layout::TestPageData {
+        lang: adm_thermal::Language::Id,
+        kiosk_id: config.kiosk_id.clone(),
+        site: config.site.clone(),
+        printed_at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+        model: unknown(caps.model.clone()),
+        firmware: unknown(caps.firmware.clone()),
+        counters: vec![],
+        qr_payload: format!("{} TEST", config.kiosk_id),
+    };
+    let bytes = adm_thermal::layout::test_page(&page, width);
+    let t0 = std::time::Instant::now();
+    let printed = p.print(&bytes);
+    let after = p.status().map(|s| format!("{s:?}")).unwrap_or_else(|e| e.to_string());
+    println!(
+        "{}",
+        serde_json::json!({
+            "event": if printed.is_ok() { "printed" } else { "failed" },
+            "bytes": bytes.len(),
+            "ms": t0.elapsed().as_millis(),
+            "error": printed.as_ref().err().map(|e| e.to_string()),
+            "status_after": after,
+            "model": caps.model,
+            "firmware": caps.firmware,
+            "confirms_prints": caps.process_id,
+        })
+    );
+    Ok(if printed.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

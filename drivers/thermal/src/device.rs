@@ -340,6 +340,16 @@ impl<T: Transport> EscPosPrinter<T> {
         }
     }
 
+    /// Connects if needed and identifies the printer (`GS I`, the `GS ( H` probe) as the
+    /// first job would: a technician's test page names the model it prints on.
+    pub fn identify(&mut self) -> Result<Capabilities, ThermalError> {
+        if self.poll()?.is_none() {
+            return Err(ThermalError::NotReady(ReceiptStatus::Disconnected));
+        }
+        self.ensure_capabilities()?;
+        Ok(self.caps.clone().unwrap_or_default())
+    }
+
     /// Identifies the printer once per connection: model, firmware, `GS ( H` support.
     fn ensure_capabilities(&mut self) -> Result<(), ThermalError> {
         if self.caps.is_some() {

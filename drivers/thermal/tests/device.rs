@@ -127,6 +127,19 @@ fn printing_is_confirmed_with_gs_paren_h() {
 }
 
 #[test]
+fn the_printer_identifies_itself_before_any_job() {
+    let (mut p, control) = printer(FakeConfig::default());
+    let caps = p.identify().expect("identified");
+    assert_eq!(caps.model.as_deref(), Some("TM-T20III (simulated)"));
+    assert_eq!(caps.firmware.as_deref(), Some("1.00 ESC/POS"));
+    assert!(caps.process_id);
+    assert_eq!(control.printed(), 0, "nothing printed");
+    let (mut gone, gone_control) = printer(FakeConfig::default());
+    gone_control.unplug();
+    assert_eq!(gone.identify(), Err(ThermalError::NotReady(ReceiptStatus::Disconnected)));
+}
+
+#[test]
 fn partial_writes_are_resumed_not_repeated() {
     let (mut p, hw) = printer(FakeConfig { max_write: Some(7), ..FakeConfig::default() });
     let bytes = sample(SampleKind::Test, PaperWidth::Mm80);
