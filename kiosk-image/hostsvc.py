@@ -149,9 +149,11 @@ class CentralServer:
 
 
 class IppPrinter:
-    """ippeveprinter on 127.0.0.1:port (PDF in), keeping each job's file in spool/."""
+    """ippeveprinter on 127.0.0.1:port (PDF in), keeping each job's file in spool/.
+    `slow`: each job takes ippeveprinter's simulated ~10 s to print (a test can act
+    between a job's arrival and its end); otherwise a job is done once it arrived."""
 
-    def __init__(self, out, name="ipp-a4"):
+    def __init__(self, out, name="ipp-a4", slow=False):
         self.spool = os.path.join(out, "vm", f"{name}-spool")
         shutil.rmtree(self.spool, ignore_errors=True)
         os.makedirs(self.spool)
@@ -160,6 +162,7 @@ class IppPrinter:
         self.name = name
         self.proc = None
         self.dbus_pid = None
+        self.slow = slow
 
     def uri(self):
         """The printer as the guest reaches it."""
@@ -179,9 +182,10 @@ class IppPrinter:
         # -n localhost: listen on loopback only; -r off: no DNS-SD announcement;
         # -k: keep the job files for the test to look at; -c /bin/true: a job is done
         # as soon as it arrived (without it, ippeveprinter "prints" each job for ~10 s).
+        fast = [] if self.slow else ["-c", "/bin/true"]
         self.proc = subprocess.Popen(
             ["ippeveprinter", "-n", "localhost", "-p", str(self.port), "-d", self.spool, "-k", "-r", "off",
-             "-f", "application/pdf", "-M", "ADM", "-m", "VM A4", "-c", "/bin/true", "-v", self.name],
+             "-f", "application/pdf", "-M", "ADM", "-m", "VM A4", *fast, "-v", self.name],
             env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={bus}"},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.log_path, "a"))
         _wait_tcp(self.port, self.proc, "ippeveprinter", timeout)

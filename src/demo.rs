@@ -47,7 +47,9 @@ pub struct DemoReport {
 
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Plays the scripted journeys headless and writes `screens/*.png` and `printed/*`.
+/// Plays the scripted journeys headless and writes `screens/*.png`, `printed/*` and
+/// `touches.json`: every tap of the script (step, screen, label, centre in physical
+/// pixels), so the VM tests touch the real kiosk where the demo did.
 pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError> {
     let screens_dir = out.join("screens");
     let printed_dir = out.join("printed");
@@ -63,7 +65,13 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices)?;
     headless::show(&kiosk.app)?;
     let mut shots = Shots { dir: screens_dir, taken: vec![] };
+    headless::record_touches();
     script(&kiosk, &clock, &sim, &mut shots)?;
+    let touches = serde_json::to_string_pretty(&headless::recorded_touches())
+        .map_err(|e| DemoError::Script(format!("touches: {e}")))?;
+    let touches_path = out.join("touches.json");
+    std::fs::write(&touches_path, touches)
+        .map_err(|e| DemoError::Script(format!("{}: {e}", touches_path.display())))?;
     let mut printed: Vec<PathBuf> = std::fs::read_dir(&printed_dir)
         .map_err(|e| DemoError::Script(e.to_string()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -83,6 +91,7 @@ impl Shots {
         let path = self.dir.join(format!("{:02}-{name}.png", self.taken.len() + 1));
         snapshot(&kiosk.app, &path)?;
         self.taken.push(path);
+        headless::set_step(name);
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! software renderer. Used by `demo --headless` and by the end-to-end tests, so both
 //! see exactly the pixels a citizen would.
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -59,9 +60,87 @@ fn touchables(app: &AppWindow, label: &str) -> Vec<ElementHandle> {
         .collect()
 }
 
+/// One touch made by [`tap`] while recording: where a finger touched the screen.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Touch {
+    /// The step of the script it was made in (see [`set_step`]).
+    pub step: String,
+    /// The screen shown when it was made (`Screen` of ui/globals.slint, e.g. `enter-nik`).
+    pub screen: String,
+    pub label: String,
+    /// Centre of the touched element, physical pixels of the [`SCREEN`]-sized window.
+    pub x: u32,
+    pub y: u32,
+}
+
+#[derive(Default)]
+struct Recorder {
+    step: String,
+    touches: Vec<Touch>,
+}
+
+thread_local! {
+    // Only while a script records (the demo): tests tap without keeping anything.
+    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+}
+
+/// Starts keeping every [`tap`] on this thread (the VM tests replay them as touches).
+pub fn record_touches() {
+    RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
+}
+
+/// Names the step the next taps belong to (e.g. the screenshot taken last).
+pub fn set_step(step: &str) {
+    RECORDER.with(|r| {
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            rec.step = step.to_owned();
+        }
+    });
+}
+
+/// The touches recorded so far; recording goes on.
+pub fn recorded_touches() -> Vec<Touch> {
+    RECORDER.with(|r| r.borrow().as_ref().map(|rec| rec.touches.clone()).unwrap_or_default())
+}
+
+/// The Slint name of the screen `app` shows (`ChooseMethod` → `choose-method`).
+fn screen_name(app: &AppWindow) -> String {
+    let debug = format!("{:?}", app.global::<crate::ui::Kiosk>().get_screen());
+    let mut name = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                name.push('-');
+            }
+            name.push(c.to_ascii_lowercase());
+        } else {
+            name.push(c);
+        }
+    }
+    name
+}
+
+fn record(app: &AppWindow, element: &ElementHandle, label: &str) {
+    RECORDER.with(|r| {
+        if let Some(rec) = r.borrow_mut().as_mut() {
+            let scale = app.window().scale_factor();
+            let (pos, size) = (element.absolute_position(), element.size());
+            let centre = |start: f32, len: f32| ((start + len / 2.0) * scale).round().max(0.0) as u32;
+            rec.touches.push(Touch {
+                step: rec.step.clone(),
+                screen: screen_name(app),
+                label: label.to_owned(),
+                x: centre(pos.x, size.width),
+                y: centre(pos.y, size.height),
+            });
+        }
+    });
+}
+
 /// Touches the button (or document tile) labelled `label`, like a finger would.
 pub fn tap(app: &AppWindow, label: &str) -> Result<(), HeadlessError> {
     let element = touchables(app, label).into_iter().next().ok_or_else(|| HeadlessError::NotFound(label.into()))?;
+    record(app, &element, label);
     element.mock_single_click(PointerEventButton::Left);
     Ok(())
 }

@@ -15,4 +15,18 @@ fn headless_demo_writes_every_screen_and_the_printed_documents() {
         report.printed.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
     assert!(names.iter().any(|n| n.starts_with("a4-") && n.ends_with(".pdf")), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("receipt-") && n.ends_with(".png")), "{names:?}");
+
+    // The taps, for the VM tests to replay as touches: on the screen they were made on,
+    // inside the window.
+    let touches: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("touches.json")).expect("touches.json"))
+            .expect("JSON");
+    let start = touches.first().expect("touches recorded");
+    assert_eq!(start["label"], "Sentuh di sini untuk mulai");
+    assert_eq!((start["step"].as_str(), start["screen"].as_str()), (Some("attract"), Some("attract")));
+    assert!(touches.iter().any(|t| t["screen"] == "enter-pin" && t["label"] == "Masuk"), "{touches:?}");
+    for t in &touches {
+        let (x, y) = (t["x"].as_u64().expect("x"), t["y"].as_u64().expect("y"));
+        assert!(x < 1080 && y < 1920 && x > 0 && y > 0, "{t}");
+    }
 }
