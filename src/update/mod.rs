@@ -268,9 +268,10 @@ impl Updater {
         let (partial, bundle) = (self.paths.partial(), self.paths.bundle());
         std::fs::create_dir_all(&self.paths.dir).map_err(io(&self.paths.dir))?;
         for old in [&partial, &bundle] {
-            match std::fs::remove_file(old) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(UpdateError::Io(old.clone(), e)),
-                _ => {}
+            if let Err(e) = std::fs::remove_file(old)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                return Err(UpdateError::Io(old.clone(), e));
             }
         }
         let mut file = std::fs::File::create(&partial).map_err(io(&partial))?;
