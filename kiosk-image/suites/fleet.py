@@ -2,6 +2,11 @@
 real fleet Prometheus on the host (fleethost.py, reached only through guestfwd), and the
 fleet's KioskOffline alert fires while the VM is paused and resolves after it resumes.
 
+The kiosk first runs as a demo kiosk, then is provisioned as a real one (run mode against
+the reference central server on the host, hostsvc.py) in the same boot: both serve the
+metrics the agent ships, and only a real kiosk on the image reports which OS image it
+booted (kiosk_image_info, from its update path).
+
 Timings are e2e.sh's: the agent scrapes every 2 s, the fleet evaluates every 2 s, and the
 test copy of the rules has KioskOffline at 20 s without a heartbeat (300 s shipped) and
 every `for:` at 2 s.
@@ -11,9 +16,10 @@ import os
 import time
 
 from fleethost import FleetError, FleetHost
+from hostsvc import CentralServer, run_data_dir
 from vmlib import *  # noqa: F401,F403  (the harness: Vm, Screens, check, ...)
 
-KIOSK_ID = "vm-fleet-01"
+KIOSK_ID = "ADM-VM-FLEET"
 SITE = "qemu"
 AGENT = "adm-kiosk-prometheus-agent.service"
 # Longer than KioskOffline's (test) threshold of 20 s: a kiosk that merely runs slowly
@@ -42,18 +48,35 @@ def run(out, layout, screens, timings):
 
 def _run(out, layout, screens, timings):
     fleet = FleetHost(os.path.join(out, "vm", "fleet-host"), KIOSK_ID, SITE)
+    central = None
     vm = None
     try:
         fleet.start()
         log(f"fleet Prometheus on 127.0.0.1:{fleet.port} (the VM: https://10.0.2.100:{fleet.port})")
         sel = fleet.selector()
+        central = CentralServer(out, "fleet-central")
+        central.start()
 
-        # A demo kiosk, provisioned for the fleet the way the runbook says.
-        data = demo_data_dir(out)
-        fleet.provision(os.path.join(data, "etc"))
+        # The data partition of a real kiosk (hostsvc.run_data_dir) whose kiosk.toml waits
+        # under another name, so that it first boots as a demo kiosk (etc/demo); both
+        # provisioned for the fleet the way the runbook says.
+        data = run_data_dir(out, central, None, KIOSK_ID, "data-fleet")
+        etc = os.path.join(data, "etc")
+        with open(os.path.join(etc, "kiosk.toml")) as f:
+            toml = f.read()
+        if "\n[server]\n" not in toml:
+            raise TestFailure("hostsvc's kiosk.toml has no [server] table to put metrics_listen before")
+        # Where the fleet agent scrapes (fleet/kiosk/prometheus-agent.yml): the runbook's
+        # line for every fleet kiosk.
+        toml = toml.replace("\n[server]\n", '\nmetrics_listen = "127.0.0.1:9464"\n\n[server]\n', 1)
+        with open(os.path.join(etc, "kiosk.toml.run"), "w") as f:
+            f.write(toml)
+        os.unlink(os.path.join(etc, "kiosk.toml"))
+        open(os.path.join(etc, "demo"), "w").close()
+        fleet.provision(etc)
         disk = fresh_disk(out, layout, "fleet", data)
         vm = Vm(out, "fleet", disk)
-        vm.start(guestfwd=[fleet.port])
+        vm.start(guestfwd=[fleet.port, central.port])
         img, _, _ = wait_screen(vm, screens, "attract", BOOT_TIMEOUT)
         screens.keep(img, "fleet-attract")
         vm.lab_sync(120)
@@ -89,13 +112,34 @@ def _run(out, layout, screens, timings):
         timings["fleet_power_on_to_first_sample_s"] = round(vm.since_power_on(), 1)
         if agent_start.startswith("@"):
             timings["fleet_agent_start_to_first_sample_s"] = round(first_at_host - float(agent_start[1:]), 1)
-        check(len(series) == 1, f"the kiosk's heartbeat arrives at the host's Prometheus with kiosk_id={KIOSK_ID}, "
+        check(len(series) == 1, f"demo kiosk: its heartbeat arrives at the host's Prometheus with kiosk_id={KIOSK_ID}, "
                                 f"site={SITE} ({timings['fleet_power_on_to_first_sample_s']}s after power-on)")
         up = fleet.query(f'up{{job="adm-kiosk",{sel}}}')
-        check(up and up[0][1] == 1, "the agent scrapes the kiosk's metrics on 127.0.0.1:9464 in the VM (up == 1)")
-        info = fleet.query(f"kiosk_build_info{{{sel}}}")
+        check(up and up[0][1] == 1, "demo kiosk: the agent scrapes its metrics on 127.0.0.1:9464 in the VM (up == 1)")
+
+        # --- provisioned as a real kiosk: run mode, the kiosk.toml's metrics_listen.
+        rc, o = vm.lab("mv /etc/adm-kiosk/kiosk.toml.run /etc/adm-kiosk/kiosk.toml && systemctl restart adm-kiosk.service")
+        check(rc == 0, f"provisioned as a real kiosk (kiosk.toml) and the kiosk restarted {o}")
+        img, _, _ = wait_screen(vm, screens, "attract", 120)
+        screens.keep(img, "fleet-run-attract")
+        rc, cmd = vm.lab("tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value adm-kiosk.service)/cmdline")
+        check(rc == 0 and "adm-kiosk run --config /etc/adm-kiosk/kiosk.toml" in cmd, f"the kiosk runs provisioned ({cmd.strip()})")
+        # What the fleet needs to know which software a kiosk runs: the firmware, the OS
+        # image and slot it booted, and whether an update failed.
+        image, _ = poll("kiosk_image_info of the real kiosk at the fleet", 90,
+                        lambda: fleet.query(f"kiosk_image_info{{{sel}}} == 1"))
+        labels = image[0][0]
+        check(len(image) == 1 and labels.get("version") == layout["version"] and labels.get("slot") == "a",
+              f"the booted OS image arrives (kiosk_image_info version={labels.get('version')} slot={labels.get('slot')}; "
+              f"built {layout['version']})")
+        info = fleet.query(f"kiosk_build_info{{{sel}}} == 1")
         check(len(info) == 1 and info[0][0].get("version"),
               f"the running firmware version arrives (kiosk_build_info version={info[0][0].get('version') if info else None})")
+        upd = fleet.query(f"kiosk_update_failed{{{sel}}}")
+        check(upd and all(v == 0 for _, v in upd),
+              f"kiosk_update_failed arrives, no failure ({sorted(l.get('reason', '?') for l, _ in upd)} all 0)")
+        up = fleet.query(f'up{{job="adm-kiosk",{sel}}}')
+        check(up and up[0][1] == 1, "real kiosk: the agent scrapes its metrics (metrics_listen from kiosk.toml; up == 1)")
 
         # Running normally: KioskOffline must stay inactive (not even pending) for longer
         # than its threshold.
@@ -167,4 +211,6 @@ def _run(out, layout, screens, timings):
     finally:
         if vm is not None:
             vm.stop()
+        if central is not None and central.proc is not None:
+            central.stop()
         fleet.stop()
