@@ -214,7 +214,7 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
             std::thread::sleep(Duration::from_millis(20));
             continue;
         }
-        let (new_session, port) = {
+        let (new_session, port, hold) = {
             let mut s = lock(&lab);
             let d = &mut s.devices[i];
             let new_session = !d.configured;
@@ -222,7 +222,7 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
                 d.configured = true;
                 d.sessions += 1;
             }
-            (new_session, d.port_pending.then_some(d.port))
+            (new_session, d.port_pending.then_some(d.port), d.port != PortState::Ready)
         };
         if new_session {
             brain.session_start();
@@ -237,6 +237,13 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
             }
         }
         if ready != Ready::Data {
+            continue;
+        }
+        if hold {
+            // A printer with a fault on its lines (out of paper, jammed, off line) takes
+            // no more data: its buffer fills and the host's bulk writes are NAKed until
+            // the fault is cleared, as on a real laser.
+            std::thread::sleep(Duration::from_millis(50));
             continue;
         }
         let n = match node.read(&mut buf) {
