@@ -214,7 +214,9 @@ fn render_update(t: &ui::Maintenance<'_>, view: Option<crate::update::UpdateView
         (Activity::DownloadFailed { version }, _) => (UpdateState::DownloadFailed, version.clone()),
         (_, Outcome::Installing { version }) => (UpdateState::Installing, version.clone()),
         (_, Outcome::RebootPending { version }) => (UpdateState::RebootPending, version.clone()),
-        (_, Outcome::InstallFailed { version, .. }) => (UpdateState::InstallFailed, version.clone()),
+        (_, Outcome::InstallFailed { version, .. } | Outcome::Interrupted { version }) => {
+            (UpdateState::InstallFailed, version.clone())
+        }
         (_, Outcome::RolledBack { version, .. }) => (UpdateState::RolledBack, version.clone()),
         _ if check_failed => (UpdateState::CheckFailed, String::new()),
         (_, Outcome::Installed { version }) => (UpdateState::Installed, version.clone()),

@@ -117,7 +117,7 @@ impl UpdateView {
             return Some(UpdateFailure::Download);
         }
         match self.outcome {
-            Outcome::InstallFailed { .. } => Some(UpdateFailure::Install),
+            Outcome::InstallFailed { .. } | Outcome::Interrupted { .. } => Some(UpdateFailure::Install),
             Outcome::RolledBack { .. } => Some(UpdateFailure::Rollback),
             _ => None,
         }

@@ -56,6 +56,9 @@ pub enum Outcome {
     Installed { version: String },
     /// RAUC refused or failed (a bundle signed by another key, a broken bundle).
     InstallFailed { version: String, sha256: String, message: String },
+    /// The machine went down while RAUC was writing (a power cut): the bundle itself
+    /// may be fine, so it is tried again.
+    Interrupted { version: String },
     /// Installed, rebooted, but the machine runs another version: the new slot did not
     /// pass its boot check in its tries and the previous slot booted again.
     RolledBack { version: String, sha256: String },
@@ -86,9 +89,7 @@ pub fn judge(record: Option<&InstallRecord>, image: &Image) -> Outcome {
             Outcome::InstallFailed { version, sha256: r.sha256.clone(), message: r.message.clone() }
         }
         // The helper was interrupted by a reboot: RAUC did not finish, the old slot runs.
-        InstallResult::Installing if !same_boot => {
-            Outcome::InstallFailed { version, sha256: r.sha256.clone(), message: "interrupted".into() }
-        }
+        InstallResult::Installing if !same_boot => Outcome::Interrupted { version },
         InstallResult::Installing => Outcome::Installing { version },
         InstallResult::Installed if same_boot => Outcome::RebootPending { version },
         InstallResult::Installed if image.version.as_deref() == Some(r.version.as_str()) => {
@@ -142,7 +143,10 @@ mod tests {
     fn an_install_cut_short_by_a_reboot_failed() {
         let r = record("installing", "2.0.0", "boot-1");
         assert!(judge(Some(&r), &image("1.0.0", "boot-1")).busy());
-        assert!(matches!(judge(Some(&r), &image("1.0.0", "boot-2")), Outcome::InstallFailed { .. }));
+        let cut = judge(Some(&r), &image("1.0.0", "boot-2"));
+        assert_eq!(cut, Outcome::Interrupted { version: "2.0.0".into() });
+        assert_eq!(cut.failed_sha256(), None, "tried again");
+        assert!(!cut.busy());
     }
 
     #[test]
