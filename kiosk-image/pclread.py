@@ -3,7 +3,7 @@ raster pages back to pictures, independently of the kiosk's encoder (written fro
 PCL 5 Technical Reference: escape-sequence syntax, raster graphics, compression modes
 0, 1 and 2). Debian 12 has no PCL interpreter (ghostpcl's gpcl6 is not packaged).
 
-read(data) -> [Page]: each page's paper (`ESC & l # A`), orientation, resolution and
+read(data, partial=False) -> [Page]: each page's paper (`ESC & l # A`), orientation, resolution and
 its raster as a 1-bit PIL image on a page-sized canvas (at the raster resolution).
 """
 
@@ -100,7 +100,8 @@ def _unpack(mode, data, width_bytes):
     return row[:width_bytes].ljust(width_bytes, b"\0")
 
 
-def read(data):
+def read(data, partial=False):
+    """partial: the data may end anywhere (a job cut short): the complete pages only."""
     pages = []
     paper, orientation, dpi = None, 0, 75
     mode, width, height, x0 = 0, 0, 0, 0
@@ -125,7 +126,16 @@ def read(data):
         rows = []
         drawn = True
 
-    for item in _commands(data):
+    items = _commands(data)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        except PclError:
+            if partial:
+                return pages
+            raise
         if item[0] == "byte":
             if item[1] == 0x0C:  # form feed: the page is done
                 flush_raster()
@@ -162,6 +172,6 @@ def read(data):
             # The raster height (ESC * r # T) pads the graphic with blank rows.
             rows.extend([b"\0" * ((width + 7) // 8)] * max(0, height - len(rows)))
             in_raster = False
-    if canvas is not None or rows:
+    if (canvas is not None or rows) and not partial:
         raise PclError("data ends inside a page (no form feed)")
     return pages

@@ -107,6 +107,57 @@ def fetch(vm, path, dest, offset=0):
     return data
 
 
+def three_page_pdf():
+    """A 3-page A4 PDF drawn with rectangles only (page N has N squares): no font needed."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", None]
+    kids = []
+    for n in range(1, 4):
+        content = b"".join(b"0 0 0 rg %d 600 80 80 re f\n" % (72 + i * 120) for i in range(n))
+        content += b"0 0 0 RG 4 w 28.35 28.35 538.6 785.2 re S\n"
+        objs.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Contents %d 0 R >>" % len(objs))
+        kids.append(len(objs))
+    objs[1] = b"<< /Type /Pages /Kids [%s] /Count 3 >>" % b" ".join(b"%d 0 R" % k for k in kids)
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(pdf)
+
+
+def squares(page):
+    """How many of three_page_pdf()'s squares (80 pt, their middle 640 pt above the
+    bottom) a page read back from PCL shows: its page number."""
+    y = round((841.89 - 640) / 72 * page.dpi)
+    row = page.image.crop((0, y, page.image.width, y + 1)).convert("L").getdata()
+    runs, run = 0, 0
+    for v in list(row) + [255]:
+        if v == 0:
+            run += 1
+            continue
+        if run > page.dpi // 2:
+            runs += 1
+        run = 0
+    return runs
+
+
+def wait_events(vm, log_path, done, timeout):
+    """Polls a JSON-lines log in the VM until done(events) is true; returns the events."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, o = vm.lab(f"cat {log_path} 2>/dev/null")
+        events = json_lines(o)
+        if done(events):
+            return events
+        time.sleep(1)
+    raise TestFailure(f"{log_path}: still waiting after {timeout}s: {o[-1000:]}")
+
+
 def run(out, layout, screens, timings):
     lab_out = os.path.join(out, "lab")
     os.makedirs(lab_out, exist_ok=True)
@@ -206,6 +257,38 @@ def run(out, layout, screens, timings):
         check(not ok and "MediaEmpty" in detail, f"paper empty at the laser: doctor says so ({detail})")
         ctl(vm, "a4", "port", "ready")
         wait_port_applied(vm, "a4")
+
+        # --- the paper runs out in the middle of a 3-page job: the laser takes no more
+        # data (USB NAKs) and raises Paper Empty; the kiosk stops, says so, and counts as
+        # printed no page the laser did not receive.
+        pdf = base64.b64encode(three_page_pdf()).decode()
+        rc, o = vm.lab(f"echo {pdf} | base64 -d > /tmp/three.pdf && chmod 0644 /tmp/three.pdf")
+        check(rc == 0, "a 3-page A4 PDF copied into the VM")
+        before = ctl(vm, "status")["a4"]["bytes"]
+        vm.lab(f"{AS_KIOSK} print-test --printer {A4_URI} /tmp/three.pdf > /tmp/three.log 2>&1 &")
+        wait_events(vm, "/tmp/three.log",
+                    lambda ev: any(e.get("event") == "printed" and e.get("done", 0) >= 1 or e.get("event") == "outcome"
+                                   for e in ev), 300)
+        ctl(vm, "a4", "port", "paper-empty")
+        t_empty = time.monotonic()
+        events = wait_events(vm, "/tmp/three.log", lambda ev: any(e.get("event") == "outcome" for e in ev), 300)
+        detected = time.monotonic() - t_empty
+        outcome = [e for e in events if e.get("event") == "outcome"][-1]
+        ctl(vm, "a4", "port", "ready")
+        wait_port_applied(vm, "a4")
+        time.sleep(1)  # what the kernel still held reaches the capture
+        st = ctl(vm, "status")
+        cut = fetch(vm, st["a4"]["capture"], os.path.join(lab_out, "a4-paper-out.pcl"), before)
+        got = pclread.read(cut, partial=True)
+        timings["hwlab_a4_paper_out_to_outcome_s"] = round(detected, 1)
+        check(outcome.get("error") == "needs_attention" and outcome.get("attention") == "media_empty"
+              and 1 <= outcome.get("pages_done", -1) < 3,
+              f"paper out mid-job: print-test ends with media_empty after {outcome.get('pages_done')} of 3 pages "
+              f"({detected:.1f}s after the paper ran out)")
+        numbers = [squares(p) for p in got]
+        check(len(got) >= outcome["pages_done"] and numbers == list(range(1, len(got) + 1)),
+              f"no page counted that the laser did not receive (pages {numbers} captured complete, in order; "
+              f"{outcome['pages_done']} counted; OUT/lab/a4-paper-out.pcl)")
 
         # --- the receipt printer's paper and cover, through DLE EOT
         ctl(vm, "receipt", "paper", "out")
