@@ -64,12 +64,7 @@ fn modprobe(args: &[&str]) -> anyhow::Result<()> {
 fn new_node(before: &[PathBuf], timeout: Duration) -> anyhow::Result<PathBuf> {
     let deadline = Instant::now() + timeout;
     loop {
-        let mut now: Vec<PathBuf> = std::fs::read_dir("/dev")?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("g_printer")))
-            .filter(|p| !before.contains(p))
-            .collect();
+        let mut now: Vec<PathBuf> = printer_nodes().into_iter().filter(|p| !before.contains(p)).collect();
         now.sort();
         if let Some(p) = now.into_iter().next() {
             return Ok(p);
@@ -79,6 +74,7 @@ fn new_node(before: &[PathBuf], timeout: Duration) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// The printer gadget nodes there are now (`/dev/g_printerN`).
 fn printer_nodes() -> Vec<PathBuf> {
     std::fs::read_dir("/dev")
         .map(|d| {
