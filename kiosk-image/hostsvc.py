@@ -73,6 +73,7 @@ class CentralServer:
         self.state = os.path.join(out, "vm", f"{name}-state")
         shutil.rmtree(self.state, ignore_errors=True)
         self.log_path = os.path.join(out, "vm", f"{name}.log")
+        open(self.log_path, "w").close()
         self.port, self.metrics_port = free_port(), free_port()
         self.proc = None
         # The PKI and the demo data now, so kiosks can be issued before the first start.
@@ -113,8 +114,10 @@ class CentralServer:
                 raise TestFailure(f"adm-central metrics did not answer (see {self.log_path})")
             time.sleep(0.2)
 
-    def stop(self):
-        _stop(self.proc)  # Ctrl-C: the server's graceful shutdown
+    def stop(self, hard=False):
+        """Ctrl-C: the server's graceful shutdown; `hard`: SIGKILL, gone at once (a
+        graceful end still serves requests on open keep-alive connections)."""
+        _stop(self.proc, signal.SIGKILL if hard else signal.SIGINT)
         self.proc = None
 
     def metrics(self):

@@ -27,11 +27,33 @@ def nearest(screens, img):
     return min(((name, differing_percent(img, ref)) for name, ref in screens.ref.items()), key=lambda p: p[1])
 
 
+def wait_settled(vm, screens, names, timeout, poll=1.0):
+    """Polls screendumps until the screen stops changing (two dumps alike) on a screen
+    whose nearest reference is one of `names`, for screens no reference shows as they
+    are (e.g. the collect screen listing documents that could not be printed).
+    Returns (image, nearest reference, percent)."""
+    t0 = time.monotonic()
+    prev = None
+    while time.monotonic() < t0 + timeout:
+        img = vm.screen()
+        if prev is not None and differing_percent(img, prev) == 0.0:
+            name, d = nearest(screens, img)
+            if name in names:
+                return img, name, d
+        prev = img
+        time.sleep(poll)
+    screens.keep(prev, f"FAILED-waiting-for-{names[0]}")
+    name, d = nearest(screens, prev)
+    raise TestFailure(f"the screen did not settle on {names} within {timeout:.0f}s (nearest reference: {name}, {d:.1f} %)")
+
+
 def wait_for(vm, screens, ref_name, timeout, loose=False, also=(), poll=0.4):
     """Polls screendumps until the VM shows `ref_name` (or one of `also`): exactly (<
     MATCH_PERCENT of the pixels differ), or with `loose`, by the nearest reference.
     Returns (image, seconds waited, how it matched)."""
-    names = (ref_name, *also)
+    names = [n for n in (ref_name, *also) if n in screens.ref]
+    if ref_name not in screens.ref:
+        raise TestFailure(f"no reference screen named {ref_name!r}")
     t0 = time.monotonic()
     last = None
     while time.monotonic() < t0 + timeout:
