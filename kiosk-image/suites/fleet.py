@@ -118,6 +118,7 @@ def _run(out, layout, screens, timings):
         check(up and up[0][1] == 1, "demo kiosk: the agent scrapes its metrics on 127.0.0.1:9464 in the VM (up == 1)")
 
         # --- provisioned as a real kiosk: run mode, the kiosk.toml's metrics_listen.
+        t_switch = time.monotonic()
         rc, o = vm.lab("mv /etc/adm-kiosk/kiosk.toml.run /etc/adm-kiosk/kiosk.toml && systemctl restart adm-kiosk.service")
         check(rc == 0, f"provisioned as a real kiosk (kiosk.toml) and the kiosk restarted {o}")
         img, _, _ = wait_screen(vm, screens, "attract", 120)
@@ -128,6 +129,8 @@ def _run(out, layout, screens, timings):
         # image and slot it booted, and whether an update failed.
         image, _ = poll("kiosk_image_info of the real kiosk at the fleet", 90,
                         lambda: fleet.query(f"kiosk_image_info{{{sel}}} == 1"))
+        # An upper bound: polled only once the real kiosk's attract screen showed.
+        timings["fleet_provisioned_to_image_info_s"] = round(time.monotonic() - t_switch, 1)
         labels = image[0][0]
         check(len(image) == 1 and labels.get("version") == layout["version"] and labels.get("slot") == "a",
               f"the booted OS image arrives (kiosk_image_info version={labels.get('version')} slot={labels.get('slot')}; "
