@@ -15,6 +15,7 @@ import base64
 import gzip
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -156,6 +157,77 @@ def wait_events(vm, log_path, done, timeout):
             return events
         time.sleep(1)
     raise TestFailure(f"{log_path}: still waiting after {timeout}s: {o[-1000:]}")
+
+
+# The same printers for the kiosk service itself (run mode, the in-process reference
+# server), with its metrics where the fleet agent scrapes them: the long-running kiosk's
+# view of its printers, which a fresh CLI process cannot show.
+KIOSK_TOML = HWLAB_TOML.replace("\n[server]\n", '\nmetrics_listen = "127.0.0.1:9464"\n\n[server]\n', 1)
+# The kiosk polls its printers every 5 s on the attract screen (src/runtime/health.rs).
+REPLUG_WITHIN_S = 20
+
+
+def printer_states(vm):
+    """The running kiosk's printer states from its metrics: {"a4": state, "receipt": state}."""
+    _, o = vm.lab("busybox wget -q -O - http://127.0.0.1:9464/metrics 2>/dev/null | grep -E '^kiosk_(a4|receipt)_printer_state[{]'")
+    states = {}
+    for line in o.splitlines():
+        m = re.match(r'kiosk_(a4|receipt)_printer_state\{.*\bstate="(\w+)".*\}\s+1(\.0)?$', line.strip())
+        if m:
+            states[m.group(1)] = m.group(2)
+    return states
+
+
+def wait_state(vm, printer, want, timeout):
+    """Seconds until the running kiosk reports `printer` in state `want`; raises with the
+    state it kept reporting."""
+    t0 = time.monotonic()
+    seen = None
+    while time.monotonic() - t0 < timeout:
+        seen = printer_states(vm).get(printer)
+        if seen == want:
+            return time.monotonic() - t0
+        time.sleep(0.5)
+    raise TestFailure(f"the running kiosk still reports its {printer} printer as {seen!r} after {timeout}s "
+                      f"(wanted {want!r})")
+
+
+def wait_configured(vm, device, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not ctl(vm, "status")[device]["configured"]:
+        if time.monotonic() > deadline:
+            raise TestFailure(f"the {device} gadget was not enumerated again within {timeout}s")
+        time.sleep(0.3)
+
+
+def replug_in_running_kiosk(vm, timings):
+    """The kiosk service, started once, keeps its printers through an unplug: a cable
+    pulled in a public hall must not need a restart of the kiosk."""
+    toml = base64.b64encode(KIOSK_TOML.encode()).decode()
+    rc, o = vm.lab(f"echo {toml} | base64 -d > /etc/adm-kiosk/kiosk.toml && chmod 0644 /etc/adm-kiosk/kiosk.toml "
+                   "&& systemctl restart adm-kiosk.service")
+    check(rc == 0, f"the kiosk service runs with the lab's printers (run mode, metrics on 127.0.0.1:9464) {o}")
+    pid = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+    try:
+        waited = wait_state(vm, "a4", "idle", 180)
+        wait_state(vm, "receipt", "ready", 30)
+    except TestFailure as e:
+        _, j = vm.lab("journalctl -b -u adm-kiosk --no-pager | tail -30")
+        raise TestFailure(f"{e}; journal: {j}")
+    check(True, f"the running kiosk reports both printers ready ({waited:.1f}s after start)")
+
+    for printer, device, ready in (("a4", "a4", "idle"), ("receipt", "receipt", "ready")):
+        ctl(vm, device, "unplug")
+        gone = wait_state(vm, printer, "disconnected", REPLUG_WITHIN_S)
+        check(True, f"{printer} printer unplugged: the running kiosk reports it disconnected ({gone:.1f}s)")
+        ctl(vm, device, "plug")
+        wait_configured(vm, device)
+        back = wait_state(vm, printer, ready, REPLUG_WITHIN_S)
+        timings[f"hwlab_{printer}_replug_to_ready_s"] = round(back, 1)
+        check(True, f"{printer} printer plugged back: the same kiosk process reports it {ready} again "
+                    f"({back:.1f}s after the host configured it; no restart)")
+    now = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+    check(now == pid, f"the kiosk process was never restarted (pid {pid} -> {now})")
 
 
 def run(out, layout, screens, timings):
@@ -316,5 +388,8 @@ def run(out, layout, screens, timings):
         check(rc == 0 and st["receipt"]["sessions"] >= 2 and st["receipt_printed"] == 2,
               f"plugged back: a second receipt prints ({st['receipt']['sessions']} USB sessions, "
               f"{st['receipt_printed']} receipts printed)")
+
+        # --- the same in the long-running kiosk (last: it then holds both printers)
+        replug_in_running_kiosk(vm, timings)
     finally:
         vm.stop()
