@@ -7,11 +7,11 @@ use std::time::Duration;
 use crate::A4Printer;
 use crate::ipp::{IppBackend, IppConfig};
 use crate::raster::Rasterizer;
-use crate::raw::{RawBackend, RawConfig};
+use crate::raw::{RawBackend, RawConfig, Reopen};
 use crate::sim::SimA4Printer;
 use crate::uri::{PrinterUri, UriError};
 use crate::usb::ipp_usb::{self, UsbIdentity};
-use crate::usb::{RusbTransport, UsbError, UsbRoute, enumerate_printers};
+use crate::usb::{RusbTransport, UsbError, UsbRoute, UsbTransport, enumerate_printers};
 
 #[derive(Clone)]
 pub struct OpenOptions {
@@ -86,7 +86,14 @@ pub fn open(uri: &str, opts: &OpenOptions) -> Result<Box<dyn A4Printer>, OpenErr
                     if raw.rasterizer.is_none() {
                         raw.rasterizer = opts.rasterizer.clone();
                     }
-                    Ok(Box::new(RawBackend::new(Box::new(t), raw)))
+                    // Unplugged and plugged back (a cable pulled in the hall), the printer
+                    // is a new USB device: the backend finds it again by the same IDs.
+                    let (vid, pid, serial) = (*vid, *pid, serial.clone());
+                    let reopen: Reopen = Box::new(move || {
+                        RusbTransport::open(vid, pid, serial.as_deref())
+                            .map(|(t, _)| Box::new(t) as Box<dyn UsbTransport>)
+                    });
+                    Ok(Box::new(RawBackend::new(Box::new(t), raw).with_reopen(reopen)))
                 }
                 None => Err(OpenError::NotFound(format!("{name} (no usable printer interface)"))),
             }

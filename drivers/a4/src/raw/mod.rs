@@ -12,6 +12,12 @@
 //!   conservative (a page may have come out that is not counted; none is counted that
 //!   did not) — the kiosk may reprint a page, it never claims one that is missing.
 //! * PDF direct has no page boundaries in the stream: it is all or nothing.
+//!
+//! An unplugged printer is found again (see [`link`]) at the next status poll or job,
+//! never in the middle of one: the job cut off reports the pages it had confirmed, and
+//! its retry sends only the others.
+
+mod link;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +28,8 @@ use crate::raster::{
 };
 use crate::usb::{DeviceId, Pdl, RawPath, UsbError, UsbTransport, get_device_id, get_port_status, soft_reset};
 use crate::{A4Printer, Attention, JobProgress, PrintError, PrintJob, PrinterState, PrinterStatus};
+use link::Link;
+pub use link::Reopen;
 
 #[derive(Clone)]
 pub struct RawConfig {
@@ -71,7 +79,7 @@ enum SendFail {
 }
 
 pub struct RawBackend {
-    transport: Box<dyn UsbTransport>,
+    transport: Link,
     config: RawConfig,
     device_id: Option<DeviceId>,
     /// Bytes of the last job that reached the printer, and when the first did (bench).
@@ -83,7 +91,7 @@ pub struct RawBackend {
 impl RawBackend {
     pub fn new(transport: Box<dyn UsbTransport>, config: RawConfig) -> Self {
         RawBackend {
-            transport,
+            transport: Link::new(transport),
             config,
             device_id: None,
             last_bytes_sent: 0,
@@ -92,12 +100,37 @@ impl RawBackend {
         }
     }
 
+    /// How to find the printer again after it was unplugged. Without it, an unplugged
+    /// printer stays disconnected for this backend's life.
+    pub fn with_reopen(mut self, reopen: Reopen) -> Self {
+        self.transport.set_reopen(reopen);
+        self
+    }
+
+    /// Before a job or a status: the printer still answers, or it is found again.
+    /// A replug between two jobs leaves a handle that only a request shows is dead,
+    /// hence the probe; its answer itself does not matter (a stall is an answer).
+    fn ensure_link(&mut self) -> Result<(), UsbError> {
+        if !self.transport.lost() {
+            let iface = self.transport.interface();
+            match get_port_status(&mut self.transport, &iface) {
+                Err(UsbError::NoDevice) => {}
+                _ => return Ok(()),
+            }
+        }
+        self.transport.reconnect()?;
+        // It may be another unit with the same IDs: ask again what it speaks.
+        self.device_id = None;
+        tracing::info!("A4 printer reconnected");
+        Ok(())
+    }
+
     pub fn device_id(&mut self) -> Result<DeviceId, UsbError> {
         if let Some(id) = &self.device_id {
             return Ok(id.clone());
         }
         let iface = self.transport.interface();
-        let id = get_device_id(self.transport.as_mut(), &iface)?;
+        let id = get_device_id(&mut self.transport, &iface)?;
         self.device_id = Some(id.clone());
         Ok(id)
     }
@@ -107,14 +140,14 @@ impl RawBackend {
             return Ok(None);
         }
         let iface = self.transport.interface();
-        Ok(get_port_status(self.transport.as_mut(), &iface)?.attention())
+        Ok(get_port_status(&mut self.transport, &iface)?.attention())
     }
 
     /// Flushes whatever the printer still holds of an abandoned job, so it is not
     /// printed later for nobody.
     fn abandon(&mut self) {
         let iface = self.transport.interface();
-        if let Err(e) = soft_reset(self.transport.as_mut(), &iface) {
+        if let Err(e) = soft_reset(&mut self.transport, &iface) {
             tracing::warn!(error = %e, "soft reset failed");
         }
     }
@@ -290,9 +323,17 @@ impl RawBackend {
 
 impl A4Printer for RawBackend {
     fn status(&mut self) -> Result<PrinterStatus, PrintError> {
+        match self.ensure_link() {
+            Ok(()) => {}
+            Err(UsbError::NoDevice) => {
+                let model = self.device_id.as_ref().map(|d| d.make_and_model()).unwrap_or_default();
+                return Ok(PrinterStatus::new(PrinterState::Disconnected, vec!["offline-report".into()], model));
+            }
+            Err(e) => return Err(PrintError::Io(e.to_string())),
+        }
         let model = self.device_id().map(|d| d.make_and_model()).unwrap_or_default();
         let iface = self.transport.interface();
-        match get_port_status(self.transport.as_mut(), &iface) {
+        match get_port_status(&mut self.transport, &iface) {
             Ok(ps) => {
                 let mut reasons = Vec::new();
                 if ps.paper_empty {
@@ -327,6 +368,11 @@ impl A4Printer for RawBackend {
         self.last_page_bytes.clear();
         // Pages that came out in an earlier attempt: still out if this one fails early.
         let earlier = job.skipped();
+        match self.ensure_link() {
+            Ok(()) => {}
+            Err(UsbError::NoDevice) => return Err(PrintError::Disconnected { pages_done: earlier }),
+            Err(e) => return Err(PrintError::Io(e.to_string())),
+        }
         let id = match self.device_id() {
             Ok(id) => id,
             Err(UsbError::NoDevice) => return Err(PrintError::Disconnected { pages_done: earlier }),

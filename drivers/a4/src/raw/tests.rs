@@ -155,3 +155,90 @@ fn a_failed_retry_still_counts_the_pages_from_before() {
     assert_eq!(r, Err(PrintError::NeedsAttention { attention: Attention::MediaEmpty, pages_done: 1 }));
     assert_eq!(h.lock().bytes, 0);
 }
+
+/// The printer the next reopen finds (None: not plugged in), and how often it was asked.
+#[derive(Clone, Default)]
+struct Socket(Arc<std::sync::Mutex<(Option<FakeTransport>, u32)>>);
+
+impl Socket {
+    fn plug(&self, id: &str) -> FakeHandle {
+        let (t, h) = FakeTransport::new(id);
+        h.lock().keep_data = true;
+        self.0.lock().expect("socket").0 = Some(t);
+        h
+    }
+    fn opens(&self) -> u32 {
+        self.0.lock().expect("socket").1
+    }
+    fn reopen(&self) -> Reopen {
+        let socket = self.clone();
+        Box::new(move || {
+            let mut s = socket.0.lock().map_err(|e| UsbError::Other(e.to_string()))?;
+            s.1 += 1;
+            s.0.take().map(|t| Box::new(t) as Box<dyn UsbTransport>).ok_or(UsbError::NotFound)
+        })
+    }
+}
+
+fn form_feeds(h: &FakeHandle) -> usize {
+    h.lock().data.iter().filter(|b| **b == 0x0C).count()
+}
+
+#[test]
+fn unplugged_mid_job_and_plugged_back_prints_only_the_missing_pages_without_a_restart() {
+    let (t, first) = FakeTransport::new(PCL_PRINTER);
+    let socket = Socket::default();
+    let mut b = RawBackend::new(Box::new(t), quick()).with_reopen(socket.reopen());
+    // The cable is pulled in the middle of page 3 of 3.
+    let mut probe = backend(PCL_PRINTER).0;
+    probe.print(&job(2), &mut |_| {}).expect("probe");
+    let first_two: u64 = probe.last_page_bytes.iter().sum();
+    first.lock().events = vec![(first_two + 10, FakeEvent::Unplug)];
+    let r = b.print(&job(3), &mut |_| {});
+    // Pages 1 and 2 were accepted; page 2 may still have been inside the printer.
+    assert_eq!(r, Err(PrintError::Disconnected { pages_done: 1 }));
+    assert_eq!(socket.opens(), 0, "never reopened in the middle of the job");
+
+    // Still unplugged: each poll looks for it, and says disconnected.
+    assert_eq!(b.status().expect("status").state, PrinterState::Disconnected);
+    assert_eq!(b.print(&job(3).from_page(2), &mut |_| {}), Err(PrintError::Disconnected { pages_done: 1 }));
+    assert_eq!(socket.opens(), 2);
+
+    // Plugged back: the next health poll finds it, by itself.
+    let second = socket.plug(PCL_PRINTER);
+    assert_eq!(b.status().expect("status").state, PrinterState::Idle);
+    assert_eq!(socket.opens(), 3);
+    // The retry sends pages 2 and 3 only, as a whole new PCL job, to the new device.
+    let mut seen = vec![];
+    assert_eq!(b.print(&job(3).from_page(2), &mut |p| seen.push(p)), Ok(3));
+    assert_eq!(form_feeds(&second), 2, "pages 2 and 3, not page 1 again");
+    assert!(second.lock().data.starts_with(b"\x1b%-12345X@PJL JOB"), "a whole job, with its header");
+    assert_eq!(seen.last(), Some(&JobProgress::Printed { done: 3, total: 3 }));
+    assert_eq!(socket.opens(), 3, "one reopen was enough");
+}
+
+#[test]
+fn a_printer_replugged_between_jobs_is_found_at_the_next_job() {
+    let (t, first) = FakeTransport::new(PCL_PRINTER);
+    let socket = Socket::default();
+    let mut b = RawBackend::new(Box::new(t), quick()).with_reopen(socket.reopen());
+    assert_eq!(b.print(&job(1), &mut |_| {}), Ok(1));
+    // Unplugged and plugged back while nobody printed: the old handle is dead, and
+    // nothing has used it since.
+    first.lock().unplugged = true;
+    let second = socket.plug(PCL_PRINTER);
+    assert_eq!(b.print(&job(2), &mut |_| {}), Ok(2));
+    assert_eq!(form_feeds(&second), 2);
+    assert_eq!(socket.opens(), 1);
+}
+
+#[test]
+fn without_a_way_to_reopen_an_unplugged_printer_stays_disconnected() {
+    let (mut b, h) = backend(PCL_PRINTER);
+    h.lock().unplugged = true;
+    assert_eq!(b.status().expect("status").state, PrinterState::Disconnected);
+    h.lock().unplugged = false;
+    // The handle is dropped at the first NoDevice: a fake cannot come back on it, nor
+    // can a real device (it comes back as a new one).
+    assert_eq!(b.status().expect("status").state, PrinterState::Disconnected);
+}
