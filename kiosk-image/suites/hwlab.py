@@ -229,6 +229,26 @@ def replug_in_running_kiosk(vm, timings):
     now = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
     check(now == pid, f"the kiosk process was never restarted (pid {pid} -> {now})")
 
+    # A kiosk (re)started while the A4 cable is out still comes up, says the printer is
+    # missing, and takes it once it is plugged in.
+    ctl(vm, "a4", "unplug")
+    rc, o = vm.lab("systemctl restart adm-kiosk.service")
+    check(rc == 0, f"the kiosk restarted with the A4 printer unplugged {o}")
+    pid = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+    try:
+        wait_state(vm, "a4", "disconnected", 180)
+    except TestFailure as e:
+        _, j = vm.lab("journalctl -b -u adm-kiosk --no-pager | tail -20")
+        raise TestFailure(f"{e}; journal: {j}")
+    check(True, "started without its A4 printer: the kiosk runs and reports it disconnected")
+    ctl(vm, "a4", "plug")
+    wait_configured(vm, "a4")
+    back = wait_state(vm, "a4", "idle", REPLUG_WITHIN_S)
+    timings["hwlab_a4_plugged_after_start_to_ready_s"] = round(back, 1)
+    now = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+    check(now == pid, f"the A4 printer plugged in after the start: the same kiosk process reports it idle "
+                      f"({back:.1f}s; pid {pid} -> {now})")
+
 
 def run(out, layout, screens, timings):
     lab_out = os.path.join(out, "lab")

@@ -46,8 +46,15 @@ pub fn build_devices(
         handles.a4 = Some(a4.control());
         Box::new(a4)
     } else {
-        adm_a4::open(config.printers.a4.as_str(), &a4_options(config))
-            .map_err(|e| SetupError::Device(format!("printers.a4 = {}: {e}", config.printers.a4)))?
+        let (a4, problem) = adm_a4::open_or_wait(config.printers.a4.as_str(), &a4_options(config))
+            .map_err(|e| SetupError::Device(format!("printers.a4 = {}: {e}", config.printers.a4)))?;
+        if let Some(problem) = problem {
+            // Not fatal, as for the camera: a kiosk whose printer cable was pulled must
+            // still come up (and say the printer is missing), and pick the printer up
+            // once it is back. Its health poll and readiness checks show it meanwhile.
+            tracing::warn!(printer = %config.printers.a4, error = %problem, "A4 printer not usable at start; starting without it");
+        }
+        a4
     };
     let width = if config.printers.receipt_width_mm == 58 { PaperWidth::Mm58 } else { PaperWidth::Mm80 };
     let receipt: Box<dyn ReceiptPrinter> = if config.printers.receipt.is_sim() {

@@ -18,6 +18,7 @@
 pub mod ipp;
 mod open;
 mod pdf;
+mod pending;
 mod print_test;
 pub mod raster;
 pub mod raw;
@@ -28,6 +29,7 @@ pub mod usb;
 
 pub use open::{OpenError, OpenOptions, open};
 pub use pdf::SharedPdf;
+pub use pending::{PendingA4Printer, open_or_wait};
 pub use print_test::{outcome_json, print_test};
 pub use uri::PrinterUri;
 
