@@ -73,6 +73,8 @@ class CentralServer:
         self.state = os.path.join(out, "vm", f"{name}-state")
         shutil.rmtree(self.state, ignore_errors=True)
         self.log_path = os.path.join(out, "vm", f"{name}.log")
+        # The first thing a suite run alone makes in OUT/vm.
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         open(self.log_path, "w").close()
         self.port, self.metrics_port = free_port(), free_port()
         self.proc = None
