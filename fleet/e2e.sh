@@ -194,7 +194,10 @@ has_result "kiosk_a4_printer_state{$SEL,state=\"idle\"} == 1" || fail "A4 state 
 log "kiosk → agent → fleet: heartbeat arriving"
 
 # ---- 1. outage of the fleet Prometheus; the agent must backfill.
-sleep 6
+# The gap check below wants samples from T_STOP-10 on: wait until the series is older
+# than that (the first sample arrived a moment ago; with 6 s here the window could start
+# before it and the check failed however well the agent replayed).
+sleep 14
 T_STOP=$(date +%s)
 log "stopping the fleet Prometheus for ${OUTAGE_SECS}s"
 stop fleet
