@@ -8,6 +8,7 @@
 //! (`--no-default-features --features kms`).
 
 pub mod app;
+pub mod atomic_file;
 pub mod central;
 pub mod config;
 #[cfg(feature = "demo")]

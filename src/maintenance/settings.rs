@@ -110,24 +110,18 @@ pub fn restart_needed(before: &Config, after: &Config) -> bool {
 }
 
 /// Writes `config` to `path` so that a power cut leaves either the old or the new file,
-/// never half of one: temporary file in the same folder, fsync, rename, fsync the folder.
+/// never half of one ([`crate::atomic_file`]).
 pub fn save(path: &Path, config: &Config) -> io::Result<()> {
     let text = toml::to_string(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".kiosk-toml-").tempfile_in(dir)?;
-    // Keep the file's permissions (it holds technicians' PIN hashes); tempfile's own
-    // default is owner-only, which is right for a new file.
-    if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
-    }
-    tmp.write_all(b"# Saved by the maintenance menu; comments are not kept.\n")?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    std::fs::File::open(dir)?.sync_all()
+    crate::atomic_file::replace(path, |tmp| {
+        // Keep the file's permissions (it holds technicians' PIN hashes); tempfile's own
+        // default is owner-only, which is right for a new file.
+        if let Ok(meta) = std::fs::metadata(path) {
+            tmp.as_file().set_permissions(meta.permissions())?;
+        }
+        tmp.write_all(b"# Saved by the maintenance menu; comments are not kept.\n")?;
+        tmp.write_all(text.as_bytes())
+    })
 }
 
 #[cfg(test)]

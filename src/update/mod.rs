@@ -163,7 +163,7 @@ impl UpdateHandle {
             return;
         }
         tracing::info!("update installed and no session running: asking for the reboot into the new slot");
-        if let Err(e) = write_atomically(&self.paths.reboot(), b"reboot\n") {
+        if let Err(e) = crate::atomic_file::write(&self.paths.reboot(), b"reboot\n") {
             tracing::error!(error = %e, "update: cannot ask for the reboot");
             self.reboot_requested.store(false, Ordering::SeqCst);
         }
@@ -286,7 +286,7 @@ impl Updater {
         drop(file);
         std::fs::rename(&partial, &bundle).map_err(io(&bundle))?;
         let ready = format!("version={}\nsha256={}\n", offer.version, offer.sha256);
-        write_atomically(&self.paths.ready(), ready.as_bytes()).map_err(io(&self.paths.ready()))
+        crate::atomic_file::write(&self.paths.ready(), ready.as_bytes()).map_err(io(&self.paths.ready()))
     }
 
     fn set_view(&self, change: impl FnOnce(&mut UpdateView)) {
@@ -303,14 +303,6 @@ impl Updater {
 }
 
 /// Written beside, synced, renamed: the root helper never sees half a file.
-fn write_atomically(path: &Path, content: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(content)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
-}
-
 // End to end against the reference server, which only the demo feature carries.
 #[cfg(all(test, feature = "demo"))]
 mod tests;
