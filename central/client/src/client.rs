@@ -288,11 +288,9 @@ impl CentralClient {
         let path = paths::update_bundle(&offer.sha256);
         let started = std::time::Instant::now();
         let result = self.stream_update(&path, offer, timeout, sink).await;
-        if let Some(observer) = &self.cfg.observer {
-            // A full disk on the kiosk is no failure of the central server.
-            let failed = matches!(&result, Err(UpdateDownloadError::Client(e)) if observe::is_service_failure(e));
-            observer.request(observe::endpoint_of(&path), started.elapsed(), !failed);
-        }
+        // A full disk on the kiosk is no failure of the central server.
+        let failed = matches!(&result, Err(UpdateDownloadError::Client(e)) if observe::is_service_failure(e));
+        self.report(&path, started, failed);
         result
     }
 
@@ -315,8 +313,7 @@ impl CentralClient {
         let status = resp.status();
         if !status.is_success() {
             let bytes = read_limited(resp, self.cfg.max_json_bytes).await.unwrap_or_default();
-            let parsed = serde_json::from_slice::<api::ApiError>(&bytes).ok();
-            return Err(ClientError::from_status(status.as_u16(), parsed).into());
+            return Err(refusal(status, &bytes).into());
         }
         if resp.content_length().is_some_and(|n| n != offer.size) {
             return Err(ClientError::IntegrityMismatch.into());
@@ -378,11 +375,16 @@ impl CentralClient {
     ) -> Result<(Zeroizing<Vec<u8>>, Option<String>), ClientError> {
         let started = std::time::Instant::now();
         let result = self.send(method, path, token, body, retry, limit, want_header).await;
-        if let Some(observer) = &self.cfg.observer {
-            let failed = result.as_ref().is_err_and(observe::is_service_failure);
-            observer.request(observe::endpoint_of(path), started.elapsed(), !failed);
-        }
+        self.report(path, started, result.as_ref().is_err_and(observe::is_service_failure));
         result
+    }
+
+    /// Tells the observer (if any) about one request: its endpoint, how long it took and
+    /// whether the central service failed it.
+    fn report(&self, path: &str, started: std::time::Instant, service_failed: bool) {
+        if let Some(observer) = &self.cfg.observer {
+            observer.request(observe::endpoint_of(path), started.elapsed(), !service_failed);
+        }
     }
 
     /// [`Self::observed`] without the observer: the request, retried as `retry` allows; with
@@ -428,10 +430,7 @@ impl CentralClient {
                     } else {
                         match read_limited(resp, limit).await {
                             Ok(bytes) if status.is_success() => return Ok((bytes, header)),
-                            Ok(bytes) => {
-                                let parsed = serde_json::from_slice::<api::ApiError>(&bytes).ok();
-                                return Err(ClientError::from_status(status.as_u16(), parsed));
-                            }
+                            Ok(bytes) => return Err(refusal(status, &bytes)),
                             Err(ReadError::TooLarge) => return Err(ClientError::TooLarge),
                             // The answer broke off half-way: transient, but for a
                             // non-idempotent request the server may have acted on it.
@@ -460,6 +459,11 @@ impl CentralClient {
             tokio::time::sleep(backoff(self.cfg.backoff, attempt)).await;
         }
     }
+}
+
+/// The error an unsuccessful answer stands for, from its status and its JSON error body.
+fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
+    ClientError::from_status(status.as_u16(), serde_json::from_slice::<api::ApiError>(body).ok())
 }
 
 fn is_retryable_status(status: StatusCode) -> bool {
