@@ -11,16 +11,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import time
 import urllib.parse
 import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from hostsvc import GUEST_HOST, REPO, free_port
+
 FLEET = os.path.join(REPO, "fleet")
-GUEST_HOST = "10.0.2.100"  # what guestfwd maps to the host's 127.0.0.1 (vmlib.Vm.start)
 # The VM suite's scrape/evaluation interval, the same as e2e.sh's: the production 15 s
 # scrape against the test's 20 s KioskOffline threshold would flap.
 INTERVAL = "2s"
@@ -28,12 +27,6 @@ INTERVAL = "2s"
 
 class FleetError(Exception):
     pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _sub(text, pattern, repl, what, flags=re.M):
