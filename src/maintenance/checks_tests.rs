@@ -125,6 +125,7 @@ fn disk_needs_500_mb_and_5_percent_free() {
 async fn disk_check_reads_the_file_system_of_a_file_not_yet_created() {
     let (mut ctx, _controls) = kiosk(healthy_central(), true);
     ctx.disk_path = std::env::temp_dir().join("no-such-folder/outbox.sqlite");
+    ctx.disk_reading = crate::telemetry::vitals::free_space;
     let result = &run_all(&ctx).await[5];
     assert!(result.detail.contains("GB free of"), "{result:?}");
 }

@@ -66,6 +66,7 @@ pub fn kiosk(central: Arc<dyn Central>, camera_connected: bool) -> (CheckContext
         camera: shared(Box::new(ReplaySource::new(frames, Duration::ZERO))),
         client_cert: ClientCert::Demo,
         disk_path: std::env::temp_dir(),
+        disk_reading: |_| Ok((50_000_000_000, 100_000_000_000)),
         clock_check: ClockCheck::Skip,
         device_deadline: Duration::from_secs(5),
         network_deadline: Duration::from_secs(5),
