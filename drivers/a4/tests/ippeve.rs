@@ -165,6 +165,32 @@ fn a_printer_without_pdf_gets_pwg_raster_from_the_rasterizer() {
 }
 
 #[test]
+fn a_landscape_page_goes_as_signed_to_a_pdf_printer_and_turned_to_a_raster_one() {
+    let pdf = support::pdf::landscape_pdf();
+    let job = PrintJob::new("KK-LANDSCAPE", pdf.clone(), 3);
+    // PDF direct: the signed bytes, unchanged; the printer turns the page itself.
+    let p = IppEve::start("success", 3);
+    assert_eq!(backend(&p).print(&job, &mut |_| {}), Ok(3));
+    assert!(p.spooled().iter().any(|d| d[..] == pdf[..]), "the PDF arrived byte for byte");
+    // PWG raster: one portrait A4 sheet per page, the landscape page turned
+    // counter-clockwise (its top-left square now 1 inch from the sheet's bottom-left).
+    let p = IppEve::start_with(Options { scenario: "success", pages: 3, formats: "image/pwg-raster" });
+    let config = IppConfig { rasterizer: Some(Arc::new(support::render::hayro_render)), raster_dpi: 100, ..config() };
+    let mut b = IppBackend::new(&p.uri(), config).expect("backend");
+    assert_eq!(b.print(&job, &mut |_| {}), Ok(3));
+    let docs = p.spooled();
+    let sent = docs.iter().find(|d| d.starts_with(b"RaS2")).expect("a PWG raster document was spooled");
+    let pages = support::decode::decode_pwg(sent).expect("valid PWG raster");
+    assert_eq!(pages.len(), 3);
+    let (w, h) = a4_dots(100);
+    for (i, page) in pages.iter().enumerate() {
+        assert_eq!((page.width, page.height), (w, h), "page {i}: portrait A4");
+    }
+    let dark = |x: u32, y: u32| pages[0].pixels[(y * w + x) as usize] < 128;
+    assert!(dark(150, h - 150) && !dark(150, 150) && !dark(w - 150, 150) && !dark(w - 150, h - 150));
+}
+
+#[test]
 fn a_printer_without_pdf_and_no_rasterizer_is_refused_before_sending() {
     let p = IppEve::start_with(Options { scenario: "success", pages: 1, formats: "image/pwg-raster" });
     let mut b = backend(&p);

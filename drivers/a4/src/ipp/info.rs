@@ -18,6 +18,8 @@ pub struct PrinterInfo {
     pub media_supported: Vec<String>,
     pub media_ready: Vec<String>,
     pub scaling_supported: Vec<String>,
+    /// `orientation-requested-supported` (enums: 3 portrait … 7 none).
+    pub orientation_supported: Vec<i32>,
     /// `page-ranges-supported`: the printer can print part of a PDF (used to resume).
     pub page_ranges: bool,
     /// IEEE 1284 device ID as the printer reports it (`MFG:…;MDL:…;CMD:…;`).
@@ -34,6 +36,7 @@ pub(super) const PRINTER_ATTRS: &[&str] = &[
     "media-supported",
     "media-ready",
     "print-scaling-supported",
+    "orientation-requested-supported",
     "page-ranges-supported",
     "printer-device-id",
     "printer-uuid",
@@ -63,6 +66,7 @@ pub(super) fn info_from(resp: &IppRequestResponse) -> PrinterInfo {
         media_supported: attrs::strings(resp, t, "media-supported"),
         media_ready: attrs::strings(resp, t, "media-ready"),
         scaling_supported: attrs::strings(resp, t, "print-scaling-supported"),
+        orientation_supported: attrs::integers(resp, t, "orientation-requested-supported"),
         page_ranges: attrs::boolean(resp, t, "page-ranges-supported").unwrap_or(false),
         device_id: attrs::strings(resp, t, "printer-device-id").into_iter().next(),
         uuid: attrs::strings(resp, t, "printer-uuid").into_iter().next(),

@@ -190,7 +190,12 @@ impl IppBackend {
         Err(PrintError::Rejected(format!("printer takes none of PDF/PWG raster/URF: {}", info.formats.join(", "))))
     }
 
-    fn job_template(&self, info: &PrinterInfo, range: Option<(u32, u32)>) -> Result<Vec<IppAttribute>, LinkError> {
+    fn job_template(
+        &self,
+        info: &PrinterInfo,
+        payload: Payload,
+        range: Option<(u32, u32)>,
+    ) -> Result<Vec<IppAttribute>, LinkError> {
         let mut v =
             vec![attr("media", IppValue::new_keyword(A4_MEDIA).map_err(|e| LinkError::Protocol(e.to_string()))?)?];
         if let Some((first, last)) = range {
@@ -205,6 +210,9 @@ impl IppBackend {
             )?);
         } else if !info.scaling_supported.is_empty() {
             tracing::warn!(scaling, supported = ?info.scaling_supported, "print-scaling not supported; printer default");
+        }
+        if let Some(orientation) = orientation_for(payload, &info.orientation_supported) {
+            v.push(attr("orientation-requested", IppValue::Enum(orientation))?);
         }
         v.push(attr("copies", IppValue::Integer(1))?);
         Ok(v)
@@ -227,7 +235,7 @@ impl IppBackend {
         };
         let mime = IppValue::new_mime_media_type(mime).map_err(|e| LinkError::Protocol(e.to_string()))?;
         req.attributes_mut().add(DelimiterTag::OperationAttributes, attr("document-format", mime)?);
-        for a in self.job_template(info, range)? {
+        for a in self.job_template(info, payload, range)? {
             req.attributes_mut().add(DelimiterTag::JobAttributes, a);
         }
         Ok(req)
@@ -402,6 +410,31 @@ impl Pages {
 }
 
 /// A request link to `uri` with the default user name (for discovery probes).
+/// `orientation-requested` for a job, if the printer lists the value we want.
+///
+/// A PDF is sent as signed, so a landscape page (a Kartu Keluarga is A4 landscape)
+/// reaches the printer as a landscape page and must not be forced into one job-wide
+/// orientation: documents mix landscape and portrait pages, and `landscape (4)` would
+/// also turn the portrait ones. RFC 8011 §5.2.10 says a format that carries its own
+/// orientation, as PDF does per page, is printed in that orientation; PWG 5100.13
+/// (IPP Everywhere) adds `none (7)` to say so explicitly, and the printer then turns
+/// each landscape page onto the portrait sheet itself. With `print-scaling = none`
+/// (sent alongside when supported) the 297 × 210 mm page fills the 210 × 297 mm sheet
+/// at true scale. A printer without `none` gets nothing: `portrait (3)` could make it
+/// shrink the landscape pages into portrait.
+///
+/// A raster is laid out by us on the portrait sheet already (landscape pages turned,
+/// see `RasterPage::upright`), so it asks for `portrait (3)`: nothing is turned again.
+fn orientation_for(payload: Payload, supported: &[i32]) -> Option<i32> {
+    const PORTRAIT: i32 = 3;
+    const NONE: i32 = 7;
+    let want = match payload {
+        Payload::Pdf => NONE,
+        Payload::Raster(_) => PORTRAIT,
+    };
+    supported.contains(&want).then_some(want)
+}
+
 pub(crate) fn link_for(uri: Uri) -> Link {
     Link { uri, user_name: IppConfig::default().user_name }
 }
@@ -502,6 +535,20 @@ mod tests {
     }
 
     #[test]
+    fn orientation_follows_the_pages_for_pdf_and_is_portrait_for_raster() {
+        let all = [3, 4, 5, 6, 7];
+        assert_eq!(orientation_for(Payload::Pdf, &all), Some(7));
+        assert_eq!(orientation_for(Payload::Raster(RasterFormat::Pwg), &all), Some(3));
+        assert_eq!(orientation_for(Payload::Raster(RasterFormat::Urf), &all), Some(3));
+        // ippeveprinter (CUPS 2.4) lists 3..6 for PDF and only 3 for raster: a PDF then
+        // goes without the attribute, never forced to one orientation.
+        assert_eq!(orientation_for(Payload::Pdf, &[3, 4, 5, 6]), None);
+        assert_eq!(orientation_for(Payload::Raster(RasterFormat::Pwg), &[3]), Some(3));
+        assert_eq!(orientation_for(Payload::Pdf, &[]), None);
+        assert_eq!(orientation_for(Payload::Raster(RasterFormat::Pwg), &[]), None);
+    }
+
+    #[test]
     fn requests_carry_a4_and_scaling() {
         let b = IppBackend::new("ipp://127.0.0.1:1/ipp/print", IppConfig::default()).expect("uri");
         let info = PrinterInfo {
@@ -512,6 +559,7 @@ mod tests {
             media_supported: vec![],
             media_ready: vec![],
             scaling_supported: vec!["none".into(), "fit".into()],
+            orientation_supported: vec![3, 4, 5, 6, 7],
             page_ranges: true,
             device_id: None,
             uuid: None,
@@ -521,7 +569,21 @@ mod tests {
         assert_eq!(job.get("media").map(|a| a.value().to_string()), Some(A4_MEDIA.to_string()));
         assert_eq!(job.get("print-scaling").map(|a| a.value().to_string()), Some("none".to_string()));
         assert!(job.get("page-ranges").is_none(), "a first attempt prints everything");
+        assert_eq!(
+            job.get("orientation-requested").map(|a| a.value().clone()),
+            Some(IppValue::Enum(7)),
+            "a PDF keeps its pages' own orientation (none)"
+        );
         assert!(IppBackend::new("not a uri", IppConfig::default()).is_err());
+
+        let raster = b.job_request(Operation::PrintJob, "x", Payload::Raster(RasterFormat::Pwg), &info, None);
+        let raster = raster.expect("request");
+        let job = raster.attributes().groups_of(DelimiterTag::JobAttributes).next().expect("job group");
+        assert_eq!(
+            job.get("orientation-requested").map(|a| a.value().clone()),
+            Some(IppValue::Enum(3)),
+            "a raster is laid out portrait already"
+        );
 
         // A retry from page 3 of 5: the printer cuts the PDF when it can.
         let retry = PrintJob::new("KK-1", b"%PDF".to_vec(), 5).from_page(3);

@@ -71,6 +71,34 @@ impl RasterPage {
         &self.pixels[start..start + w]
     }
 
+    /// The page turned so that it stands on a portrait sheet: a landscape page (wider
+    /// than tall as displayed, i.e. after its PDF `/Rotate`: a Kartu Keluarga is printed
+    /// on A4 landscape) is rotated 90° counter-clockwise; any other page is returned as
+    /// is. No scaling: a 297 × 210 mm page becomes exactly the 210 × 297 mm sheet.
+    ///
+    /// Counter-clockwise because that is what printers and drivers do with landscape
+    /// content: IPP `orientation-requested = landscape (4)` (RFC 8011 §5.2.10) and CUPS'
+    /// `-o landscape` are defined as the portrait page rotated 90° counter-clockwise,
+    /// as PostScript's landscape always was. The top of the landscape page lies along
+    /// the sheet's left edge, so a stack of printed pages reads the same way as one
+    /// from an office printer, and a sheet turned clockwise on the desk reads upright.
+    pub fn upright(self) -> RasterPage {
+        if self.width <= self.height || self.check().is_err() {
+            return self;
+        }
+        let (w, h) = (self.width as usize, self.height as usize);
+        // Turned: `h` dots wide, `w` rows. Row `r` of the result is source column
+        // `w - 1 - r` read top to bottom (the source's right edge becomes the top).
+        let mut pixels = vec![255u8; w * h];
+        for (r, dst) in pixels.chunks_exact_mut(h).enumerate() {
+            let col = w - 1 - r;
+            for (y, d) in dst.iter_mut().enumerate() {
+                *d = self.pixels[y * w + col];
+            }
+        }
+        RasterPage { width: self.height, height: self.width, dpi: self.dpi, pixels }
+    }
+
     /// The page placed on an A4 sheet at true scale (`print-scaling=none`): centred,
     /// white around it, cropped if larger. A page that already is A4 is returned as is.
     pub fn onto_a4(self) -> Result<RasterPage, RasterError> {
@@ -154,13 +182,14 @@ where
     }
 }
 
-/// Renders page `index` and puts it on an A4 sheet.
+/// Renders page `index` and puts it on a portrait A4 sheet at true scale: landscape
+/// pages turned onto it ([`RasterPage::upright`]), then centred ([`RasterPage::onto_a4`]).
 pub fn render_a4(r: &dyn Rasterizer, pdf: &[u8], index: u32, dpi: u32) -> Result<RasterPage, RasterError> {
     let page = r.render(pdf, index, dpi).map_err(|message| RasterError::Render { page: index, message })?;
     if page.dpi != dpi {
         return Err(RasterError::Render { page: index, message: format!("rendered at {} dpi, not {dpi}", page.dpi) });
     }
-    page.onto_a4()
+    page.upright().onto_a4()
 }
 
 #[cfg(test)]
@@ -182,6 +211,83 @@ mod tests {
         let (w, h) = a4_dots(10);
         let black: Vec<usize> = a4.pixels.iter().enumerate().filter(|(_, v)| **v == 0).map(|(i, _)| i).collect();
         assert_eq!(black, vec![((h - 2) / 2 * w + (w - 2) / 2) as usize]);
+    }
+
+    /// A 6 × 4 landscape page with one black dot at `(x, y)`.
+    fn landscape_with_dot(x: u32, y: u32) -> RasterPage {
+        let mut p = RasterPage::blank(6, 4, 10);
+        p.pixels[(y * 6 + x) as usize] = 0;
+        p
+    }
+
+    fn black_dots(p: &RasterPage) -> Vec<(u32, u32)> {
+        (0..p.height)
+            .flat_map(|y| (0..p.width).map(move |x| (x, y)))
+            .filter(|&(x, y)| p.row(y)[x as usize] == 0)
+            .collect()
+    }
+
+    #[test]
+    fn landscape_pages_turn_counter_clockwise() {
+        // Top-left corner of the landscape page → bottom-left of the portrait sheet;
+        // top-right → top-left; bottom-left → bottom-right.
+        for ((x, y), want) in [((0, 0), (0, 5)), ((5, 0), (0, 0)), ((0, 3), (3, 5)), ((4, 1), (1, 1))] {
+            let turned = landscape_with_dot(x, y).upright();
+            assert_eq!((turned.width, turned.height, turned.dpi), (4, 6, 10));
+            assert_eq!(black_dots(&turned), vec![want], "dot at {:?}", (x, y));
+        }
+        // Portrait and square pages stand already.
+        let mut portrait = RasterPage::blank(4, 6, 10);
+        portrait.pixels[1] = 0;
+        assert_eq!(portrait.clone().upright(), portrait);
+        let square = RasterPage::blank(5, 5, 10);
+        assert_eq!(square.clone().upright(), square);
+        // A page whose pixels do not match its size is left for `check` to refuse.
+        let bad = RasterPage { width: 6, height: 4, dpi: 10, pixels: vec![0; 3] };
+        assert_eq!(bad.clone().upright(), bad);
+    }
+
+    #[test]
+    fn an_a4_landscape_page_fills_the_portrait_sheet_at_true_scale() {
+        // An A4 landscape page at 100 dpi (1169 × 827 dots) with a 1 cm mark whose
+        // top-left corner is 3 cm from the page's left edge and 2 cm from its top.
+        let dpi = 100;
+        let (sheet_w, sheet_h) = a4_dots(dpi);
+        let cm = |v: f64| (v / 2.54 * f64::from(dpi)).round() as u32;
+        let r = move |_: &[u8], _: u32, dpi: u32| -> Result<RasterPage, String> {
+            let mut p = RasterPage::blank(sheet_h, sheet_w, dpi);
+            for y in cm(2.0)..cm(3.0) {
+                for x in cm(3.0)..cm(4.0) {
+                    p.pixels[(y * sheet_h + x) as usize] = 0;
+                }
+            }
+            Ok(p)
+        };
+        let page = render_a4(&r, b"%PDF", 0, dpi).expect("page");
+        assert_eq!((page.width, page.height), (sheet_w, sheet_h), "one portrait A4 sheet, nothing scaled");
+        let dots = black_dots(&page);
+        let (xs, ys): (Vec<u32>, Vec<u32>) = dots.iter().copied().unzip();
+        let bbox = (xs.iter().min(), ys.iter().min(), xs.iter().max(), ys.iter().max());
+        // Turned counter-clockwise: 2 cm from the sheet's left edge, 3 cm from its bottom,
+        // still 1 cm × 1 cm.
+        let want = (cm(2.0), sheet_h - cm(4.0), cm(3.0) - 1, sheet_h - 1 - cm(3.0));
+        assert_eq!(bbox, (Some(&want.0), Some(&want.1), Some(&want.2), Some(&want.3)));
+        assert_eq!(dots.len() as u32, (cm(3.0) - cm(2.0)) * (cm(4.0) - cm(3.0)));
+    }
+
+    #[test]
+    fn a_landscape_page_not_quite_a4_is_turned_then_centred() {
+        // hayro sizes its canvas by truncation: a landscape A4 page may come back a dot
+        // short; it still fills the sheet from its top-left corner.
+        let r = |_: &[u8], _: u32, dpi: u32| -> Result<RasterPage, String> {
+            let (w, h) = a4_dots(dpi);
+            let mut p = RasterPage::blank(h - 1, w, dpi);
+            p.pixels[(h - 2) as usize] = 0; // top-right corner
+            Ok(p)
+        };
+        let page = render_a4(&r, b"%PDF", 0, 100).expect("page");
+        assert_eq!((page.width, page.height), a4_dots(100));
+        assert_eq!(black_dots(&page), vec![(0, 0)]);
     }
 
     #[test]

@@ -59,6 +59,36 @@ pub fn document_pdf(pages: u32) -> Vec<u8> {
     assemble(&objs)
 }
 
+/// A Kartu Keluarga's shape: three pages with a black square of exactly 1 inch whose
+/// corner is 1 inch from the top-left corner of the page *as displayed*, and a 1 pt
+/// frame 10 mm inside the displayed page's edges:
+/// 0. A4 landscape (MediaBox 841.89 × 595.276 pt);
+/// 1. an A4 portrait MediaBox with `/Rotate 90`, displayed landscape (its square is
+///    drawn so that it is at the displayed top-left);
+/// 2. A4 portrait.
+pub fn landscape_pdf() -> Vec<u8> {
+    let (long, short) = (841.89, 595.276);
+    let frame = |w: f64, h: f64| format!("0 G 1 w 28.35 28.35 {:.2} {:.2} re S\n", w - 56.7, h - 56.7);
+    let pages: [(f64, f64, u32, String); 3] = [
+        (long, short, 0, format!("0 g 72 {:.3} 72 72 re f\n{}", short - 144.0, frame(long, short))),
+        // Displayed turned 90° clockwise: the displayed top-left corner is the
+        // MediaBox's bottom-left one.
+        (short, long, 90, format!("0 g 72 72 72 72 re f\n{}", frame(short, long))),
+        (short, long, 0, format!("0 g 72 {:.3} 72 72 re f\n{}", long - 144.0, frame(short, long))),
+    ];
+    let mut objs: Vec<String> = Vec::new();
+    objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
+    objs.push(format!("<< /Type /Pages /Kids [3 0 R 5 0 R 7 0 R] /Count {} >>", pages.len()));
+    for (i, (w, h, rotate, content)) in pages.iter().enumerate() {
+        objs.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] /Rotate {rotate} /Contents {} 0 R /Resources << >> >>",
+            4 + 2 * i
+        ));
+        objs.push(format!("<< /Length {} >>\nstream\n{content}endstream", content.len()));
+    }
+    assemble(&objs)
+}
+
 /// Objects 1..n (object 1 the catalog) as a PDF file with a correct xref table.
 fn assemble(objs: &[String]) -> Vec<u8> {
     adm_pdf_xref::assemble(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", objs)
