@@ -156,9 +156,11 @@ class CentralServer:
 class IppPrinter:
     """ippeveprinter on 127.0.0.1:port (PDF in), keeping each job's file in spool/.
     `slow`: each job takes ippeveprinter's simulated ~10 s to print (a test can act
-    between a job's arrival and its end); otherwise a job is done once it arrived."""
+    between a job's arrival and its end); otherwise a job is done once it arrived.
+    `formats`: the document formats it takes (e.g. "image/pwg-raster" for a printer
+    that takes no PDF)."""
 
-    def __init__(self, out, name="ipp-a4", slow=False):
+    def __init__(self, out, name="ipp-a4", slow=False, formats="application/pdf"):
         self.spool = os.path.join(out, "vm", f"{name}-spool")
         shutil.rmtree(self.spool, ignore_errors=True)
         os.makedirs(self.spool)
@@ -168,6 +170,7 @@ class IppPrinter:
         self.proc = None
         self.dbus_pid = None
         self.slow = slow
+        self.formats = formats
 
     def uri(self):
         """The printer as the guest reaches it."""
@@ -190,7 +193,7 @@ class IppPrinter:
         fast = [] if self.slow else ["-c", "/bin/true"]
         self.proc = subprocess.Popen(
             ["ippeveprinter", "-n", "localhost", "-p", str(self.port), "-d", self.spool, "-k", "-r", "off",
-             "-f", "application/pdf", "-M", "ADM", "-m", "VM A4", *fast, "-v", self.name],
+             "-f", self.formats, "-M", "ADM", "-m", "VM A4", *fast, "-v", self.name],
             env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={bus}"},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.log_path, "a"))
         _wait_tcp(self.port, self.proc, "ippeveprinter", timeout)
