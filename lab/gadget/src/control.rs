@@ -41,6 +41,9 @@ pub enum Request {
     Paper(PaperLevel),
     /// The receipt printer's cover (DLE EOT 2).
     Cover(bool),
+    /// The IPP-USB printer's cable: plugged in (optionally with the IPP server, HOST:PORT,
+    /// its HTTP is carried to) or pulled.
+    IppUsbPlug(bool, Option<String>),
 }
 
 pub fn parse(line: &str) -> Result<Request, String> {
@@ -48,6 +51,13 @@ pub fn parse(line: &str) -> Result<Request, String> {
     let target = |w: &str| Target::parse(w).ok_or_else(|| format!("unknown device {w:?} (a4, receipt)"));
     match words.as_slice() {
         ["status"] => Ok(Request::Status),
+        ["ippusb", "plug"] => Ok(Request::IppUsbPlug(true, None)),
+        ["ippusb", "plug", target]
+            if target.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()) =>
+        {
+            Ok(Request::IppUsbPlug(true, Some((*target).to_owned())))
+        }
+        ["ippusb", "unplug"] => Ok(Request::IppUsbPlug(false, None)),
         ["mark"] => Ok(Request::Mark),
         [t, "unplug"] => Ok(Request::Plug(target(t)?, false)),
         [t, "plug"] => Ok(Request::Plug(target(t)?, true)),
@@ -84,6 +94,10 @@ mod tests {
         assert_eq!(parse("receipt cover open"), Ok(Request::Cover(true)));
         assert!(parse("a4 paper out").is_err(), "the laser's paper is its port lines");
         assert!(parse("scanner unplug").is_err());
+        assert_eq!(parse("ippusb plug 10.0.2.100:631"), Ok(Request::IppUsbPlug(true, Some("10.0.2.100:631".into()))));
+        assert_eq!(parse("ippusb plug"), Ok(Request::IppUsbPlug(true, None)));
+        assert_eq!(parse("ippusb unplug"), Ok(Request::IppUsbPlug(false, None)));
+        assert!(parse("ippusb plug 10.0.2.100").is_err(), "a port is needed");
         assert!(parse("a4 port jammed").is_err());
         assert!(parse("").is_err());
     }

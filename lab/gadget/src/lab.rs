@@ -15,6 +15,7 @@ use crate::chardev::{PrinterNode, Ready};
 use crate::configfs::{self, Gadget};
 use crate::control::{Request, Target};
 use crate::devices::{Capture, EscPos, PrinterBrain};
+use crate::ippusb::IppUsbLab;
 use crate::port::PortState;
 use crate::spec::{self, GadgetSpec};
 
@@ -42,6 +43,9 @@ struct Shared {
     devices: [DeviceState; 2],
     receipt: FakeControl,
     setup_ms: u128,
+    /// The IPP-USB printer (its own UDC); an error text when it could not be set up, so
+    /// the two printer-class printers still serve.
+    ippusb: Result<IppUsbLab, String>,
 }
 
 type Lab = Arc<Mutex<Shared>>;
@@ -91,8 +95,9 @@ fn printer_nodes() -> Vec<PathBuf> {
 pub fn serve(state_dir: &Path, socket: &Path) -> anyhow::Result<()> {
     let t0 = Instant::now();
     std::fs::create_dir_all(state_dir)?;
-    // Two dummy_hcd instances: one UDC (and one host-side bus) per printer.
-    modprobe(&["dummy_hcd", "num=2"])?;
+    // Three dummy_hcd instances: one UDC (and one host-side bus) per printer, the third
+    // for the IPP-USB printer (crate::ippusb), which needs FunctionFS.
+    modprobe(&["dummy_hcd", "num=3"])?;
     modprobe(&["libcomposite"])?;
     modprobe(&["usb_f_printer"])?;
     let root = Path::new(configfs::GADGET_ROOT);
@@ -135,7 +140,8 @@ pub fn serve(state_dir: &Path, socket: &Path) -> anyhow::Result<()> {
         });
     }
     let devices: [DeviceState; 2] = devices.try_into().map_err(|_| anyhow::anyhow!("expected two gadgets"))?;
-    let lab: Lab = Arc::new(Mutex::new(Shared { devices, receipt: receipt_control, setup_ms: 0 }));
+    let ippusb = start_ippusb(&udcs);
+    let lab: Lab = Arc::new(Mutex::new(Shared { devices, receipt: receipt_control, setup_ms: 0, ippusb }));
     for (i, brain) in brains.into_iter().enumerate() {
         let lab = lab.clone();
         let node = lock(&lab).devices[i].node.clone();
@@ -167,6 +173,26 @@ pub fn serve(state_dir: &Path, socket: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The IPP-USB printer on the third UDC, plugged in at once when the IPP server it
+/// carries HTTP to is known from the environment (`ADM_LAB_IPPUSB_TARGET=HOST:PORT`),
+/// else when `ippusb plug HOST:PORT` says it.
+fn start_ippusb(udcs: &[String]) -> Result<IppUsbLab, String> {
+    let udc = udcs.get(2).ok_or("no third USB device controller")?;
+    let target = std::env::var("ADM_LAB_IPPUSB_TARGET").ok().filter(|t| !t.is_empty());
+    let setup = || -> Result<IppUsbLab, crate::ippusb::IppUsbError> {
+        modprobe(&["usb_f_fs"]).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut lab = IppUsbLab::create(udc, target.clone())?;
+        if target.is_some() {
+            lab.plug(true, None)?;
+        }
+        Ok(lab)
+    };
+    setup().map_err(|e| {
+        tracing::error!(error = %e, "the IPP-USB printer is not available");
+        e.to_string()
+    })
 }
 
 /// `READY=1` on $NOTIFY_SOCKET, without a library: one datagram.
@@ -285,7 +311,12 @@ fn execute(lab: &Lab, req: Request) -> anyhow::Result<Value> {
     let mut s = lock(lab);
     match req {
         Request::Status => {}
-        Request::Mark => s.devices.iter_mut().for_each(|d| d.first_byte = None),
+        Request::Mark => {
+            s.devices.iter_mut().for_each(|d| d.first_byte = None);
+            if let Ok(p) = &s.ippusb {
+                p.mark();
+            }
+        }
         Request::Plug(t, plug) => {
             let d = &mut s.devices[t.index()];
             if plug {
@@ -302,6 +333,10 @@ fn execute(lab: &Lab, req: Request) -> anyhow::Result<Value> {
         }
         Request::Paper(level) => s.receipt.set_paper(level),
         Request::Cover(open) => s.receipt.set_cover_open(open),
+        Request::IppUsbPlug(plug, target) => match &mut s.ippusb {
+            Ok(p) => p.plug(plug, target)?,
+            Err(e) => anyhow::bail!("the IPP-USB printer is not available: {e}"),
+        },
     }
     Ok(status_json(&s))
 }
@@ -330,6 +365,10 @@ fn status_json(s: &Shared) -> Value {
         "receipt_printed": s.receipt.printed(),
         "receipt_lost": s.receipt.lost(),
         "receipt_garbled": s.receipt.garbled(),
+        "ippusb": match &s.ippusb {
+            Ok(p) => p.status(),
+            Err(e) => json!({ "error": e }),
+        },
     })
 }
 

@@ -26,6 +26,7 @@ enum Cmd {
         socket: PathBuf,
     },
     /// One control command: `status`, `mark`, `a4|receipt plug|unplug`,
+    /// `ippusb plug [HOST:PORT]|unplug` (the IPP server the IPP-USB printer's HTTP goes to),
     /// `a4|receipt port ready|paper-empty|error|offline`, `receipt paper ok|near-end|out`,
     /// `receipt cover open|closed`. Prints the lab's state as JSON.
     Ctl {

@@ -1,0 +1,237 @@
+//! One IPP-USB interface's HTTP, carried between its bulk pipes and a TCP connection to
+//! the IPP server that plays the printer's brain (ippeveprinter on the test host).
+//!
+//! An IPP-USB interface is a persistent byte pipe: the host sends HTTP/1.1 requests on
+//! bulk OUT and reads the answers on bulk IN, one after another, for as long as the
+//! device is configured. TCP is not: the server closes its side after a response sent
+//! with `Connection: close` (ipp-usb asks for exactly that from printers with the
+//! `http-connection = close` quirk, e.g. the HP OfficeJet Pro 8730 played here) or after
+//! an idle time. So the TCP connection is opened when a request's first bytes arrive,
+//! dropped when the server closes it, and opened again for the next request; the USB
+//! side never sees the close.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The TCP side of one interface.
+#[derive(Debug)]
+pub struct TcpLink {
+    target: Mutex<String>,
+    /// The open connection and its number (so a reader that saw EOF on connection N does
+    /// not drop connection N+1 opened meanwhile).
+    conn: Mutex<Option<(u64, TcpStream)>>,
+    opened: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl TcpLink {
+    pub fn new(target: &str) -> TcpLink {
+        TcpLink { target: Mutex::new(target.to_owned()), conn: Mutex::new(None), opened: AtomicU64::new(0) }
+    }
+
+    pub fn set_target(&self, target: &str) {
+        *lock(&self.target) = target.to_owned();
+        self.reset();
+    }
+
+    /// How many TCP connections were opened so far.
+    pub fn connections(&self) -> u64 {
+        self.opened.load(Ordering::Relaxed)
+    }
+
+    fn connect(&self) -> io::Result<(u64, TcpStream)> {
+        let target = lock(&self.target).clone();
+        let addr = target
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{target}: no address")))?;
+        let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
+        stream.set_nodelay(true)?;
+        let id = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::debug!(%target, id, "IPP-USB: TCP connection opened");
+        Ok((id, stream))
+    }
+
+    /// Host → printer bytes. Opens a connection when none is open.
+    pub fn write(&self, data: &[u8]) -> io::Result<()> {
+        let mut conn = lock(&self.conn);
+        if conn.is_none() {
+            *conn = Some(self.connect()?);
+        }
+        let result = match conn.as_mut() {
+            Some((_, stream)) => stream.write_all(data),
+            None => Ok(()),
+        };
+        if result.is_err() {
+            // The server closed it under us: the next request gets a new connection.
+            *conn = None;
+        }
+        result
+    }
+
+    /// A handle to read the current connection's answers from, with its number.
+    pub fn reader(&self) -> Option<(u64, TcpStream)> {
+        let conn = lock(&self.conn);
+        conn.as_ref().and_then(|(id, s)| s.try_clone().ok().map(|s| (*id, s)))
+    }
+
+    /// The server closed connection `id`: forget it (unless a newer one replaced it).
+    pub fn closed(&self, id: u64) {
+        let mut conn = lock(&self.conn);
+        if conn.as_ref().is_some_and(|(current, _)| *current == id) {
+            *conn = None;
+        }
+    }
+
+    /// A new USB session (or none): no HTTP exchange survives it.
+    pub fn reset(&self) {
+        if let Some((_, s)) = lock(&self.conn).take() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// How to queue `len` bytes on a bulk IN endpoint with packets of `max_packet` bytes so
+/// that the host's read ends with this data: a transfer whose length is a whole number of
+/// packets does not end the host's (larger) read, which would then wait for the next
+/// answer. Such a chunk goes as two transfers, the last one a single byte. (A zero-length
+/// packet would end it too, but ipp-usb takes an empty read as an error and backs off.)
+pub fn transfers(len: usize, max_packet: usize) -> Vec<std::ops::Range<usize>> {
+    if len == 0 {
+        return Vec::new();
+    }
+    if max_packet == 0 || len % max_packet != 0 {
+        return vec![0..len];
+    }
+    vec![0..len - 1, len - 1..len]
+}
+
+/// What the read side of one connection did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pumped {
+    /// Bytes handed to the USB side.
+    Data(usize),
+    /// Nothing within the poll interval.
+    Idle,
+    /// The server closed the connection.
+    Closed,
+}
+
+/// Reads what the server sent on `stream` (waiting at most `poll`) and hands it to `sink`.
+pub fn pump_once(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    poll: Duration,
+    sink: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<Pumped> {
+    stream.set_read_timeout(Some(poll))?;
+    match stream.read(buf) {
+        Ok(0) => Ok(Pumped::Closed),
+        Ok(n) => {
+            sink(&buf[..n])?;
+            Ok(Pumped::Data(n))
+        }
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(Pumped::Idle),
+        Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted) => {
+            Ok(Pumped::Closed)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead;
+    use std::net::TcpListener;
+
+    #[test]
+    fn whole_packets_are_split_so_the_host_read_ends() {
+        assert_eq!(transfers(0, 512), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(transfers(100, 512), vec![0..100]);
+        assert_eq!(transfers(513, 512), vec![0..513]);
+        assert_eq!(transfers(512, 512), vec![0..511, 511..512]);
+        assert_eq!(transfers(16384, 512), vec![0..16383, 16383..16384]);
+        assert_eq!(transfers(1, 0), vec![0..1]);
+    }
+
+    /// A server that answers each line with "ok N" and closes after each answer, like
+    /// ippeveprinter after a `Connection: close` request.
+    fn closing_server() -> (String, std::thread::JoinHandle<Vec<String>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let h = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            for (n, s) in listener.incoming().take(2).enumerate() {
+                let mut s = s.expect("accept");
+                let mut line = String::new();
+                std::io::BufReader::new(&s).read_line(&mut line).expect("read");
+                got.push(line.trim().to_owned());
+                s.write_all(format!("ok {n}\n").as_bytes()).expect("answer");
+            }
+            got
+        });
+        (addr, h)
+    }
+
+    fn read_answer(link: &TcpLink) -> (Vec<u8>, bool) {
+        let (id, mut stream) = link.reader().expect("a connection is open");
+        let mut out = Vec::new();
+        let mut buf = [0u8; 64];
+        for _ in 0..50 {
+            let mut sink = |d: &[u8]| -> io::Result<()> {
+                out.extend_from_slice(d);
+                Ok(())
+            };
+            match pump_once(&mut stream, &mut buf, Duration::from_millis(100), &mut sink).expect("pump") {
+                Pumped::Closed => {
+                    link.closed(id);
+                    return (out, true);
+                }
+                Pumped::Data(_) | Pumped::Idle => {}
+            }
+        }
+        (out, false)
+    }
+
+    #[test]
+    fn a_closed_connection_is_replaced_by_a_new_one_for_the_next_request() {
+        let (addr, server) = closing_server();
+        let link = TcpLink::new(&addr);
+        assert!(link.reader().is_none(), "no connection before the first request");
+        link.write(b"first\n").expect("sent");
+        assert_eq!(read_answer(&link), (b"ok 0\n".to_vec(), true));
+        assert!(link.reader().is_none(), "the closed connection is forgotten");
+        link.write(b"second\n").expect("sent on a new connection");
+        assert_eq!(read_answer(&link), (b"ok 1\n".to_vec(), true));
+        assert_eq!(link.connections(), 2);
+        assert_eq!(server.join().expect("server"), ["first", "second"]);
+    }
+
+    #[test]
+    fn an_old_connections_close_does_not_drop_the_new_one() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let link = TcpLink::new(&listener.local_addr().expect("addr").to_string());
+        link.write(b"x").expect("sent");
+        let (first, _) = link.reader().expect("open");
+        link.reset();
+        link.write(b"y").expect("sent");
+        link.closed(first);
+        assert!(link.reader().is_some_and(|(id, _)| id != first), "connection 2 is kept");
+    }
+
+    #[test]
+    fn nothing_listening_is_an_error_not_a_hang() {
+        let link = TcpLink::new("127.0.0.1:1");
+        assert!(link.write(b"GET / HTTP/1.1\r\n\r\n").is_err());
+        assert!(link.reader().is_none());
+    }
+}
