@@ -160,7 +160,7 @@ class IppPrinter:
     `formats`: the document formats it takes (e.g. "image/pwg-raster" for a printer
     that takes no PDF)."""
 
-    def __init__(self, out, name="ipp-a4", slow=False, formats="application/pdf"):
+    def __init__(self, out, name="ipp-a4", slow=False, formats="application/pdf", make="ADM", model="VM A4"):
         self.spool = os.path.join(out, "vm", f"{name}-spool")
         shutil.rmtree(self.spool, ignore_errors=True)
         os.makedirs(self.spool)
@@ -171,6 +171,9 @@ class IppPrinter:
         self.dbus_pid = None
         self.slow = slow
         self.formats = formats
+        # make and model: what printer-make-and-model and printer-device-id say (the
+        # IPP-USB lab printer answers as the USB model it plays).
+        self.make, self.model = make, model
 
     def uri(self):
         """The printer as the guest reaches it."""
@@ -193,7 +196,7 @@ class IppPrinter:
         fast = [] if self.slow else ["-c", "/bin/true"]
         self.proc = subprocess.Popen(
             ["ippeveprinter", "-n", "localhost", "-p", str(self.port), "-d", self.spool, "-k", "-r", "off",
-             "-f", self.formats, "-M", "ADM", "-m", "VM A4", *fast, "-v", self.name],
+             "-f", self.formats, "-M", self.make, "-m", self.model, *fast, "-v", self.name],
             env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={bus}"},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.log_path, "a"))
         _wait_tcp(self.port, self.proc, "ippeveprinter", timeout)
