@@ -13,15 +13,29 @@ pub fn uri_of(p: &UsbPrinterInfo) -> String {
     }
 }
 
-/// One printer, for technicians choosing `printers.a4`.
+/// One printer, for technicians choosing `printers.a4`. For an IPP-over-USB printer,
+/// also where ipp-usb serves it on loopback (what the kiosk will print to), or `null`
+/// when ipp-usb does not (yet) serve it.
 pub fn describe(p: &UsbPrinterInfo) -> Value {
+    let loopback = match p.route() {
+        Some(UsbRoute::IppUsb) => {
+            let want = super::ipp_usb::UsbIdentity { serial: p.serial.clone(), model: p.product.clone() };
+            super::ipp_usb::find_ipp_usb_uri(super::ipp_usb::DEFAULT_PORTS, &want, std::time::Duration::from_secs(2))
+        }
+        _ => None,
+    };
+    describe_with(p, loopback.as_deref())
+}
+
+/// [`describe`] with the loopback address already looked up.
+pub fn describe_with(p: &UsbPrinterInfo, loopback: Option<&str>) -> Value {
     let route = match p.route() {
         Some(UsbRoute::IppUsb) => "ipp-usb",
         Some(UsbRoute::Raw(i)) if i.protocol == super::PROTOCOL_BIDIRECTIONAL => "printer-class-bidirectional",
         Some(UsbRoute::Raw(_)) => "printer-class-unidirectional",
         None => "unusable",
     };
-    json!({
+    let mut v = json!({
         "event": "usb_printer",
         "uri": uri_of(p),
         "bus": p.bus,
@@ -31,7 +45,11 @@ pub fn describe(p: &UsbPrinterInfo) -> Value {
         "serial": p.serial,
         "route": route,
         "interfaces": p.interfaces.iter().map(|i| format!("{}/{}/{}", super::CLASS_PRINTER, super::SUBCLASS_PRINTER, i.protocol)).collect::<Vec<_>>(),
-    })
+    });
+    if route == "ipp-usb" {
+        v["loopback"] = json!(loopback);
+    }
+    v
 }
 
 #[cfg(test)]
@@ -65,8 +83,12 @@ mod tests {
         assert_eq!(v["uri"], "usb://03f0:2b17/VNB3K12345");
         assert_eq!(v["route"], "printer-class-bidirectional");
         assert_eq!(v["interfaces"][0], "7/1/2");
+        assert!(v.get("loopback").is_none(), "only IPP-over-USB printers have one");
         p.interfaces.push(iface(4));
-        assert_eq!(describe(&p)["route"], "ipp-usb");
+        let v = describe_with(&p, Some("http://127.0.0.1:60000/ipp/print"));
+        assert_eq!(v["route"], "ipp-usb");
+        assert_eq!(v["loopback"], "http://127.0.0.1:60000/ipp/print");
+        assert!(describe_with(&p, None)["loopback"].is_null(), "ipp-usb not serving it: said so");
         p.serial = None;
         assert_eq!(uri_of(&p), "usb://03f0:2b17");
         p.interfaces = vec![PrinterInterface { bulk_out: None, ..iface(1) }];

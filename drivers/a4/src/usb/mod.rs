@@ -12,6 +12,7 @@ pub mod fake;
 pub mod ipp_usb;
 pub mod list;
 mod rusb_impl;
+pub mod sysfs;
 
 use std::time::Duration;
 

@@ -38,8 +38,8 @@ fn printer_interfaces<T: UsbContext>(device: &rusb::Device<T>, configs: u8) -> V
     found
 }
 
-/// Every USB device with a printer-class interface (7/1/x). Reading serial numbers
-/// needs the device opened; when that is not permitted the serial stays `None`.
+/// Every USB device with a printer-class interface (7/1/x). Serial number and names are
+/// read over USB when the device can be opened, else from sysfs.
 /// On a machine without a USB bus (CI) this is an empty list, not an error.
 pub fn enumerate_printers() -> Result<Vec<UsbPrinterInfo>, UsbError> {
     match rusb::Context::new().map_err(UsbError::from).and_then(|ctx| enumerate_in(&ctx)) {
@@ -80,6 +80,14 @@ fn enumerate_in<T: UsbContext>(ctx: &T) -> Result<Vec<UsbPrinterInfo>, UsbError>
             info.serial = s(desc.serial_number_string_index());
             info.manufacturer = s(desc.manufacturer_string_index());
             info.product = s(desc.product_string_index());
+        } else if let Some(s) =
+            super::sysfs::strings(std::path::Path::new(super::sysfs::DEVICES), info.bus, info.address)
+        {
+            // Not ours to open (an IPP-over-USB printer belongs to ipp-usb): the strings
+            // the kernel read at enumeration.
+            info.serial = s.serial;
+            info.manufacturer = s.manufacturer;
+            info.product = s.product;
         }
         out.push(info);
     }
