@@ -2,13 +2,15 @@
 //! the IPP server that plays the printer's brain (ippeveprinter on the test host).
 //!
 //! An IPP-USB interface is a persistent byte pipe: the host sends HTTP/1.1 requests on
-//! bulk OUT and reads the answers on bulk IN, one after another, for as long as the
-//! device is configured. TCP is not: the server closes its side after a response sent
-//! with `Connection: close` (ipp-usb asks for exactly that from printers with the
-//! `http-connection = close` quirk, e.g. the HP OfficeJet Pro 8730 played here) or after
-//! an idle time. So the TCP connection is opened when a request's first bytes arrive,
-//! dropped when the server closes it, and opened again for the next request; the USB
-//! side never sees the close.
+//! bulk OUT and reads the answers on bulk IN, one after another (ipp-usb sends the next
+//! request on an interface only once it has read the whole answer to the last), for as
+//! long as the device is configured. A TCP connection to the server does not live that
+//! long: the server may close it after an answer (ipp-usb asks for `Connection: close`
+//! from printers with the `http-connection = close` quirk, e.g. the HP OfficeJet Pro 8730
+//! played here; ippeveprinter then drops the connection when it reads the next request,
+//! so that request would be lost half-sent) or when idle. So each request gets its own
+//! connection: the first bytes the host sends after the server answered open a new one
+//! (the old one is closed), and the USB side never sees a close.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -22,10 +24,18 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct TcpLink {
     target: Mutex<String>,
-    /// The open connection and its number (so a reader that saw EOF on connection N does
-    /// not drop connection N+1 opened meanwhile).
-    conn: Mutex<Option<(u64, TcpStream)>>,
+    conn: Mutex<Option<Conn>>,
     opened: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Conn {
+    /// Its number, so a reader that saw EOF on connection N does not drop connection N+1
+    /// opened meanwhile.
+    id: u64,
+    stream: TcpStream,
+    /// The server has answered on it: the host's next bytes are a new request.
+    answered: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -47,7 +57,7 @@ impl TcpLink {
         self.opened.load(Ordering::Relaxed)
     }
 
-    fn connect(&self) -> io::Result<(u64, TcpStream)> {
+    fn connect(&self) -> io::Result<Conn> {
         let target = lock(&self.target).clone();
         let addr = target
             .to_socket_addrs()?
@@ -57,17 +67,20 @@ impl TcpLink {
         stream.set_nodelay(true)?;
         let id = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::debug!(%target, id, "IPP-USB: TCP connection opened");
-        Ok((id, stream))
+        Ok(Conn { id, stream, answered: false })
     }
 
-    /// Host → printer bytes. Opens a connection when none is open.
+    /// Host → printer bytes. Opens a connection for a new request.
     pub fn write(&self, data: &[u8]) -> io::Result<()> {
         let mut conn = lock(&self.conn);
+        if let Some(old) = conn.take_if(|c| c.answered) {
+            let _ = old.stream.shutdown(std::net::Shutdown::Both);
+        }
         if conn.is_none() {
             *conn = Some(self.connect()?);
         }
         let result = match conn.as_mut() {
-            Some((_, stream)) => stream.write_all(data),
+            Some(c) => c.stream.write_all(data),
             None => Ok(()),
         };
         if result.is_err() {
@@ -80,21 +93,28 @@ impl TcpLink {
     /// A handle to read the current connection's answers from, with its number.
     pub fn reader(&self) -> Option<(u64, TcpStream)> {
         let conn = lock(&self.conn);
-        conn.as_ref().and_then(|(id, s)| s.try_clone().ok().map(|s| (*id, s)))
+        conn.as_ref().and_then(|c| c.stream.try_clone().ok().map(|s| (c.id, s)))
+    }
+
+    /// The server sent (part of) its answer on connection `id`.
+    pub fn answered(&self, id: u64) {
+        if let Some(c) = lock(&self.conn).as_mut().filter(|c| c.id == id) {
+            c.answered = true;
+        }
     }
 
     /// The server closed connection `id`: forget it (unless a newer one replaced it).
     pub fn closed(&self, id: u64) {
         let mut conn = lock(&self.conn);
-        if conn.as_ref().is_some_and(|(current, _)| *current == id) {
+        if conn.as_ref().is_some_and(|c| c.id == id) {
             *conn = None;
         }
     }
 
     /// A new USB session (or none): no HTTP exchange survives it.
     pub fn reset(&self) {
-        if let Some((_, s)) = lock(&self.conn).take() {
-            let _ = s.shutdown(std::net::Shutdown::Both);
+        if let Some(c) = lock(&self.conn).take() {
+            let _ = c.stream.shutdown(std::net::Shutdown::Both);
         }
     }
 }
@@ -196,10 +216,41 @@ mod tests {
                     link.closed(id);
                     return (out, true);
                 }
-                Pumped::Data(_) | Pumped::Idle => {}
+                Pumped::Data(_) => link.answered(id),
+                Pumped::Idle if !out.is_empty() => return (out, false),
+                Pumped::Idle => {}
             }
         }
         (out, false)
+    }
+
+    #[test]
+    fn each_request_gets_its_own_connection_even_when_the_server_keeps_it_open() {
+        // A keep-alive server that would misread a second request on the same connection
+        // (as ippeveprinter does after answering one sent with `Connection: close`).
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let link = TcpLink::new(&listener.local_addr().expect("addr").to_string());
+        let server = std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut got = Vec::new();
+            for (n, s) in listener.incoming().take(2).enumerate() {
+                let mut s = s.expect("accept");
+                let mut line = String::new();
+                std::io::BufReader::new(&s).read_line(&mut line).expect("read");
+                got.push(line.trim().to_owned());
+                s.write_all(format!("ok {n}\n").as_bytes()).expect("answer");
+                kept.push(s);
+            }
+            got
+        });
+        link.write(b"first ").expect("sent");
+        link.write(b"request\n").expect("the rest of the same request, same connection");
+        assert_eq!(read_answer(&link), (b"ok 0\n".to_vec(), false));
+        link.write(b"second\n").expect("sent on a new connection");
+        // (The server then ends, closing both: whether that EOF is seen yet does not matter.)
+        assert_eq!(read_answer(&link).0, b"ok 1\n");
+        assert_eq!(link.connections(), 2);
+        assert_eq!(server.join().expect("server"), ["first request", "second"]);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub const INTERFACES: usize = 2;
 const PRINTER_IPP_USB: Class = Class::new(7, 1, 4);
 /// How often blocked threads look whether the device was unplugged or the lab stops.
 const POLL: Duration = Duration::from_millis(200);
-/// Receive buffers: a whole number of packets at every speed.
+/// TCP read size for the answers.
 const RECV_BUF: usize = 16 * 1024;
 
 #[derive(Debug, thiserror::Error)]
@@ -282,7 +282,11 @@ fn ep0(mut custom: Custom, counters: &Counters, links: &[Arc<TcpLink>], stop: &A
 /// Bulk OUT of one interface → its TCP connection.
 fn host_to_printer(mut rx: EndpointReceiver, link: &TcpLink, counters: &Counters, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
-        let data = match rx.recv_timeout(BytesMut::with_capacity(RECV_BUF), POLL) {
+        // One packet per read: a read ends only when its buffer is full or a short packet
+        // comes, and the host (libusb, no zero-length packets) may end a request with a
+        // full packet; a bigger buffer would hold that request back until the next one.
+        let packet = rx.max_packet_size().unwrap_or(512).max(64);
+        let data = match rx.recv_timeout(BytesMut::with_capacity(packet), POLL) {
             Ok(Some(d)) => d,
             Ok(None) => continue,
             // Not configured (unplugged, or the host has not set a configuration yet).
@@ -295,6 +299,7 @@ fn host_to_printer(mut rx: EndpointReceiver, link: &TcpLink, counters: &Counters
         if data.is_empty() {
             continue;
         }
+        tracing::trace!(bytes = data.len(), "IPP-USB: request bytes from the host");
         counters.bytes_out.fetch_add(data.len() as u64, Ordering::Relaxed);
         counters.first_byte.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(now);
         if let Err(e) = link.write(&data) {
@@ -329,7 +334,11 @@ fn printer_to_host(mut tx: EndpointSender, link: &TcpLink, counters: &Counters, 
             Ok(())
         };
         match bridge::pump_once(&mut stream, &mut buf, POLL, &mut sink) {
-            Ok(Pumped::Data(_)) | Ok(Pumped::Idle) => {}
+            Ok(Pumped::Data(n)) => {
+                tracing::debug!(id, bytes = n, "IPP-USB: answer bytes to the host");
+                link.answered(id);
+            }
+            Ok(Pumped::Idle) => {}
             Ok(Pumped::Closed) => {
                 tracing::debug!(id, "IPP-USB: the IPP server closed its connection");
                 link.closed(id);
