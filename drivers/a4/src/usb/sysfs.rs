@@ -3,8 +3,10 @@
 //!
 //! Reading them over USB needs the device node opened, and the kiosk's user may not: the
 //! ipp-usb package's udev rule (71-ipp-usb.rules, after the kiosk's 70-) gives every
-//! IPP-over-USB printer to root:lp 0664, so a 7/1/4 printer's serial number, which the
-//! kiosk needs to find which of ipp-usb's loopback printers it is, comes from here.
+//! IPP-over-USB printer to root:lp 0664 when it is added (the kiosk's rule gives it back
+//! to group adm-kiosk on the `bind` event that follows). A 7/1/4 printer's serial number,
+//! which the kiosk needs to find which of ipp-usb's loopback printers it is, then comes
+//! from here.
 
 use std::fs;
 use std::path::Path;
