@@ -270,6 +270,22 @@ fn a_printer_without_pdf_gets_true_scale_a4_raster_from_the_kiosk_renderer() {
         assert_eq!(p.page_size_pt, adm_a4::raster::A4_POINTS);
         assert!(p.pixels.iter().filter(|v| **v < 128).count() > 10_000, "the page has content");
     }
+    // The demo Kartu Keluarga is A4 landscape, as the real one: turned onto the portrait
+    // sheet, its header rule (64 pt below the page's top, 730 pt long) runs down the sheet
+    // 64 pt (267 dots) from its left edge, at true scale.
+    let first = &pages[0];
+    let longest_run = (262..272)
+        .map(|x| {
+            let (mut best, mut run) = (0u32, 0u32);
+            for y in 0..first.height {
+                run = if first.pixels[(y * first.width + x) as usize] < 128 { run + 1 } else { 0 };
+                best = best.max(run);
+            }
+            best
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(longest_run.abs_diff(3042) <= 12, "the turned header rule is {longest_run} dots long, not 730 pt");
     h.wait(|_| h.reports().len() == 1);
 }
 

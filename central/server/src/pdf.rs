@@ -78,8 +78,19 @@ pub fn literal(s: &str) -> String {
     out
 }
 
+/// A4 in PostScript points, width × height.
+pub const A4_PORTRAIT: (u32, u32) = (595, 842);
+/// A4 turned: a Kartu Keluarga is printed on A4 landscape.
+pub const A4_LANDSCAPE: (u32, u32) = (842, 595);
+
+/// One page: its size in points (the MediaBox) and its content stream.
+pub struct PageContent {
+    pub size: (u32, u32),
+    pub content: Vec<u8>,
+}
+
 /// Builds the file: catalog, pages, fonts, info, signature field and dictionary.
-pub fn prepare(pages: &[Vec<u8>], info: &[InfoEntry], sig: &SignatureFields, file_id: &[u8; 16]) -> Prepared {
+pub fn prepare(pages: &[PageContent], info: &[InfoEntry], sig: &SignatureFields, file_id: &[u8; 16]) -> Prepared {
     const CATALOG: usize = 1;
     const PAGES: usize = 2;
     const FONT: usize = 3;
@@ -170,14 +181,16 @@ pub fn prepare(pages: &[Vec<u8>], info: &[InfoEntry], sig: &SignatureFields, fil
         .as_bytes(),
     );
 
-    for (i, content) in pages.iter().enumerate() {
+    for (i, page) in pages.iter().enumerate() {
         let annots = if i == 0 { format!(" /Annots [{FIELD} 0 R]") } else { String::new() };
+        let (w, h) = page.size;
+        let content = &page.content;
         obj(
             &mut out,
             &mut offsets,
             page_obj(i),
             format!(
-                "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 {FONT} 0 R /F2 {FONT_BOLD} 0 R >> >> /Contents {} 0 R{annots} >>",
+                "<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {w} {h}] /Resources << /Font << /F1 {FONT} 0 R /F2 {FONT_BOLD} 0 R >> >> /Contents {} 0 R{annots} >>",
                 content_obj(i)
             )
             .as_bytes(),
@@ -200,7 +213,7 @@ pub fn prepare(pages: &[Vec<u8>], info: &[InfoEntry], sig: &SignatureFields, fil
     Prepared { bytes: out, contents_start, contents_end }
 }
 
-/// Page content drawing helpers (PDF operators, A4 in points, origin bottom-left).
+/// Page content drawing helpers (PDF operators, in points, origin bottom-left).
 #[derive(Default)]
 pub struct Canvas {
     ops: String,
@@ -241,6 +254,11 @@ impl Canvas {
     pub fn into_bytes(self) -> Vec<u8> {
         self.ops.into_bytes()
     }
+
+    /// The page of `size` points this canvas was drawn for.
+    pub fn into_page(self, size: (u32, u32)) -> PageContent {
+        PageContent { size, content: self.into_bytes() }
+    }
 }
 
 #[cfg(test)]
@@ -257,9 +275,10 @@ mod tests {
             location: "l".into(),
             signing_date: "D:20250101000000Z".into(),
         };
-        let p =
-            prepare(&[c.into_bytes()], &[InfoEntry { key: "NIK", value: "3201011505800001".into() }], &sig, &[7; 16]);
+        let pages = [c.into_page(A4_PORTRAIT), Canvas::default().into_page(A4_LANDSCAPE)];
+        let p = prepare(&pages, &[InfoEntry { key: "NIK", value: "3201011505800001".into() }], &sig, &[7; 16]);
         let text = String::from_utf8_lossy(&p.bytes).to_string();
+        assert!(text.contains("/MediaBox [0 0 595 842]") && text.contains("/MediaBox [0 0 842 595]"));
         let br_at = text.find("/ByteRange [").unwrap() + "/ByteRange [".len();
         let nums: Vec<usize> =
             text[br_at..].split(']').next().unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();

@@ -1,9 +1,11 @@
 //! Page layouts of the demo documents (A4, Helvetica). Deliberately plain: what matters
 //! for the kiosk is that each page carries the owner's NIK and KK number, the document
 //! number, and the verification QR, and that everything is covered by the signature.
+//! A Kartu Keluarga is A4 landscape, as the real one is printed (the kiosk's printers
+//! must turn it onto the portrait sheet); the other documents are A4 portrait.
 
 use crate::db::CitizenRow;
-use crate::pdf::Canvas;
+use crate::pdf::{A4_LANDSCAPE, A4_PORTRAIT, Canvas, PageContent};
 
 pub struct DocContent<'a> {
     pub kind: &'a str,
@@ -42,17 +44,29 @@ fn sex_label(sex: &str) -> &'static str {
 
 const LEFT: f32 = 56.0;
 
-fn header(c: &mut Canvas, doc: &DocContent<'_>) {
-    c.text(LEFT, 800.0, true, 11.0, "REPUBLIK INDONESIA");
-    c.text(LEFT, 786.0, false, 9.0, "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN DEMO");
-    c.text(360.0, 800.0, true, 9.0, "DOKUMEN DEMO - BUKAN DOKUMEN RESMI");
-    c.line(LEFT, 778.0, 539.0, 778.0);
-    c.text(LEFT, 750.0, true, 16.0, doc.title);
-    c.text(LEFT, 732.0, false, 11.0, &format!("Nomor: {}", doc.number));
+/// Width and height of a page in points, for placing things from its right and top.
+fn extent(size: (u32, u32)) -> (f32, f32) {
+    (size.0 as f32, size.1 as f32) // A4 in points: exact in f32
 }
 
-fn footer(c: &mut Canvas, doc: &DocContent<'_>, page: usize, pages: usize) {
-    c.line(LEFT, 60.0, 539.0, 60.0);
+fn header(c: &mut Canvas, doc: &DocContent<'_>, size: (u32, u32)) {
+    let (w, h) = extent(size);
+    c.text(LEFT, h - 42.0, true, 11.0, "REPUBLIK INDONESIA");
+    c.text(LEFT, h - 56.0, false, 9.0, "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL KABUPATEN DEMO");
+    c.text(w - 235.0, h - 42.0, true, 9.0, "DOKUMEN DEMO - BUKAN DOKUMEN RESMI");
+    c.line(LEFT, h - 64.0, w - LEFT, h - 64.0);
+    c.text(LEFT, h - 92.0, true, 16.0, doc.title);
+    c.text(LEFT, h - 110.0, false, 11.0, &format!("Nomor: {}", doc.number));
+}
+
+/// Where the first field line goes, below the header.
+fn body_top(size: (u32, u32)) -> f32 {
+    extent(size).1 - 142.0
+}
+
+fn footer(c: &mut Canvas, doc: &DocContent<'_>, page: usize, pages: usize, size: (u32, u32)) {
+    let (w, _) = extent(size);
+    c.line(LEFT, 60.0, w - LEFT, 60.0);
     c.text(
         LEFT,
         46.0,
@@ -60,7 +74,7 @@ fn footer(c: &mut Canvas, doc: &DocContent<'_>, page: usize, pages: usize) {
         8.0,
         &format!("NIK: {}   No. KK: {}   Kode verifikasi: {}", doc.owner.nik, doc.owner.kk, doc.verify_code),
     );
-    c.text(480.0, 46.0, false, 8.0, &format!("Hal. {page}/{pages}"));
+    c.text(w - 115.0, 46.0, false, 8.0, &format!("Hal. {page}/{pages}"));
 }
 
 fn fields(c: &mut Canvas, mut y: f32, lines: &[(String, String)]) -> f32 {
@@ -93,13 +107,15 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn signature_block(c: &mut Canvas, doc: &DocContent<'_>, top: f32) {
-    c.text(300.0, top, false, 10.0, &format!("Kabupaten Demo, {}", doc.issued));
-    c.text(300.0, top - 14.0, true, 9.0, "KEPALA DINAS KEPENDUDUKAN DAN");
-    c.text(300.0, top - 26.0, true, 9.0, "PENCATATAN SIPIL KABUPATEN DEMO");
-    c.text(300.0, top - 52.0, false, 8.0, "Ditandatangani secara elektronik menggunakan");
-    c.text(300.0, top - 63.0, false, 8.0, "sertifikat elektronik yang diterbitkan oleh");
-    c.text(300.0, top - 74.0, false, 8.0, "BSrE (DEMO).");
+/// The signing text right of the page's middle, the verification QR at the left.
+fn signature_block(c: &mut Canvas, doc: &DocContent<'_>, top: f32, size: (u32, u32)) {
+    let x = extent(size).0 - 295.0;
+    c.text(x, top, false, 10.0, &format!("Kabupaten Demo, {}", doc.issued));
+    c.text(x, top - 14.0, true, 9.0, "KEPALA DINAS KEPENDUDUKAN DAN");
+    c.text(x, top - 26.0, true, 9.0, "PENCATATAN SIPIL KABUPATEN DEMO");
+    c.text(x, top - 52.0, false, 8.0, "Ditandatangani secara elektronik menggunakan");
+    c.text(x, top - 63.0, false, 8.0, "sertifikat elektronik yang diterbitkan oleh");
+    c.text(x, top - 74.0, false, 8.0, "BSrE (DEMO).");
     c.qr(LEFT - 8.0, top - 120.0, 2.2, doc.verify_url);
     c.text(LEFT + 110.0, top - 96.0, false, 7.5, "Pindai untuk memeriksa");
     c.text(LEFT + 110.0, top - 106.0, false, 7.5, "status dokumen:");
@@ -117,8 +133,8 @@ fn person_lines(p: &CitizenRow) -> Vec<(String, String)> {
     ]
 }
 
-/// Content streams of every page.
-pub fn pages(doc: &DocContent<'_>) -> Vec<Vec<u8>> {
+/// Every page: its size and content stream.
+pub fn pages(doc: &DocContent<'_>) -> Vec<PageContent> {
     match doc.kind {
         "kk" => kk_pages(doc),
         "skpwni" => two_page_form(doc),
@@ -126,59 +142,72 @@ pub fn pages(doc: &DocContent<'_>) -> Vec<Vec<u8>> {
     }
 }
 
-fn one_page_form(doc: &DocContent<'_>) -> Vec<Vec<u8>> {
+fn one_page_form(doc: &DocContent<'_>) -> Vec<PageContent> {
+    let size = A4_PORTRAIT;
     let mut c = Canvas::default();
-    header(&mut c, doc);
-    let y = fields(&mut c, 700.0, &person_lines(doc.owner));
+    header(&mut c, doc, size);
+    let y = fields(&mut c, body_top(size), &person_lines(doc.owner));
     let y = fields(&mut c, y - 10.0, doc.extra);
-    signature_block(&mut c, doc, y.min(420.0) - 20.0);
-    footer(&mut c, doc, 1, 1);
-    vec![c.into_bytes()]
+    signature_block(&mut c, doc, y.min(420.0) - 20.0, size);
+    footer(&mut c, doc, 1, 1, size);
+    vec![c.into_page(size)]
 }
 
-fn two_page_form(doc: &DocContent<'_>) -> Vec<Vec<u8>> {
+fn two_page_form(doc: &DocContent<'_>) -> Vec<PageContent> {
+    let size = A4_PORTRAIT;
     let mut first = Canvas::default();
-    header(&mut first, doc);
-    fields(&mut first, 700.0, &person_lines(doc.owner));
-    footer(&mut first, doc, 1, 2);
+    header(&mut first, doc, size);
+    fields(&mut first, body_top(size), &person_lines(doc.owner));
+    footer(&mut first, doc, 1, 2, size);
     let mut second = Canvas::default();
-    header(&mut second, doc);
-    let y = fields(&mut second, 700.0, doc.extra);
-    signature_block(&mut second, doc, y.min(480.0) - 20.0);
-    footer(&mut second, doc, 2, 2);
-    vec![first.into_bytes(), second.into_bytes()]
+    header(&mut second, doc, size);
+    let y = fields(&mut second, body_top(size), doc.extra);
+    signature_block(&mut second, doc, y.min(480.0) - 20.0, size);
+    footer(&mut second, doc, 2, 2, size);
+    vec![first.into_page(size), second.into_page(size)]
 }
 
-fn kk_pages(doc: &DocContent<'_>) -> Vec<Vec<u8>> {
+/// Two A4 landscape pages: the family table across the long side, then the details and
+/// the signature.
+fn kk_pages(doc: &DocContent<'_>) -> Vec<PageContent> {
+    let size = A4_LANDSCAPE;
+    let (w, _) = extent(size);
     let mut first = Canvas::default();
-    header(&mut first, doc);
+    header(&mut first, doc, size);
     let y = fields(
         &mut first,
-        700.0,
+        body_top(size),
         &[("Nama Kepala Keluarga".into(), doc.owner.name.clone()), ("Alamat".into(), doc.owner.address.clone())],
     );
-    let cols = [LEFT, LEFT + 20.0, LEFT + 165.0, LEFT + 265.0, LEFT + 300.0, LEFT + 395.0];
-    let heads = ["No", "Nama Lengkap", "NIK", "L/P", "Tanggal Lahir", "Hubungan"];
+    let cols = [LEFT, LEFT + 25.0, LEFT + 200.0, LEFT + 320.0, LEFT + 410.0, LEFT + 520.0, LEFT + 610.0];
+    let heads = ["No", "Nama Lengkap", "NIK", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Hubungan"];
     let mut y = y - 16.0;
     for (x, h) in cols.iter().zip(heads) {
         first.text(*x, y, true, 9.0, h);
     }
-    first.line(LEFT, y - 5.0, 539.0, y - 5.0);
+    first.line(LEFT, y - 5.0, w - LEFT, y - 5.0);
     for (i, m) in doc.members.iter().enumerate() {
         y -= 18.0;
         let no = (i + 1).to_string();
-        let cells =
-            [no.as_str(), m.name.as_str(), m.nik.as_str(), m.sex.as_str(), m.birth_date.as_str(), m.relation.as_str()];
+        let cells = [
+            no.as_str(),
+            m.name.as_str(),
+            m.nik.as_str(),
+            sex_label(&m.sex),
+            m.birth_place.as_str(),
+            m.birth_date.as_str(),
+            m.relation.as_str(),
+        ];
         for (x, cell) in cols.iter().zip(cells) {
             first.text(*x, y, false, 9.0, cell);
         }
     }
-    footer(&mut first, doc, 1, 2);
+    footer(&mut first, doc, 1, 2, size);
 
     let mut second = Canvas::default();
-    header(&mut second, doc);
-    let y = fields(&mut second, 700.0, doc.extra);
-    signature_block(&mut second, doc, y.min(560.0) - 20.0);
-    footer(&mut second, doc, 2, 2);
-    vec![first.into_bytes(), second.into_bytes()]
+    header(&mut second, doc, size);
+    let y = fields(&mut second, body_top(size), doc.extra);
+    signature_block(&mut second, doc, y.min(body_top(size) - 140.0) - 20.0, size);
+    footer(&mut second, doc, 2, 2, size);
+    vec![first.into_page(size), second.into_page(size)]
 }
