@@ -1,0 +1,236 @@
+"""The virtual hardware lab: the IPP-over-USB printer (issue #20, device 2 and acceptance 1).
+
+`adm-lab-gadget` plays, on a third dummy_hcd controller, an HP OfficeJet Pro 8730
+(03f0:7a12) with two interfaces of class 7/1/4 (FunctionFS, lab/gadget/src/ippusb/),
+whose bulk pipes carry HTTP to an ippeveprinter on the host (through guestfwd). In the
+VM, udev starts Debian's ipp-usb for it, which serves it on loopback from port 60000;
+the kiosk finds it there itself (drivers/a4/src/usb/ipp_usb.rs), next to the
+HP LaserJet P2055 (7/1/2) and the Epson TM-T20III of hwlab. What ippeveprinter received
+is kept in OUT/lab/ippusb-*.pdf.
+"""
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
+from hostsvc import GUEST_HOST, IppPrinter
+from suites.hwlab import A4_URI, AS_KIOSK, RECEIPT_URI, ctl, json_lines, three_page_pdf
+
+IPPUSB_URI = "usb://03f0:7a12"
+IPPUSB_SERIAL = "TH7BM2J0RS"
+CONFIG = "/etc/adm-kiosk/hwippusb.toml"
+
+TOML = f"""# VM lab (kiosk-image/suites/hwippusb.py): the A4 printer is the IPP-over-USB one.
+kiosk_id = "ADM-LAB-02"
+site = "VM lab"
+
+[server]
+url = "demo"
+
+[printers]
+a4 = "{IPPUSB_URI}"
+receipt = "{RECEIPT_URI}"
+receipt_width_mm = 80
+"""
+
+
+# With the lab's camera (adm-lab-camera) where the image has it.
+CAMERA_TOML = """
+[camera]
+device = "/dev/adm/camera"
+"""
+
+
+def data_dir(out):
+    d = os.path.join(out, "vm", "data-hwippusb")
+    subprocess.run(["rm", "-rf", d], check=True)
+    for sub, mode in (("etc", 0o755), ("kiosk", 0o700), ("private", 0o700)):
+        os.makedirs(os.path.join(d, sub))
+        os.chmod(os.path.join(d, sub), mode)
+    for name, text in (("hwippusb.toml", TOML), ("hwippusb-camera.toml", TOML + CAMERA_TOML)):
+        path = os.path.join(d, "etc", name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+    return d
+
+
+def ipp_usb_serving(vm):
+    """Whether something listens on loopback port 60000 (ipp-usb's first port)."""
+    _, o = vm.lab("cat /proc/net/tcp /proc/net/tcp6 2>/dev/null")
+    return any(re.match(r"\s*\d+: [0-9A-F]+:EA60 [0-9A-F]+:0000 0A ", line) for line in o.splitlines())
+
+
+def plug_and_wait(vm, words, timeout=90):
+    """Plugs the IPP-USB printer in; seconds until the host configured it and ipp-usb
+    serves it."""
+    t = time.monotonic()
+    ctl(vm, "ippusb", *words)
+    while time.monotonic() - t < timeout:
+        if ctl(vm, "status")["ippusb"]["configured"] and ipp_usb_serving(vm):
+            return time.monotonic() - t
+        time.sleep(0.5)
+    _, j = vm.lab("journalctl -b -u ipp-usb -u adm-lab-gadget --no-pager | tail -40; "
+                  "tail -30 /var/log/ipp-usb/main.log 2>/dev/null")
+    raise TestFailure(f"the IPP-USB printer was not served by ipp-usb within {timeout}s: "
+                      f"{ctl(vm, 'status')['ippusb']} {j}")
+
+
+def print_and_keep(vm, ipp, lab_out, n, pdf):
+    """`adm-kiosk print-test` to the IPP-USB printer; the job ippeveprinter received is
+    kept as OUT/lab/ippusb-N.pdf. Returns (seconds, first byte after the command)."""
+    before = len(ipp.jobs())
+    ctl(vm, "mark")
+    t = time.monotonic()
+    rc, o = vm.lab(f"date +%s.%N; {AS_KIOSK} print-test --printer {IPPUSB_URI} /tmp/ippusb.pdf 2>&1", timeout=300)
+    took = time.monotonic() - t
+    t_cmd = float(o.splitlines()[0])
+    outcome = [e for e in json_lines(o) if e.get("event") == "outcome"]
+    ok = rc == 0 and outcome and not outcome[-1].get("error")
+    if not ok:
+        _, j = vm.lab("journalctl -b -u ipp-usb --no-pager | tail -30")
+        raise TestFailure(f"`adm-kiosk print-test --printer {IPPUSB_URI}` (print {n}) failed: {o[-1500:]} {j}")
+    deadline = time.monotonic() + 30
+    while len(ipp.jobs()) <= before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    jobs = ipp.jobs()
+    check(len(jobs) > before, f"print {n}: ippeveprinter on the host received a job through ipp-usb and the "
+                              f"7/1/4 bulk pipes ({outcome[-1]}, {took:.1f}s)")
+    path, size = jobs[-1]
+    ext = os.path.splitext(path)[1] or ".bin"
+    dest = os.path.join(lab_out, f"ippusb-{n}{ext}")
+    shutil.copyfile(path, dest)
+    with open(dest, "rb") as f:
+        got = f.read()
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", got))
+    check(got.startswith(b"%PDF") and pages == 3,
+          f"print {n}: ippeveprinter received the 3-page PDF ({size} bytes, {pages} pages, "
+          f"{'byte for byte as sent' if got == pdf else 'rewritten by the kiosk'}; OUT/lab/{os.path.basename(dest)})")
+    first = ctl(vm, "status")["ippusb"]["first_byte"]
+    return took, (round(first - t_cmd, 2) if first else None)
+
+
+def keep_logs(vm, lab_out):
+    """ipp-usb's logs and the gadget's journal, in OUT/lab/ (also when a check failed)."""
+    try:
+        _, j = vm.lab("for f in /var/log/ipp-usb/*.log; do echo \"== $f\"; tail -c 60000 $f; done", timeout=120)
+        with open(os.path.join(lab_out, "ippusb-ipp-usb.log"), "w") as f:
+            f.write(j)
+        _, j = vm.lab("journalctl -b -u adm-lab-gadget -u ipp-usb --no-pager | tail -c 60000", timeout=120)
+        with open(os.path.join(lab_out, "ippusb-gadget.log"), "w") as f:
+            f.write(j)
+    except Exception as e:  # the VM may be gone: the logs are a help, not a check
+        log(f"IPP-USB logs not kept: {e}")
+
+
+CAMERA_UNIT = "kiosk-image/lab/usr/lib/systemd/system/adm-lab-camera.service"
+
+
+def lab_camera(vm):
+    """Starts and plugs in the lab's camera (lab/camera, USB/IP) when it is part of the
+    repository and of this image; whether /dev/adm/camera came."""
+    repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    in_git = subprocess.run(["git", "ls-files", "--error-unmatch", CAMERA_UNIT], cwd=repo,
+                            capture_output=True).returncode == 0
+    if not in_git or vm.lab("systemctl cat adm-lab-camera.service >/dev/null 2>&1")[0] != 0:
+        return False
+    rc, o = vm.lab("systemctl start adm-lab-camera.service && adm-lab-camera ctl plug", timeout=180)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if vm.lab("test -e /dev/adm/camera")[0] == 0:
+            return True
+        time.sleep(0.5)
+    _, j = vm.lab("journalctl -b -u adm-lab-camera --no-pager | tail -20")
+    raise TestFailure(f"adm-lab-camera.service started ({rc} {o}) but no /dev/adm/camera within 30s: {j}")
+
+
+def run(out, layout, screens, timings):
+    lab_out = os.path.join(out, "lab")
+    os.makedirs(lab_out, exist_ok=True)
+    ipp = IppPrinter(out, name="ippusb", make="HP", model="OfficeJet Pro 8730")
+    ipp.start()
+    disk = fresh_disk(out, layout, "hwippusb", data_dir(out))
+    vm = Vm(out, "hwippusb", disk)
+    vm.start(guestfwd=[ipp.port])
+    try:
+        vm.lab_sync(BOOT_TIMEOUT)
+        wait_screen(vm, screens, "unprovisioned", BOOT_TIMEOUT)
+
+        # --- all three printers plugged in together, each on its own USB controller
+        # The IPP-USB bridge's connections and answers in the journal (OUT/lab/ippusb-gadget.log).
+        vm.lab("systemctl set-environment RUST_LOG=info,adm_lab_gadget::ippusb=debug")
+        rc, o = vm.lab("systemctl start adm-lab-gadget.service", timeout=180)
+        if rc != 0:
+            _, journal = vm.lab("journalctl -b -u adm-lab-gadget --no-pager | tail -40")
+            raise TestFailure(f"the lab's printers did not start: {o} {journal}")
+        served = plug_and_wait(vm, ["plug", f"{GUEST_HOST}:{ipp.port}"])
+        timings["hwippusb_plug_to_ipp_usb_serving_s"] = round(served, 1)
+        st = ctl(vm, "status")
+        check(st["a4"]["configured"] and st["receipt"]["configured"] and st["ippusb"]["configured"],
+              f"three printers plugged in together: the 7/1/2 laser, the receipt printer and the 7/1/4 "
+              f"{st['ippusb']['product']} (udc {st['ippusb']['udc']}); ipp-usb, started by udev, serves it "
+              f"on 127.0.0.1:60000 {served:.1f}s after the plug")
+        rc, o = vm.lab("systemctl is-active ipp-usb.service; stat -c '%U:%G %a' "
+                       "$(readlink -f /dev/bus/usb/$(for d in /sys/bus/usb/devices/*; do "
+                       "[ \"$(cat $d/idProduct 2>/dev/null)\" = 7a12 ] && printf '%03d/%03d' $(cat $d/busnum) $(cat $d/devnum); done))")
+        log(f"ipp-usb service and the 7/1/4 device node: {o.strip()}")
+
+        # --- acceptance 1: adm-kiosk printers lists both A4 printers with their route
+        rc, o = vm.lab(f"{AS_KIOSK} printers 2>&1", timeout=120)
+        found = {p["uri"].split("/")[2]: p for p in json_lines(o) if p.get("event") == "usb_printer"}
+        a4, ipu = found.get(A4_URI[6:]), found.get(IPPUSB_URI[6:])
+        check(rc == 0 and a4 is not None and a4["route"] == "printer-class-bidirectional" and "7/1/2" in a4["interfaces"],
+              f"`adm-kiosk printers` lists the 7/1/2 laser with its route ({a4 and a4['uri']}: {a4 and a4['route']})")
+        check(ipu is not None and ipu["route"] == "ipp-usb" and ipu["interfaces"] == ["7/1/4", "7/1/4"]
+              and ipu["serial"] == IPPUSB_SERIAL and ipu.get("loopback") == "http://127.0.0.1:60000/ipp/print",
+              f"`adm-kiosk printers` lists the 7/1/4 printer routed through ipp-usb on loopback "
+              f"({ipu and ipu['uri']}: {ipu and ipu['route']} {ipu and ipu.get('loopback')}; "
+              f"{ipu and ipu['manufacturer']} {ipu and ipu['product']}) {'' if ipu else o[-1500:]}")
+
+        # --- acceptance 1: doctor with printers.a4 = the IPP-USB printer (and the lab's
+        # camera, when this image has it)
+        camera = lab_camera(vm)
+        config = CONFIG.replace(".toml", "-camera.toml") if camera else CONFIG
+        _, o = vm.lab(f"{AS_KIOSK} doctor --config {config} 2>&1", timeout=180)
+        checks = {v["check"]: (v["ok"], v.get("detail", "")) for v in json_lines(o) if "check" in v}
+        check(checks.get("a4_printer", (False,))[0], f"doctor: the IPP-USB A4 printer ready ({checks.get('a4_printer')})")
+        check(checks.get("receipt_printer", (False,))[0],
+              f"doctor: the TM-T20III receipt printer ready ({checks.get('receipt_printer')})")
+        cam = checks.get("camera")
+        if camera:
+            check(cam is not None and cam[0], f"doctor: the lab's UVC camera ready ({cam})")
+        else:
+            log(f"doctor: camera {cam} (this image has no adm-lab-camera.service: the simulated camera)")
+
+        # --- a real PDF printed over IPP-USB, then the cable pulled and plugged back
+        pdf = three_page_pdf()
+        rc, _ = vm.lab(f"echo {base64.b64encode(pdf).decode()} | base64 -d > /tmp/ippusb.pdf && chmod 0644 /tmp/ippusb.pdf")
+        check(rc == 0, "a 3-page A4 PDF copied into the VM")
+        took, first = print_and_keep(vm, ipp, lab_out, 1, pdf)
+        timings["hwippusb_print_s"] = round(took, 1)
+        timings["hwippusb_print_to_first_byte_s"] = first
+
+        sessions = ctl(vm, "status")["ippusb"]["sessions"]
+        ctl(vm, "ippusb", "unplug")
+        deadline = time.monotonic() + 30
+        while ipp_usb_serving(vm) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        rc, o = vm.lab(f"{AS_KIOSK} printers 2>&1", timeout=120)
+        gone = not any(p.get("uri", "").startswith(IPPUSB_URI) for p in json_lines(o))
+        check(gone, "IPP-USB printer unplugged: `adm-kiosk printers` no longer lists it")
+        served = plug_and_wait(vm, ["plug"])
+        timings["hwippusb_replug_to_ipp_usb_serving_s"] = round(served, 1)
+        took, _ = print_and_keep(vm, ipp, lab_out, 2, pdf)
+        st = ctl(vm, "status")["ippusb"]
+        check(st["sessions"] > sessions,
+              f"plugged back: it prints again, nothing of the kiosk restarted ({st['sessions']} USB sessions, "
+              f"{st['tcp_connections']} TCP connections to ippeveprinter, {st['bytes']} bytes from the host, "
+              f"{st['errors']} bridge errors; {took:.1f}s)")
+    finally:
+        keep_logs(vm, lab_out)
+        vm.stop()
+        ipp.stop()
