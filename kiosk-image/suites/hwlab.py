@@ -11,18 +11,22 @@ OUT/lab/: a4-testpage.pcl, receipt-001.bin (and its rendering by the strict ESC/
 interpreter, receipt-001.png).
 
 Landscape pages (acceptance 4; a Kartu Keluarga is printed on A4 landscape): an A4
-landscape PDF (OUT/lab/landscape.pdf) printed over the laser (PCL: a4-landscape.pcl,
-read back to a4-landscape.png by pclread.py), to an ippeveprinter on the host that takes
-PDF (landscape-pdf-direct.pdf, the same bytes) and to one that takes only PWG raster
-(landscape.pwg, read back to landscape-pwg.png by pwgread.py): each raster is one A4
-portrait sheet with the page turned 90 degrees counter-clockwise at true scale.
+landscape PDF (OUT/lab/landscape.pdf: a frame and a corner square) printed over the
+laser (PCL: a4-landscape.pcl, read back to a4-landscape.png by pclread.py) and to an
+ippeveprinter on the host that takes only PWG raster (landscape.pwg, read back to
+landscape-pwg.png by pwgread.py): each is one A4 portrait sheet with the page turned 90
+degrees counter-clockwise at true scale. The reference server's signed Kartu Keluarga
+(A4 landscape) goes to an ippeveprinter that takes PDF: it arrives byte for byte
+(landscape-pdf-direct.pdf), with the job attributes read back by ipptool.
 """
 
 import base64
 import gzip
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -30,7 +34,7 @@ from PIL import ImageOps
 
 import pclread
 import pwgread
-from hostsvc import IppPrinter
+from hostsvc import CentralServer, IppPrinter
 from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
 
 A4_URI = "usb://03f0:5c17"
@@ -136,6 +140,31 @@ def pdf_of(pages):
     pdf += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return bytes(pdf)
+
+
+def push(vm, data, path):
+    """Copies bytes into the VM (base64 through the lab agent, in command-sized pieces),
+    readable by the kiosk user."""
+    b64 = base64.b64encode(data).decode()
+    vm.lab(f"rm -f {path}.b64")
+    for i in range(0, len(b64), 16000):
+        rc, o = vm.lab(f"echo {b64[i:i + 16000]} >> {path}.b64")
+        if rc != 0:
+            raise TestFailure(f"cannot copy {path} into the VM: {o[-300:]}")
+    rc, o = vm.lab(f"base64 -d {path}.b64 > {path} && rm {path}.b64 && chmod 0644 {path} && sha256sum {path}")
+    if rc != 0 or hashlib.sha256(data).hexdigest() not in o:
+        raise TestFailure(f"{path} did not arrive whole in the VM: {o[-300:]}")
+
+
+def signed_kk(out):
+    """The reference server's demo Kartu Keluarga (doc-demo-0001) as it signs it: A4
+    landscape, like the real one. Only its state is made (`init --demo`), no server runs."""
+    central = CentralServer(out, "hwlab-central")
+    docs = os.path.join(out, "vm", "hwlab-documents")
+    shutil.rmtree(docs, ignore_errors=True)
+    central.admin("export-documents", "--out", docs)
+    with open(os.path.join(docs, "doc-demo-0001.pdf"), "rb") as f:
+        return f.read()
 
 
 def three_page_pdf():
@@ -247,25 +276,33 @@ def job_attributes(printer, out):
     return attrs
 
 
-def landscape_over_ipp(vm, out, lab_out, pdf, pdf_printer, pwg_printer, timings):
-    """Acceptance 4 on the IPP paths: PDF direct and PWG raster, to ippeveprinter on the host."""
+def landscape_over_ipp(vm, out, lab_out, kk, pdf_printer, pwg_printer, timings):
+    """Acceptance 4 on the IPP paths: PDF direct (the signed landscape KK) and PWG raster
+    (landscape_pdf()), to ippeveprinter on the host."""
+    boxes = re.findall(rb"/MediaBox \[0 0 (\d+) (\d+)\]", kk)
+    check(boxes and all(int(w) > int(h) for w, h in boxes),
+          f"the reference server's signed Kartu Keluarga is A4 landscape "
+          f"(MediaBox {[b.decode() for b in boxes[0]] if boxes else '?'}, {len(boxes)} pages)")
+    push(vm, kk, "/tmp/kk.pdf")
     t = time.monotonic()
-    rc, o = vm.lab(f"{AS_KIOSK} print-test --printer {pdf_printer.uri()} /tmp/landscape.pdf 2>&1", timeout=300)
+    rc, o = vm.lab(f"{AS_KIOSK} print-test --printer {pdf_printer.uri()} /tmp/kk.pdf 2>&1", timeout=300)
     timings["hwlab_landscape_ipp_pdf_s"] = round(time.monotonic() - t, 1)
     outcome = [e for e in json_lines(o) if e.get("event") == "outcome"]
-    check(rc == 0 and outcome and outcome[-1].get("ok"),
-          f"print-test sent the landscape PDF to an IPP printer that takes PDF ({outcome[-1] if outcome else o[-800:]})")
+    check(rc == 0 and outcome and outcome[-1].get("pages") == len(boxes),
+          f"print-test sent the signed KK to an IPP printer that takes PDF ({outcome[-1] if outcome else o[-800:]})")
     jobs = pdf_printer.jobs()
     got = open(jobs[-1][0], "rb").read() if jobs else b""
     with open(os.path.join(lab_out, "landscape-pdf-direct.pdf"), "wb") as f:
         f.write(got)
     attrs = job_attributes(pdf_printer, out)
     # ippeveprinter lists orientation-requested 3..6 without none (7), and no
-    # print-scaling: the driver then imposes no orientation (ipp/mod.rs, orientation_for).
-    check(got == pdf and attrs.get("document-format-supplied") == "application/pdf"
+    # print-scaling: the driver then imposes no orientation (ipp/mod.rs, orientation_for),
+    # and the printer lays each page out by its own MediaBox.
+    check(got == kk and attrs.get("document-format-supplied") == "application/pdf"
           and attrs.get("media") == "iso_a4_210x297mm" and attrs.get("orientation-requested") in (None, "none"),
-          f"PDF direct: the printer received the PDF byte for byte ({len(got)} bytes, OUT/lab/landscape-pdf-direct.pdf), "
-          f"media {attrs.get('media')}, orientation-requested {attrs.get('orientation-requested', 'not imposed')}, "
+          f"PDF direct: the printer received the signed KK byte for byte ({len(got)} bytes, "
+          f"OUT/lab/landscape-pdf-direct.pdf; its signature untouched), media {attrs.get('media')}, "
+          f"orientation-requested {attrs.get('orientation-requested', 'not imposed')}, "
           f"print-scaling {attrs.get('print-scaling', 'not supported by the printer')}")
 
     t = time.monotonic()
@@ -282,9 +319,10 @@ def landscape_over_ipp(vm, out, lab_out, pdf, pdf_printer, pwg_printer, timings)
     pages = pwgread.read(raster)
     attrs = job_attributes(pwg_printer, out)
     hdr = pages[0].header if pages else {}
-    check(len(pages) == 1 and hdr["resolution"] == (300, 300) and (hdr["width"], hdr["height"]) == (2480, 3508)
-          and hdr["page_size_pt"] == (595, 842) and hdr["page_size_name"] == "iso_a4_210x297mm"
-          and hdr["orientation"] == 0 and attrs.get("orientation-requested") == "portrait"
+    check(len(pages) == 1 and hdr.get("resolution") == (300, 300)
+          and (hdr.get("width"), hdr.get("height")) == (2480, 3508) and hdr.get("page_size_pt") == (595, 842)
+          and hdr.get("page_size_name") == "iso_a4_210x297mm" and hdr.get("orientation") == 0
+          and attrs.get("orientation-requested") == "portrait"
           and attrs.get("document-format-supplied") == "image/pwg-raster",
           f"PWG raster: one A4 portrait page ({len(pages)} page(s); "
           f"{hdr.get('width')}x{hdr.get('height')} dots at {hdr.get('resolution')}, {hdr.get('page_size_pt')} pt, "
@@ -413,14 +451,14 @@ def run(out, layout, screens, timings):
         pdf_printer.start()
         pwg_printer.start()
         vm.start(guestfwd=[pdf_printer.port, pwg_printer.port])
-        run_vm(vm, out, lab_out, screens, timings, pdf_printer, pwg_printer)
+        run_vm(vm, out, lab_out, screens, timings, pdf_printer, pwg_printer, signed_kk(out))
     finally:
         vm.stop()
         pdf_printer.stop()
         pwg_printer.stop()
 
 
-def run_vm(vm, out, lab_out, screens, timings, pdf_printer, pwg_printer):
+def run_vm(vm, out, lab_out, screens, timings, pdf_printer, pwg_printer, kk):
     """The suite's steps in the started VM, in order."""
     vm.lab_sync(BOOT_TIMEOUT)
     img, _, _ = wait_screen(vm, screens, "unprovisioned", BOOT_TIMEOUT)
@@ -496,11 +534,9 @@ def run_vm(vm, out, lab_out, screens, timings, pdf_printer, pwg_printer):
     pdf = landscape_pdf()
     with open(os.path.join(lab_out, "landscape.pdf"), "wb") as f:
         f.write(pdf)
-    rc, o = vm.lab(f"echo {base64.b64encode(pdf).decode()} | base64 -d > /tmp/landscape.pdf "
-                   "&& chmod 0644 /tmp/landscape.pdf")
-    check(rc == 0, "an A4 landscape PDF copied into the VM (OUT/lab/landscape.pdf)")
+    push(vm, pdf, "/tmp/landscape.pdf")
     landscape_over_usb(vm, lab_out, timings)
-    landscape_over_ipp(vm, out, lab_out, pdf, pdf_printer, pwg_printer, timings)
+    landscape_over_ipp(vm, out, lab_out, kk, pdf_printer, pwg_printer, timings)
 
     # --- a receipt over the kernel's USB path
     rc, o = vm.lab(f"{AS_KIOSK} receipt-test --printer {RECEIPT_URI} 2>&1", timeout=300)
