@@ -48,6 +48,7 @@ fn map_err(e: ClientError) -> CentralError {
         ClientError::RateLimited => CentralError::RateLimited,
         ClientError::NotFound => CentralError::Server("document not found".into()),
         ClientError::NoPrintsLeft => CentralError::Server("no prints left for this document".into()),
+        ClientError::DocumentInactive => CentralError::Server("document no longer active (replaced)".into()),
         ClientError::IntegrityMismatch => CentralError::Server("download does not match its checksum".into()),
         ClientError::TooLarge => CentralError::Server("answer too large".into()),
         ClientError::Rejected(m) | ClientError::Server(m) | ClientError::Config(m) => CentralError::Server(m),
@@ -105,6 +106,8 @@ impl Central for RemoteCentral {
             size: doc.size,
             owner_nik: doc.owner_nik.clone(),
             kk: doc.kk.clone(),
+            // Only the listing's display hint; the download never reads it.
+            unlimited: false,
         };
         let download = self.client.download_granted(token.expose(), &info).await.map_err(map_err)?;
         {

@@ -5,6 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod applications;
+pub mod catalogue;
+
+pub use applications::{
+    Application, ApplicationList, ApplicationStatus, NextStep, Pickup, PostalAddress, TimelineEntry,
+};
+pub use catalogue::{LocalizedText, Service, ServiceFile, ServiceFileKind, ServiceList, ServiceOutput};
+
 /// Every path of the API starts with this prefix.
 pub const API_PREFIX: &str = "/v1";
 
@@ -72,11 +80,33 @@ pub struct DocumentInfo {
     pub owner_nik: String,
     /// KK number the document belongs to.
     pub kk: String,
+    /// True under the server's unlimited reprint policy: show "unlimited while AKTIF"
+    /// rather than a count (`prints_left` is then only a runaway guard).
+    #[serde(default)]
+    pub unlimited: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DocumentList {
     pub documents: Vec<DocumentInfo>,
+    /// How often a document may be printed, for the kiosk to tell the citizen. Absent
+    /// from servers that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reprint_policy: Option<ReprintPolicy>,
+}
+
+/// The server's reprint policy. The districts' guides: a document "dapat dicetak
+/// berulang-ulang selagi tidak ada perubahan data dan status dokumen masih valid/aktif";
+/// a server may also cap prints. A TIDAK AKTIF document is never printable, whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum ReprintPolicy {
+    /// Each document's own `prints_allowed`, as issued.
+    AsIssued,
+    /// Any number of prints while the document is AKTIF.
+    Unlimited,
+    /// At most `prints` prints of each document.
+    AtMost { prints: u32 },
 }
 
 /// Response header of `GET /v1/documents/{id}/pdf`: the grant (one reserved print) the
@@ -92,7 +122,7 @@ pub struct PrintReportBody {
     /// with one issued to another kiosk or document, is kept but flagged and does not
     /// count against the citizen's prints. Optional so that reports queued by earlier
     /// kiosk versions still deliver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present_string")]
     pub grant_id: Option<String>,
     #[serde(deserialize_with = "whole_number")]
     pub pages_printed: u32,
@@ -100,6 +130,13 @@ pub struct PrintReportBody {
     pub completed: bool,
     /// Kiosk time, RFC 3339.
     pub at: String,
+}
+
+/// An optional field that, when present, must be a string: `"grant_id": null` is not the
+/// document's shape (absent is how "no grant" is said), so it is refused like any other
+/// wrong type rather than read as absent.
+fn present_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 /// JSON Schema's `integer` includes `3.0`; serde's `u32` does not. Accept whole numbers
@@ -154,12 +191,18 @@ pub enum DocumentStatus {
     TidakValid,
 }
 
-/// `GET /v1/verify/{code}`. The details are present only for known codes.
+/// `GET /v1/verify/{code}` ("cek dokumen"): answered without sign-in, so it carries only
+/// what the printed paper itself shows, and the number masked. The details are present
+/// only for codes the server issued.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyResult {
     pub status: DocumentStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Title as printed, e.g. "KARTU KELUARGA".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Document number masked as `****0001` (a KK number is the family's identifier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,6 +249,8 @@ pub enum ErrorCode {
     NoPrintsLeft,
     Conflict,
     PayloadTooLarge,
+    /// The document is TIDAK AKTIF (replaced): never downloaded or printed again.
+    DocumentInactive,
     Internal,
     /// A code this client version does not know.
     #[serde(other)]
@@ -247,6 +292,14 @@ pub mod paths {
     }
     pub fn verify(code: &str) -> String {
         format!("/v1/verify/{code}")
+    }
+    /// The signed-in citizen's applications.
+    pub const APPLICATIONS: &str = "/v1/applications";
+    /// The service catalogue (no sign-in).
+    pub const SERVICES: &str = "/v1/services";
+    /// A service's guide or blank form, signed (no sign-in).
+    pub fn service_file_pdf(id: &str) -> String {
+        format!("/v1/service-files/{id}/pdf")
     }
     /// The published update bundle (204: none).
     pub const UPDATE: &str = "/v1/update";
@@ -321,6 +374,26 @@ mod tests {
         assert_eq!(e.attempts_left, Some(2));
         let e: ApiError = serde_json::from_str(r#"{"error":"brand_new","message":"x"}"#).unwrap();
         assert_eq!(e.error, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn reprint_policy_is_tagged_and_optional_for_older_servers() {
+        let p = serde_json::to_value(ReprintPolicy::AtMost { prints: 3 }).unwrap();
+        assert_eq!(p, serde_json::json!({ "mode": "at_most", "prints": 3 }));
+        let old: DocumentList = serde_json::from_str(r#"{"documents":[]}"#).unwrap();
+        assert_eq!(old.reprint_policy, None);
+        let e: ApiError = serde_json::from_str(r#"{"error":"document_inactive","message":"x"}"#).unwrap();
+        assert_eq!(e.error, ErrorCode::DocumentInactive);
+    }
+
+    #[test]
+    fn a_grant_is_a_string_or_absent() {
+        let base = r#""document_id":"doc-demo-0001","pages_printed":1,"completed":true,"at":"x""#;
+        let absent: PrintReportBody = serde_json::from_str(&format!("{{{base}}}")).unwrap();
+        assert_eq!(absent.grant_id, None);
+        let given: PrintReportBody = serde_json::from_str(&format!(r#"{{{base},"grant_id":"g-12345678"}}"#)).unwrap();
+        assert_eq!(given.grant_id.as_deref(), Some("g-12345678"));
+        assert!(serde_json::from_str::<PrintReportBody>(&format!(r#"{{{base},"grant_id":null}}"#)).is_err());
     }
 
     #[test]

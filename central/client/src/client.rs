@@ -17,6 +17,8 @@ use crate::body;
 use crate::error::ClientError;
 use crate::observe::{self, RequestObserver};
 
+mod citizen;
+
 /// Largest CRL bundle accepted (a few CAs' CRLs; a national CA's full CRL is far smaller).
 const MAX_CRL_BYTES: usize = 4 * 1024 * 1024;
 
@@ -249,6 +251,7 @@ impl CentralClient {
             return Ok(api::VerifyResult {
                 status: api::DocumentStatus::TidakValid,
                 kind: None,
+                title: None,
                 number: None,
                 issued: None,
             });

@@ -33,6 +33,10 @@ pub enum ClientError {
     /// The server allows no more prints of this document.
     #[error("no prints left for this document")]
     NoPrintsLeft,
+    /// The document is TIDAK AKTIF (replaced, e.g. by a newer KK): the server refuses to
+    /// hand it out or to count a print of it, even when an older listing offered it.
+    #[error("document is no longer active (replaced)")]
+    DocumentInactive,
     /// The downloaded PDF did not match the SHA-256 or size announced in the listing.
     #[error("downloaded document does not match its announced checksum")]
     IntegrityMismatch,
@@ -81,6 +85,7 @@ impl ClientError {
                 ErrorCode::RateLimited => return ClientError::RateLimited,
                 ErrorCode::NotFound => return ClientError::NotFound,
                 ErrorCode::NoPrintsLeft => return ClientError::NoPrintsLeft,
+                ErrorCode::DocumentInactive => return ClientError::DocumentInactive,
                 ErrorCode::BadRequest | ErrorCode::Conflict | ErrorCode::PayloadTooLarge => {
                     return ClientError::Rejected(body.message.clone());
                 }
@@ -91,9 +96,29 @@ impl ClientError {
             401 => ClientError::SessionExpired,
             403 => ClientError::KioskRefused,
             404 => ClientError::NotFound,
+            410 => ClientError::DocumentInactive,
             429 => ClientError::RateLimited,
             400..=499 => ClientError::Rejected(format!("HTTP {status}")),
             _ => ClientError::Server(format!("HTTP {status}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inactive_document_is_its_own_final_answer() {
+        let body = ApiError {
+            error: ErrorCode::DocumentInactive,
+            message: "x".into(),
+            attempts_left: None,
+            retry_after: None,
+        };
+        assert_eq!(ClientError::from_status(410, Some(body)), ClientError::DocumentInactive);
+        assert_eq!(ClientError::from_status(410, None), ClientError::DocumentInactive);
+        assert!(!ClientError::DocumentInactive.is_transient(), "the outbox sets it aside");
+        assert!(!crate::observe::is_service_failure(&ClientError::DocumentInactive), "an answer, not a failure");
     }
 }
