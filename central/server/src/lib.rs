@@ -6,6 +6,8 @@
 //! on its own (`adm-central serve`).
 
 pub mod admin;
+pub mod applications;
+pub mod catalogue;
 pub mod clock;
 pub mod db;
 pub mod demo;
@@ -21,6 +23,7 @@ pub mod render;
 pub mod revocation;
 pub mod secrets;
 pub mod seed;
+pub mod seed_applications;
 pub mod serve;
 pub mod server;
 pub mod sessions;

@@ -43,6 +43,13 @@ enum Command {
         sign_ins_per_minute: u32,
         #[arg(long, default_value_t = Limits::default().requests_per_minute)]
         requests_per_minute: u32,
+        /// Document checks by printed QR (no sign-in) per kiosk per minute.
+        #[arg(long, default_value_t = Limits::default().verifies_per_minute)]
+        verifies_per_minute: u32,
+        /// How often an AKTIF document may be printed: `as-issued` (each document's own
+        /// count), `unlimited`, or a number of prints. TIDAK AKTIF: never.
+        #[arg(long, default_value = "as-issued", value_parser = adm_central::db::reprints::parse)]
+        reprints: adm_central_client::api::ReprintPolicy,
         /// Ceiling on wrong PINs per NIK per rolling hour across all kiosks (on top of
         /// the cool-downs of 15 min, 1 h, 24 h after every 3 wrong PINs).
         #[arg(long, default_value_t = PinPolicy::default().wrong_per_hour)]
@@ -225,6 +232,8 @@ fn main() -> anyhow::Result<()> {
             session_ttl_secs,
             sign_ins_per_minute,
             requests_per_minute,
+            verifies_per_minute,
+            reprints,
             wrong_pins_per_nik_per_hour,
             metrics_bind,
             print_lease_mins,
@@ -234,11 +243,12 @@ fn main() -> anyhow::Result<()> {
             let opts = ServerOptions {
                 demo,
                 session_ttl: Duration::from_secs(session_ttl_secs.max(1)),
-                limits: Limits { sign_ins_per_minute, requests_per_minute },
+                limits: Limits { sign_ins_per_minute, requests_per_minute, verifies_per_minute },
                 pins: PinPolicy { wrong_per_hour: wrong_pins_per_nik_per_hour.max(1), ..PinPolicy::default() },
                 clock: adm_central::clock::Clock::system(),
                 print_lease: Duration::from_secs(print_lease_mins.max(1).saturating_mul(60)),
                 notice_max_validity: Duration::from_secs(notice_max_valid_days.max(1).saturating_mul(86_400)),
+                reprints,
                 extra_server_names: server_names,
             };
             let prepared = server::prepare(&state, &opts).context("preparing state")?;

@@ -11,18 +11,24 @@ pub struct Limits {
     pub sign_ins_per_minute: u32,
     /// Other requests per kiosk per minute (burst of the same size).
     pub requests_per_minute: u32,
+    /// Document checks by printed QR per kiosk per minute (burst of the same size): they
+    /// need no sign-in, so they get their own, smaller budget.
+    pub verifies_per_minute: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // A citizen needs a few attempts a minute at most; a busy kiosk a few dozen calls.
-        Limits { sign_ins_per_minute: 30, requests_per_minute: 600 }
+        // A citizen holds up one paper at a time: a check every few seconds at most.
+        Limits { sign_ins_per_minute: 30, requests_per_minute: 600, verifies_per_minute: 60 }
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Class {
     SignIn,
+    /// `GET /v1/verify/{code}`: open to anyone at the kiosk.
+    Verify,
     Other,
 }
 
@@ -45,6 +51,7 @@ impl RateLimiter {
     pub fn check(&self, kiosk: &str, class: Class) -> Result<(), u64> {
         let per_minute = f64::from(match class {
             Class::SignIn => self.limits.sign_ins_per_minute,
+            Class::Verify => self.limits.verifies_per_minute,
             Class::Other => self.limits.requests_per_minute,
         })
         .max(1.0);
@@ -70,12 +77,14 @@ mod tests {
 
     #[test]
     fn bursts_then_refuses() {
-        let rl = RateLimiter::new(Limits { sign_ins_per_minute: 3, requests_per_minute: 100 });
+        let rl = RateLimiter::new(Limits { sign_ins_per_minute: 3, requests_per_minute: 100, verifies_per_minute: 2 });
         for _ in 0..3 {
             assert!(rl.check("k1", Class::SignIn).is_ok());
         }
         assert!(rl.check("k1", Class::SignIn).is_err());
         assert!(rl.check("k2", Class::SignIn).is_ok(), "kiosks are limited separately");
         assert!(rl.check("k1", Class::Other).is_ok(), "classes are limited separately");
+        assert!(rl.check("k1", Class::Verify).is_ok() && rl.check("k1", Class::Verify).is_ok());
+        assert!(rl.check("k1", Class::Verify).is_err(), "document checks have their own budget");
     }
 }

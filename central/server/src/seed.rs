@@ -339,6 +339,7 @@ pub fn seed(conn: &Connection, pki: &Pki, notice_host: &str) -> Result<(), SeedE
         documents: &[],
     };
     notices::issue(conn, &notice, Clock::system().now_secs())?;
+    crate::seed_applications::seed(conn)?;
     Ok(())
 }
 

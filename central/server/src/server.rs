@@ -39,6 +39,9 @@ pub struct ServerOptions {
     /// Longest a notice may be valid, enforced at issuance (the admin CLI reads it from
     /// the database) and at every sign-in.
     pub notice_max_validity: Duration,
+    /// How often an AKTIF document may be printed (`serve --reprints`), kept in the
+    /// database so the admin CLI and the server agree.
+    pub reprints: adm_central_client::api::ReprintPolicy,
     /// Names the server certificate carries besides the defaults (loopback, demo host):
     /// used only when the PKI is created; an existing PKI lacking one is an error.
     pub extra_server_names: Vec<String>,
@@ -54,6 +57,7 @@ impl Default for ServerOptions {
             clock: Clock::system(),
             print_lease: DEFAULT_PRINT_LEASE,
             notice_max_validity: crate::db::notices::DEFAULT_MAX_VALIDITY,
+            reprints: adm_central_client::api::ReprintPolicy::AsIssued,
             extra_server_names: Vec::new(),
         }
     }
@@ -69,6 +73,8 @@ pub enum ServerError {
     Tls(#[from] TlsError),
     #[error(transparent)]
     Random(#[from] secrets::RandomError),
+    #[error("service catalogue: {0}")]
+    Catalogue(#[from] crate::catalogue::PublishError),
     #[error("listening socket: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -92,6 +98,9 @@ pub fn prepare(state: &StateDir, opts: &ServerOptions) -> Result<Prepared, Serve
     let tls = tls::server_config(&pki)?;
     let conn = db::open(&state.db())?;
     crate::db::notices::set_max_validity(&conn, opts.notice_max_validity)?;
+    crate::db::reprints::set(&conn, opts.reprints)?;
+    // The catalogue's guides and forms, signed once and re-signed only when changed.
+    crate::catalogue::publish(&conn, &pki)?;
     let metrics = Arc::new(Metrics::new());
     let app_state = AppState(Arc::new(AppInner {
         crl: crate::revocation::CrlIssuer::new(state.pki()),

@@ -91,8 +91,7 @@ pub fn reserve(
     if let Some(id) = held {
         return Ok(Reservation::Granted(id));
     }
-    let allowed: u32 =
-        tx.query_row("SELECT prints_allowed FROM documents WHERE id = ?1", params![document_id], |r| r.get(0))?;
+    let allowed = allowance_of(&tx, document_id)?;
     let used = prints_counted(&tx, document_id)?;
     let leased: u32 = tx.query_row(
         "SELECT COUNT(*) FROM print_grants
@@ -111,6 +110,26 @@ pub fn reserve(
     )?;
     tx.commit()?;
     Ok(Reservation::Granted(id))
+}
+
+/// Prints of a document allowed under the server's reprint policy (read in the same
+/// transaction, so a policy change applies from the next download on).
+fn allowance_of(conn: &Connection, document_id: &str) -> Result<u32, DbError> {
+    let issued_with: u32 =
+        conn.query_row("SELECT prints_allowed FROM documents WHERE id = ?1", params![document_id], |r| r.get(0))?;
+    Ok(super::reprints::allowance(super::reprints::get(conn)?, issued_with))
+}
+
+/// Records a print report of a TIDAK AKTIF document without counting it (flag
+/// `document_inactive`): the print happened and stays on record for investigation, but
+/// the kiosk is told it was refused. A retry of the same id changes nothing.
+pub fn record_inactive(conn: &Connection, r: &NewReport<'_>) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO print_reports (report_id, kiosk_id, document_id, pages_printed, completed, at, grant_id, flag)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'document_inactive')",
+        params![r.report_id, r.kiosk_id, r.document_id, r.pages_printed, r.completed, r.at, r.grant_id],
+    )?;
+    Ok(())
 }
 
 /// Completed prints that count against the limit (flagged reports do not).
@@ -184,10 +203,7 @@ pub fn record_report(conn: &mut Connection, r: &NewReport<'_>) -> Result<Recorde
         Some(grant_id) => match_grant(&tx, grant_id, r)?,
     };
     if flag.is_none() && r.completed {
-        let allowed: u32 =
-            tx.query_row("SELECT prints_allowed FROM documents WHERE id = ?1", params![r.document_id], |row| {
-                row.get(0)
-            })?;
+        let allowed = allowance_of(&tx, r.document_id)?;
         // A lease that expired or was released before the report came could have let
         // another session take the same print: whoever reaches the limit second is flagged.
         if prints_counted(&tx, r.document_id)? >= allowed {

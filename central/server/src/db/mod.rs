@@ -16,10 +16,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use rusqlite;
 
 pub mod admin;
+pub mod applications;
 pub mod documents;
 pub mod grants;
 pub mod notices;
 pub mod pinguard;
+pub mod reprints;
+pub mod service_files;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -113,6 +116,8 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
     grants::migrate(&conn)?;
     notices::migrate(&conn)?;
     conn.execute_batch(pinguard::SCHEMA)?;
+    applications::migrate(&conn)?;
+    service_files::migrate(&conn)?;
     Ok(conn)
 }
 

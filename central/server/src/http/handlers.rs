@@ -7,8 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use adm_central_client::api::{
-    self, AuditEventAck, AuditEventBody, CitizenInfo, DocumentInfo, DocumentList, DocumentStatus, ErrorCode, NikSignIn,
-    NoticeSignIn, PrintReportAck, PrintReportBody, SessionGrant, VerifyResult, shape,
+    self, AuditEventAck, AuditEventBody, CitizenInfo, DocumentInfo, DocumentList, ErrorCode, NikSignIn, NoticeSignIn,
+    PrintReportAck, PrintReportBody, ReprintPolicy, SessionGrant, shape,
 };
 use adm_text::mask::id_number as mask_nik;
 
@@ -18,6 +18,7 @@ use super::{AppState, CitizenSession, Kiosk};
 use crate::db::grants::{self, Reservation};
 use crate::db::notices;
 use crate::db::pinguard::{self, Gate, Wrong};
+use crate::db::reprints;
 use crate::db::{self, DocumentRow, Upsert};
 use crate::secrets;
 use crate::sessions::session_key;
@@ -168,7 +169,8 @@ pub async fn sign_out(State(state): State<AppState>, session: CitizenSession) ->
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn info(d: &DocumentRow) -> DocumentInfo {
+fn info(d: &DocumentRow, policy: ReprintPolicy) -> DocumentInfo {
+    let allowed = reprints::allowance(policy, d.prints_allowed);
     DocumentInfo {
         id: d.id.clone(),
         kind: d.kind.clone(),
@@ -176,17 +178,23 @@ fn info(d: &DocumentRow) -> DocumentInfo {
         number: d.number.clone(),
         issued: d.issued.clone(),
         pages: d.pages,
-        prints_allowed: d.prints_allowed,
-        prints_left: d.prints_allowed.saturating_sub(d.prints_used),
+        prints_allowed: allowed,
+        prints_left: allowed.saturating_sub(d.prints_used),
         sha256: d.sha256.clone(),
         size: d.size,
         owner_nik: d.owner_nik.clone(),
         kk: d.kk.clone(),
+        unlimited: policy == ReprintPolicy::Unlimited,
     }
 }
 
+/// A replaced document: never handed out or counted again, whatever an older listing said.
+fn document_inactive() -> Failure {
+    Failure::new(StatusCode::GONE, ErrorCode::DocumentInactive, "document is TIDAK AKTIF (replaced)")
+}
+
 /// Whether the signed-in citizen may see a document: their own, or their family's KK.
-fn belongs_to(d: &DocumentRow, c: &CitizenInfo) -> bool {
+pub(super) fn belongs_to(d: &DocumentRow, c: &CitizenInfo) -> bool {
     d.owner_nik == c.nik || (d.kind == "kk" && d.kk == c.kk)
 }
 
@@ -195,12 +203,15 @@ pub async fn list_documents(
     session: CitizenSession,
 ) -> Result<Json<DocumentList>, Failure> {
     let (nik, kk) = (session.citizen.nik.clone(), session.citizen.kk.clone());
-    let rows = state.db.run(move |c| db::documents_for(c, &nik, &kk)).await?;
+    let (rows, policy) = state.db.run(move |c| Ok((db::documents_for(c, &nik, &kk)?, reprints::get(c)?))).await?;
     // The query already filters; the second check keeps a query mistake from ever
     // handing one citizen's documents to another.
-    let documents =
-        rows.iter().filter(|d| belongs_to(d, &session.citizen) && session.may_open(&d.id)).map(info).collect();
-    Ok(Json(DocumentList { documents }))
+    let documents = rows
+        .iter()
+        .filter(|d| belongs_to(d, &session.citizen) && session.may_open(&d.id) && d.status == "AKTIF")
+        .map(|d| info(d, policy))
+        .collect();
+    Ok(Json(DocumentList { documents, reprint_policy: Some(policy) }))
 }
 
 pub async fn download(
@@ -219,20 +230,26 @@ pub async fn download(
     let found = state
         .db
         .run(move |c| {
-            let Some(doc) = db::document(c, &id)?.filter(|d| belongs_to(d, &citizen) && d.status == "AKTIF") else {
+            let Some(doc) = db::document(c, &id)?.filter(|d| belongs_to(d, &citizen)) else {
                 return Ok(None);
             };
+            // Replaced since the kiosk listed it: refused, and no print is reserved.
+            if doc.status != "AKTIF" {
+                return Ok(Some(Err(())));
+            }
             let holder = grants::Holder { kiosk_id: &kiosk_id, session_key: &key };
             let grant = grants::reserve(c, &doc.id, &holder, now, lease)?;
             let pdf = match grant {
                 Reservation::Granted(_) => db::document_pdf(c, &id)?,
                 Reservation::NoPrintsLeft => None,
             };
-            Ok(Some((doc, grant, pdf)))
+            Ok(Some(Ok((doc, grant, pdf))))
         })
         .await?;
-    let Some((doc, grant, pdf)) = found else {
-        return Err(Failure::not_found());
+    let (doc, grant, pdf) = match found {
+        None => return Err(Failure::not_found()),
+        Some(Err(())) => return Err(document_inactive()),
+        Some(Ok(found)) => found,
     };
     let (Reservation::Granted(grant_id), Some(pdf)) = (grant, pdf) else {
         return Err(Failure::new(StatusCode::CONFLICT, ErrorCode::NoPrintsLeft, "no prints left for this document"));
@@ -275,9 +292,9 @@ pub async fn put_report(
     let outcome = state
         .db
         .run(move |c| {
-            if db::document(c, &body.document_id)?.is_none() {
+            let Some(doc) = db::document(c, &body.document_id)? else {
                 return Ok(None);
-            }
+            };
             let r = grants::NewReport {
                 report_id: &rid,
                 kiosk_id: &kiosk_id,
@@ -287,14 +304,26 @@ pub async fn put_report(
                 at: &body.at,
                 grant_id: body.grant_id.as_deref(),
             };
+            if doc.status != "AKTIF" {
+                // Kept on record (flagged, never counted) but refused: the kiosk must not
+                // treat a print of a replaced document as a valid one.
+                grants::record_inactive(c, &r)?;
+                return Ok(Some(Err(())));
+            }
             let recorded = grants::record_report(c, &r)?;
-            let left =
-                db::document(c, &body.document_id)?.map_or(0, |d| d.prints_allowed.saturating_sub(d.prints_used));
-            Ok(Some((recorded, left)))
+            let policy = reprints::get(c)?;
+            let left = db::document(c, &body.document_id)?
+                .map_or(0, |d| reprints::allowance(policy, d.prints_allowed).saturating_sub(d.prints_used));
+            Ok(Some(Ok((recorded, left))))
         })
         .await?;
-    let Some((recorded, prints_left)) = outcome else {
-        return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "unknown document_id"));
+    let (recorded, prints_left) = match outcome {
+        None => return Err(Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "unknown document_id")),
+        Some(Err(())) => {
+            tracing::warn!(kiosk = %kiosk.id, %report_id, doc = %doc_id, "print report of a TIDAK AKTIF document refused");
+            return Err(document_inactive());
+        }
+        Some(Ok(found)) => found,
     };
     let (status, duplicate) = match recorded.upsert {
         Upsert::Inserted => (StatusCode::CREATED, false),
@@ -353,20 +382,4 @@ pub async fn put_audit(
         }
     };
     Ok((status, Json(AuditEventAck { event_id, duplicate })).into_response())
-}
-
-pub async fn verify(State(state): State<AppState>, ApiPath(code): ApiPath) -> Result<Json<VerifyResult>, Failure> {
-    if !shape::is_code(&code) {
-        return Err(Failure::bad_request("code must be 16 characters of Crockford base32"));
-    }
-    let doc = state.db.run(move |c| db::document_by_code(c, &code)).await?;
-    Ok(Json(match doc {
-        None => VerifyResult { status: DocumentStatus::TidakValid, kind: None, number: None, issued: None },
-        Some(d) => VerifyResult {
-            status: if d.status == "AKTIF" { DocumentStatus::Aktif } else { DocumentStatus::TidakAktif },
-            kind: Some(d.kind),
-            number: Some(d.number),
-            issued: Some(d.issued),
-        },
-    }))
 }

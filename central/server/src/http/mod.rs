@@ -1,10 +1,13 @@
 //! The HTTP API (see `central/openapi.yaml`): router, kiosk gate, citizen sessions.
 
+mod applications;
+mod catalogue;
 mod crl;
 mod error;
 mod extract;
 mod handlers;
 mod update;
+mod verify;
 
 use std::sync::Arc;
 
@@ -86,7 +89,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/documents/{id}/pdf", get(handlers::download))
         .route("/v1/print-reports/{report_id}", put(handlers::put_report))
         .route("/v1/audit-events/{event_id}", put(handlers::put_audit))
-        .route("/v1/verify/{code}", get(handlers::verify))
+        .route("/v1/verify/{code}", get(verify::verify))
+        .route(paths::APPLICATIONS, get(applications::list))
+        .route(paths::SERVICES, get(catalogue::list))
+        .route("/v1/service-files/{id}/pdf", get(catalogue::file_pdf))
         .route(paths::UPDATE, get(update::offer))
         .route("/v1/update/bundles/{sha256}", get(update::bundle))
         .fallback(|| async { Failure::not_found() })
@@ -111,7 +117,14 @@ async fn kiosk_gate(State(state): State<AppState>, mut req: Request, next: Next)
         }
         Err(e) => return Failure::from(e).into_response(),
     };
-    let class = if req.uri().path().starts_with("/v1/sessions/") { Class::SignIn } else { Class::Other };
+    let path = req.uri().path();
+    let class = if path.starts_with("/v1/sessions/") {
+        Class::SignIn
+    } else if path.starts_with("/v1/verify/") {
+        Class::Verify
+    } else {
+        Class::Other
+    };
     if let Err(retry_after) = state.limiter.check(&kiosk, class) {
         tracing::warn!(kiosk = %kiosk, ?class, "rate limited");
         return Failure::rate_limited(retry_after).into_response();
