@@ -1,9 +1,12 @@
 //! Shared helpers: a demo server per test (fresh state in a temp dir), clients for it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use adm_central::demo::{self, DemoOptions, DemoServer};
 use adm_central_client::{CentralClient, ClientConfig};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 pub const BUDI: (&str, &str) = ("3201011505800001", "123456");
 pub const SITI: (&str, &str) = ("3201016208830002", "654321");
@@ -56,4 +59,22 @@ pub fn report_body(doc: &str) -> adm_central_client::api::PrintReportBody {
         completed: true,
         at: "2025-01-31T09:15:00+07:00".to_owned(),
     }
+}
+
+/// Plain HTTPS with the demo kiosk's identity, to compare answers byte for byte.
+pub fn raw_http(server: &DemoServer) -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(server.ca_pem.as_bytes()) {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(server.kiosk_cert_pem.as_bytes()).map(|c| c.unwrap()).collect();
+    let key = PrivateKeyDer::from_pem_slice(server.kiosk_key_pem.as_bytes()).unwrap();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs, key)
+        .unwrap();
+    reqwest::Client::builder().tls_backend_preconfigured(tls).timeout(Duration::from_secs(20)).build().unwrap()
 }

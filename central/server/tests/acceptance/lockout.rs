@@ -7,16 +7,11 @@
 //! The earlier version of this file asserted a permanent lock ("locked until an officer
 //! unlocks"): that was the hole (anyone knowing a NIK could shut its owner out for good).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use adm_central::clock::Clock;
 use adm_central::db::pinguard::PinPolicy;
 use adm_central::demo::{DemoOptions, DemoServer};
 use adm_central::server::ServerOptions;
 use adm_central_client::ClientError;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::common::*;
 
@@ -36,24 +31,6 @@ fn server_at(pins: PinPolicy) -> (DemoServer, Clock) {
 
 fn locked(secs: u64) -> ClientError {
     ClientError::Locked { retry_after: Some(secs) }
-}
-
-/// Plain HTTPS with the demo kiosk's identity, to compare answers byte for byte.
-fn raw_http(server: &DemoServer) -> reqwest::Client {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_slice_iter(server.ca_pem.as_bytes()) {
-        roots.add(c.unwrap()).unwrap();
-    }
-    let certs: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(server.kiosk_cert_pem.as_bytes()).map(|c| c.unwrap()).collect();
-    let key = PrivateKeyDer::from_pem_slice(server.kiosk_key_pem.as_bytes()).unwrap();
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_client_auth_cert(certs, key)
-        .unwrap();
-    reqwest::Client::builder().tls_backend_preconfigured(tls).timeout(Duration::from_secs(20)).build().unwrap()
 }
 
 /// Status, `Retry-After` and JSON body of one NIK sign-in.

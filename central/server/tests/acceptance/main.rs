@@ -2,10 +2,12 @@
 //! kiosk client. One test binary (one link step) with a module per concern.
 
 mod api;
+mod citizen_services;
 mod common;
 mod concurrency;
 mod entitlement;
 mod jam;
+mod lifecycle;
 mod lockout;
 mod notices;
 mod outbox;

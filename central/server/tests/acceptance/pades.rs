@@ -28,7 +28,7 @@ fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
 
 /// Checks the signature of a single-revision PDF against the trust anchor: ByteRange
 /// covers the file, digest matches, signature verifies, chain leads to the root.
-fn check_pades(pdf: &[u8], root_pem: &str) -> Result<(), String> {
+pub fn check_pades(pdf: &[u8], root_pem: &str) -> Result<(), String> {
     let text = String::from_utf8_lossy(pdf);
     for needle in ["/Type /Sig", "/Filter /Adobe.PPKLite", "/SubFilter /ETSI.CAdES.detached"] {
         text.find(needle).ok_or(format!("missing {needle}"))?;
