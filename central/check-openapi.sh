@@ -54,7 +54,7 @@ head -c 100000 /dev/urandom > "$state/bundle.raucb"
 
 # High rate limits: the fuzzer should explore behaviour, not spend its budget on 429s.
 "$target/debug/adm-central" --state-dir "$state" serve --demo --port 0 \
-  --sign-ins-per-minute 1000000 --requests-per-minute 1000000 --metrics-bind 127.0.0.1:0 \
+  --sign-ins-per-minute 1000000 --requests-per-minute 1000000 --verifies-per-minute 1000000 --metrics-bind 127.0.0.1:0 \
   >"$state/stdout.log" 2>"$state/stderr.log" &
 server_pid=$!
 
@@ -67,6 +67,14 @@ for _ in $(seq 1 150); do
 done
 [ -n "$url" ] || { echo "server did not start in 30 s" >&2; exit 1; }
 echo "== schemathesis against $url"
+
+# A citizen session (BUDI, the demo citizen with an application in every status), so the
+# operations behind a sign-in are explored past their 401 (schemathesis.toml hands the
+# token only to the read-only ones: signing out would end it half-way).
+ADM_CITIZEN_TOKEN="$(curl -sS --cacert "$state/ca.crt" --cert "$state/kiosk.crt" --key "$state/kiosk.key" \
+  -H 'content-type: application/json' -d '{"nik":"3201011505800001","pin":"123456"}' \
+  "$url/v1/sessions/nik" | "$py" -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+export ADM_CITIZEN_TOKEN
 
 status=0
 # Run from the scratch directory: schemathesis leaves a .schemathesis/ cache behind.
