@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use adm_central::pdf::{InfoEntry, SignatureFields, prepare};
+use adm_central::pdf::{A4_PORTRAIT, InfoEntry, PageContent, SignatureFields, prepare};
 use adm_central::sign::DocumentSigner;
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName, DnType, IsCa, Issuer,
@@ -140,7 +140,7 @@ impl Pki {
 
 /// Signs a small PDF with any key and certificate chain (signer first is implied).
 pub fn sign_with(key_pkcs8: &[u8], cert_der: &[u8], chain: &[Vec<u8>]) -> Vec<u8> {
-    let page = b"BT /F1 12 Tf 50 800 Td (DOKUMEN UJI) Tj ET".to_vec();
+    let page = PageContent { size: A4_PORTRAIT, content: b"BT /F1 12 Tf 50 800 Td (DOKUMEN UJI) Tj ET".to_vec() };
     let info = [InfoEntry { key: "NIK", value: "3174055708900003".into() }];
     let sig = SignatureFields {
         name: "Test Signer".into(),
