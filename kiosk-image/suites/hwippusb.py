@@ -226,6 +226,9 @@ def run(out, layout, screens, timings):
         timings["hwippusb_replug_to_ipp_usb_serving_s"] = round(served, 1)
         took, _ = print_and_keep(vm, ipp, lab_out, 2, pdf)
         st = ctl(vm, "status")["ippusb"]
+        _, o = vm.lab("cat /var/log/ipp-usb/*.log 2>/dev/null | grep -c 'DNS-SD' || true")
+        check(o.strip() == "0", f"ipp-usb announces nothing (the image sets dns-sd = disable; "
+                                f"{o.strip()} DNS-SD lines in its logs)")
         check(st["sessions"] > sessions,
               f"plugged back: it prints again, nothing of the kiosk restarted ({st['sessions']} USB sessions, "
               f"{st['tcp_connections']} TCP connections to ippeveprinter, {st['bytes']} bytes from the host, "
