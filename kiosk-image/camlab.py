@@ -4,6 +4,7 @@ uvcvideo, V4L2 and the udev rule that names it /dev/adm/camera.
 
     use_camera(data_dir)        kiosk.toml of run_data_dir: camera.device = /dev/adm/camera
     start(vm); plug(vm)         the camera's server, then the camera plugged in
+    prepare(vm, styles)         draw pictures in the VM in the background, ahead of time
     show(vm, style) / show(vm, "blank")   what is in front of the lens
     unplug(vm)
     status(vm)                  {plugged, streaming, frames_sent, picture, generation,
@@ -72,11 +73,39 @@ def unplug(vm):
     return ctl(vm, "unplug")
 
 
-def picture(vm, style, payload=NOTICE_PAYLOAD, seed=1):
-    """Synthesises a picture in the VM; returns its path there."""
+def _synth_cmd(style, payload, seed):
+    # Written under a temporary name and renamed: a picture drawn in the background
+    # (prepare) is never read half-written.
     path = f"{PICTURES}/{style}-{seed}.png"
-    rc, o = vm.lab(f"mkdir -p {PICTURES} && adm-lab-camera synth {style} {path} --payload {payload} --seed {seed}",
-                   timeout=120)
+    tmp = f"{PICTURES}/{style}-{seed}.tmp.png"
+    return path, (f"mkdir -p {PICTURES} && {{ test -e {path} || {{ adm-lab-camera synth {style} {tmp} "
+                  f"--payload {payload} --seed {seed} >/dev/null && mv {tmp} {path}; }}; }}")
+
+
+def prepare(vm, styles, payload=NOTICE_PAYLOAD, seed=1):
+    """Starts drawing pictures in the VM in the background (a dev build under TCG takes
+    a few seconds each), so showing them later does not wait."""
+    cmds = " ; ".join(_synth_cmd(s, payload, seed)[1] for s in styles)
+    vm.lab(f"nohup sh -c '{cmds}' >/dev/null 2>&1 &")
+
+
+def wait_prepared(vm, styles, seed=1, timeout=120):
+    """Until the pictures prepare() draws are all there (so no drawing competes for the
+    VM's CPU with what a suite measures)."""
+    paths = " ".join(f"{PICTURES}/{s}-{seed}.png" for s in styles)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rc, _ = vm.lab(f"ls {paths} >/dev/null 2>&1")
+        if rc == 0:
+            return
+        time.sleep(1)
+    raise TestFailure(f"the lab camera's pictures were not drawn within {timeout}s")
+
+
+def picture(vm, style, payload=NOTICE_PAYLOAD, seed=1):
+    """A synthesised picture in the VM (drawn now unless prepare already did); its path."""
+    path, cmd = _synth_cmd(style, payload, seed)
+    rc, o = vm.lab(cmd, timeout=120)
     if rc != 0:
         raise TestFailure(f"adm-lab-camera synth {style}: {o.strip()[-300:]}")
     return path
