@@ -17,8 +17,10 @@ import subprocess
 import time
 
 from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
+import camlab
 from hostsvc import GUEST_HOST, IppPrinter
-from suites.hwlab import A4_URI, AS_KIOSK, RECEIPT_URI, ctl, json_lines, three_page_pdf
+from suites.hwlab import (A4_URI, AS_KIOSK, RECEIPT_URI, REPLUG_WITHIN_S, ctl, json_lines, printer_states,
+                          three_page_pdf, wait_state)
 
 IPPUSB_URI = "usb://03f0:7a12"
 IPPUSB_SERIAL = "TH7BM2J0RS"
@@ -43,6 +45,11 @@ CAMERA_TOML = """
 [camera]
 device = "/dev/adm/camera"
 """
+
+
+# The kiosk service itself on the IPP-USB printer (run mode, the in-process reference
+# server), its printer state read from its metrics as in hwlab.
+KIOSK_TOML = TOML.replace("\n[server]\n", '\nmetrics_listen = "127.0.0.1:9464"\n\n[server]\n', 1)
 
 
 def data_dir(out):
@@ -114,6 +121,36 @@ def print_and_keep(vm, ipp, lab_out, n, pdf):
     return took, (round(first - t_cmd, 2) if first else None)
 
 
+def replug_in_running_kiosk(vm, timings):
+    """The kiosk service, started once, keeps its IPP-USB printer through an unplug: ipp-usb
+    exits with the last printer and udev starts it again on the replug, on the same port."""
+    toml = base64.b64encode(KIOSK_TOML.encode()).decode()
+    rc, o = vm.lab(f"echo {toml} | base64 -d > /etc/adm-kiosk/kiosk.toml && chmod 0644 /etc/adm-kiosk/kiosk.toml "
+                   "&& systemctl restart adm-kiosk.service")
+    check(rc == 0, f"the kiosk service runs with printers.a4 = {IPPUSB_URI} (run mode, metrics) {o}")
+    pid = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+    try:
+        waited = wait_state(vm, "a4", "idle", 180)
+    except TestFailure as e:
+        _, j = vm.lab("journalctl -b -u adm-kiosk --no-pager | tail -30")
+        raise TestFailure(f"{e}; journal: {j}")
+    check(True, f"the running kiosk reports the IPP-USB printer idle ({waited:.1f}s after start)")
+    ctl(vm, "ippusb", "unplug")
+    t = time.monotonic()
+    seen = "idle"
+    while seen == "idle" and time.monotonic() - t < REPLUG_WITHIN_S:
+        time.sleep(0.5)
+        seen = printer_states(vm).get("a4")
+    check(seen not in ("idle", None), f"IPP-USB printer unplugged: the running kiosk reports it {seen} "
+                                      f"({time.monotonic() - t:.1f}s)")
+    plug_and_wait(vm, ["plug"])
+    back = wait_state(vm, "a4", "idle", REPLUG_WITHIN_S)
+    timings["hwippusb_replug_to_kiosk_idle_s"] = round(back, 1)
+    now = vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+    check(now == pid, f"plugged back: the same kiosk process reports it idle again {back:.1f}s after ipp-usb "
+                      f"served it (pid {pid} -> {now}; no restart)")
+
+
 def keep_logs(vm, lab_out):
     """ipp-usb's logs and the gadget's journal, in OUT/lab/ (also when a check failed)."""
     try:
@@ -127,25 +164,15 @@ def keep_logs(vm, lab_out):
         log(f"IPP-USB logs not kept: {e}")
 
 
-CAMERA_UNIT = "kiosk-image/lab/usr/lib/systemd/system/adm-lab-camera.service"
-
-
 def lab_camera(vm):
-    """Starts and plugs in the lab's camera (lab/camera, USB/IP) when it is part of the
-    repository and of this image; whether /dev/adm/camera came."""
-    repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    in_git = subprocess.run(["git", "ls-files", "--error-unmatch", CAMERA_UNIT], cwd=repo,
-                            capture_output=True).returncode == 0
-    if not in_git or vm.lab("systemctl cat adm-lab-camera.service >/dev/null 2>&1")[0] != 0:
+    """Starts and plugs in the lab's camera (lab/camera over USB/IP, kiosk-image/camlab.py)
+    when this image has it, something in front of its lens; whether it came."""
+    if vm.lab("systemctl cat adm-lab-camera.service >/dev/null 2>&1")[0] != 0:
         return False
-    rc, o = vm.lab("systemctl start adm-lab-camera.service && adm-lab-camera ctl plug", timeout=180)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if vm.lab("test -e /dev/adm/camera")[0] == 0:
-            return True
-        time.sleep(0.5)
-    _, j = vm.lab("journalctl -b -u adm-lab-camera --no-pager | tail -20")
-    raise TestFailure(f"adm-lab-camera.service started ({rc} {o}) but no /dev/adm/camera within 30s: {j}")
+    camlab.start(vm)
+    camlab.plug(vm)
+    camlab.show(vm, "blank")
+    return True
 
 
 def run(out, layout, screens, timings):
@@ -195,8 +222,14 @@ def run(out, layout, screens, timings):
         # camera, when this image has it)
         camera = lab_camera(vm)
         config = CONFIG.replace(".toml", "-camera.toml") if camera else CONFIG
-        _, o = vm.lab(f"{AS_KIOSK} doctor --config {config} 2>&1", timeout=180)
-        checks = {v["check"]: (v["ok"], v.get("detail", "")) for v in json_lines(o) if "check" in v}
+        for attempt in (1, 2):
+            _, o = vm.lab(f"{AS_KIOSK} doctor --config {config} 2>&1", timeout=180)
+            checks = {v["check"]: (v["ok"], v.get("detail", "")) for v in json_lines(o) if "check" in v}
+            # The USB/IP camera's first frames can miss doctor's deadline when the machine
+            # is busy (other VMs): one more doctor run, said in the log.
+            if not camera or checks.get("camera", (False,))[0] or attempt == 2:
+                break
+            log(f"doctor: camera {checks.get('camera')} on the first run; running doctor again")
         check(checks.get("a4_printer", (False,))[0], f"doctor: the IPP-USB A4 printer ready ({checks.get('a4_printer')})")
         check(checks.get("receipt_printer", (False,))[0],
               f"doctor: the TM-T20III receipt printer ready ({checks.get('receipt_printer')})")
@@ -233,6 +266,9 @@ def run(out, layout, screens, timings):
               f"plugged back: it prints again, nothing of the kiosk restarted ({st['sessions']} USB sessions, "
               f"{st['tcp_connections']} TCP connections to ippeveprinter, {st['bytes']} bytes from the host, "
               f"{st['errors']} bridge errors; {took:.1f}s)")
+
+        # --- the same in the long-running kiosk (last: it then holds the printers)
+        replug_in_running_kiosk(vm, timings)
     finally:
         keep_logs(vm, lab_out)
         vm.stop()
