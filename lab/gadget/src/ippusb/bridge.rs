@@ -128,7 +128,8 @@ pub fn transfers(len: usize, max_packet: usize) -> Vec<std::ops::Range<usize>> {
     if len == 0 {
         return Vec::new();
     }
-    if max_packet == 0 || len % max_packet != 0 {
+    // (Nothing is a multiple of a zero packet size but zero, handled above.)
+    if !len.is_multiple_of(max_packet) {
         return vec![0..len];
     }
     vec![0..len - 1, len - 1..len]
