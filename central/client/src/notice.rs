@@ -33,6 +33,23 @@ pub fn parse_notice_payload(payload: &str, expected_host: &str) -> Result<String
     Ok(code)
 }
 
+/// Extracts the verification code from the QR printed on a document
+/// (`https://<host>/v/<code>`, see [`verify_payload`]), with the same rules as a notice:
+/// only the configured central host, a 16-character Crockford code, lower case accepted.
+/// The kiosk's document check (no sign-in) asks the server about nothing else.
+pub fn parse_verify_payload(payload: &str, expected_host: &str) -> Result<String, NoticeParseError> {
+    let rest = payload.trim().strip_prefix("https://").ok_or(NoticeParseError::NotANotice)?;
+    let (host, path) = rest.split_once('/').ok_or(NoticeParseError::NotANotice)?;
+    if !host.eq_ignore_ascii_case(expected_host) {
+        return Err(NoticeParseError::WrongHost);
+    }
+    let code = path.strip_prefix("v/").ok_or(NoticeParseError::NotANotice)?.to_ascii_uppercase();
+    if !shape::is_code(&code) {
+        return Err(NoticeParseError::BadCode);
+    }
+    Ok(code)
+}
+
 /// The payload of the notice QR for `code` (used by the server and in tests).
 pub fn notice_payload(host: &str, code: &str) -> String {
     format!("https://{host}/n/{code}")
@@ -48,6 +65,26 @@ mod tests {
     use super::*;
 
     const HOST: &str = "siak.demo.invalid";
+
+    #[test]
+    fn a_document_qr_gives_its_verification_code_for_the_own_host_only() {
+        let host = HOST;
+        let code = "3QF8ZK2M7T4WXN9A";
+        assert_eq!(parse_verify_payload(&verify_payload(host, code), host).as_deref(), Ok(code));
+        assert_eq!(parse_verify_payload("https://SIAK.demo.invalid/v/3qf8zk2m7t4wxn9a\n", host).as_deref(), Ok(code));
+        for (payload, err) in [
+            ("https://evil.example/v/3QF8ZK2M7T4WXN9A", NoticeParseError::WrongHost),
+            ("https://siak.demo.invalid@evil.example/v/3QF8ZK2M7T4WXN9A", NoticeParseError::WrongHost),
+            ("https://siak.demo.invalid/n/3QF8ZK2M7T4WXN9A", NoticeParseError::NotANotice),
+            ("http://siak.demo.invalid/v/3QF8ZK2M7T4WXN9A", NoticeParseError::NotANotice),
+            ("3QF8ZK2M7T4WXN9A", NoticeParseError::NotANotice),
+            ("https://siak.demo.invalid/v/3QF8ZK2M7T4WXN9", NoticeParseError::BadCode),
+            ("https://siak.demo.invalid/v/3QF8ZK2M7T4WXN9O", NoticeParseError::BadCode),
+            ("https://siak.demo.invalid/v/3QF8ZK2M7T4WXN9A?x=1", NoticeParseError::BadCode),
+        ] {
+            assert_eq!(parse_verify_payload(payload, host), Err(err), "{payload}");
+        }
+    }
 
     #[test]
     fn accepts_own_host_only() {
