@@ -25,6 +25,9 @@ use super::{Backend, SetupError};
 pub struct SimHandles {
     pub a4: Option<adm_a4::sim::SimControl>,
     pub receipt: Option<adm_thermal::sim::SimControl>,
+    /// The simulated camera: the demo script puts another paper in front of it (a
+    /// document's QR for the document check) by replacing its source.
+    pub camera: Option<crate::devices::Shared<dyn FrameSource>>,
 }
 
 /// Builds the devices named in the configuration.
@@ -79,12 +82,16 @@ pub fn build_devices(
         }
         camera
     };
+    let camera = shared(camera);
+    if config.camera.device.is_sim() {
+        handles.camera = Some(camera.clone());
+    }
     let devices = Devices {
         central: backend.central.clone(),
         a4: shared(a4),
         receipt: shared(receipt),
         receipt_width: width,
-        camera: shared(camera),
+        camera,
         // zxing-cpp finds far more codes than rqrr on real photos (see benches/qr.rs); the
         // deadline keeps a pathological frame from stalling the scanner.
         decoder: Arc::new(Timed::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE), backend.metrics.clone())),
@@ -136,12 +143,16 @@ fn usb_ids(uri: &str) -> Option<(u16, u16)> {
 /// The simulated camera: an empty scene for a moment, then a citizen holding up the
 /// notice QR.
 pub fn demo_camera(host: &str, code: &str) -> ReplaySource {
+    qr_camera(&crate::scan::notice::payload(host, code))
+}
+
+/// A simulated camera that sees an empty scene for a moment, then a QR code of `payload`
+/// (a notice, a document's verification QR, or anything else a citizen may hold up).
+pub fn qr_camera(payload: &str) -> ReplaySource {
     let (w, h) = (640u32, 480u32);
     let empty = GreyFrame { width: w, height: h, data: vec![150; (w * h) as usize] };
     let mut scene = image::GrayImage::from_pixel(w, h, image::Luma([150]));
-    if let Ok(code) =
-        qrcode::QrCode::with_error_correction_level(crate::scan::notice::payload(host, code), qrcode::EcLevel::M)
-    {
+    if let Ok(code) = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M) {
         let qr = code.render::<image::Luma<u8>>().module_dimensions(6, 6).quiet_zone(true).build();
         let x = (w.saturating_sub(qr.width())) / 2;
         let y = (h.saturating_sub(qr.height())) / 2;

@@ -29,7 +29,7 @@ mod backend;
 mod devices;
 
 pub use backend::Backend;
-pub use devices::{SimHandles, a4_options, build_devices, demo_camera, v4l_camera};
+pub use devices::{SimHandles, a4_options, build_devices, demo_camera, qr_camera, v4l_camera};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -175,8 +175,10 @@ impl Kiosk {
                 ui_bridge::maintenance::render_camera(&self.app, &rt);
             }
         }
-        if matches!(rt.machine().state(), crate::session::State::ScanQr { .. })
-            && let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+        if matches!(
+            rt.machine().state(),
+            crate::session::State::ScanQr { .. } | crate::session::State::CheckScan { .. }
+        ) && let Some(frame) = rt.preview().lock().unwrap_or_else(|e| e.into_inner()).as_ref()
         {
             ui_bridge::show_frame(&self.app, frame);
         }

@@ -151,6 +151,40 @@ pub struct PrintReport {
     pub at: String,
 }
 
+/// A document's status as the central server knows it, by the code in the QR printed on
+/// it ("cek dokumen"). The meanings are Dukcapil's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentStatus {
+    /// Issued by procedure and legally valid (for a KK: not necessarily the current one).
+    Aktif,
+    /// Replaced by a newer document (e.g. a new KK): no longer valid.
+    TidakAktif,
+    /// Not a document the server issued: forged, or not Dukcapil's.
+    TidakValid,
+}
+
+/// The answer to a document check: only what the printed paper itself shows. Asked
+/// without sign-in, so never a name, a NIK or an address; the number comes masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentCheck {
+    pub status: DocumentStatus,
+    /// The details below are there only for a document the server knows.
+    pub kind: Option<DocKind>,
+    /// Title as printed (e.g. "KARTU KELUARGA"), for kinds this kiosk has no name for.
+    pub title: Option<String>,
+    /// Masked as `****0001`.
+    pub number: Option<String>,
+    /// Issue date, ISO 8601 (YYYY-MM-DD).
+    pub issued: Option<String>,
+}
+
+impl DocumentCheck {
+    /// TIDAK VALID without details: what the kiosk shows for a code nobody issued.
+    pub fn not_valid() -> Self {
+        DocumentCheck { status: DocumentStatus::TidakValid, kind: None, title: None, number: None, issued: None }
+    }
+}
+
 /// What went wrong, in terms the citizen screen can explain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CentralError {
@@ -174,6 +208,9 @@ pub enum CentralError {
     KioskRefused,
     #[error("too many requests")]
     RateLimited,
+    /// The document was replaced (TIDAK AKTIF) since it was listed: never printed.
+    #[error("document no longer active (replaced)")]
+    DocumentInactive,
     #[error("central server error: {0}")]
     Server(String),
     #[error("local outbox: {0}")]
@@ -204,6 +241,11 @@ pub trait Central: Send + Sync {
     /// Reaches the server over mutual TLS and returns the round-trip time (maintenance
     /// readiness check).
     async fn health(&self) -> Result<std::time::Duration, CentralError>;
+    /// "Cek dokumen": the status of a printed document by the 16-character code of its QR.
+    /// No citizen session; the answer carries only what the paper shows.
+    async fn verify_document(&self, _code: &str) -> Result<DocumentCheck, CentralError> {
+        Err(CentralError::Unreachable)
+    }
     /// The CRLs of the document-signing CAs (PEM). Without them (this default, or the
     /// server unreachable) the kiosk checks revocation only with CRLs inside the PDFs.
     async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {

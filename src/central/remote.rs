@@ -7,11 +7,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use adm_central_client::api::{AuditEventBody, CitizenInfo, DocumentInfo, PrintReportBody};
+use adm_central_client::api::{
+    AuditEventBody, CitizenInfo, DocumentInfo, DocumentStatus as ApiStatus, PrintReportBody, VerifyResult,
+};
 use adm_central_client::outbox::{LocalPrintRecord, Outbox};
 use adm_central_client::{CentralClient, ClientConfig, ClientError};
 
-use super::{Central, CentralError, Citizen, DocKind, DocumentMeta, PdfBytes, PrintReport, SessionToken};
+use super::{
+    Central, CentralError, Citizen, DocKind, DocumentCheck, DocumentMeta, DocumentStatus, PdfBytes, PrintReport,
+    SessionToken,
+};
 use crate::nik::Nik;
 
 pub struct RemoteCentral {
@@ -48,10 +53,28 @@ fn map_err(e: ClientError) -> CentralError {
         ClientError::RateLimited => CentralError::RateLimited,
         ClientError::NotFound => CentralError::Server("document not found".into()),
         ClientError::NoPrintsLeft => CentralError::Server("no prints left for this document".into()),
-        ClientError::DocumentInactive => CentralError::Server("document no longer active (replaced)".into()),
+        ClientError::DocumentInactive => CentralError::DocumentInactive,
         ClientError::IntegrityMismatch => CentralError::Server("download does not match its checksum".into()),
         ClientError::TooLarge => CentralError::Server("answer too large".into()),
         ClientError::Rejected(m) | ClientError::Server(m) | ClientError::Config(m) => CentralError::Server(m),
+    }
+}
+
+/// The server's answer as the kiosk shows it. A TIDAK VALID answer shows no details, and
+/// the number is masked again here: a server that sent it whole must still not put it on
+/// a screen anyone passing by can read.
+fn check(v: VerifyResult) -> DocumentCheck {
+    let status = match v.status {
+        ApiStatus::Aktif => DocumentStatus::Aktif,
+        ApiStatus::TidakAktif => DocumentStatus::TidakAktif,
+        ApiStatus::TidakValid => return DocumentCheck::not_valid(),
+    };
+    DocumentCheck {
+        status,
+        kind: v.kind.as_deref().map(DocKind::from_code),
+        title: v.title,
+        number: v.number.as_deref().map(adm_text::mask::document_number),
+        issued: v.issued,
     }
 }
 
@@ -167,7 +190,38 @@ impl Central for RemoteCentral {
         Ok(started.elapsed())
     }
 
+    async fn verify_document(&self, code: &str) -> Result<DocumentCheck, CentralError> {
+        self.client.verify(code).await.map(check).map_err(map_err)
+    }
+
     async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {
         self.client.revocation_lists().await.map_err(map_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: ApiStatus, number: &str) -> VerifyResult {
+        VerifyResult {
+            status,
+            kind: Some("kk".into()),
+            title: Some("KARTU KELUARGA".into()),
+            number: Some(number.into()),
+            issued: Some("2024-03-20".into()),
+        }
+    }
+
+    #[test]
+    fn a_check_shows_what_the_paper_shows_and_never_a_whole_number() {
+        let c = check(answer(ApiStatus::TidakAktif, "3201010101090001"));
+        assert_eq!(c.status, DocumentStatus::TidakAktif);
+        assert_eq!(c.kind, Some(DocKind::KartuKeluarga));
+        assert_eq!(c.number.as_deref(), Some("****0001"), "masked even if the server sent it whole");
+        assert_eq!(c.issued.as_deref(), Some("2024-03-20"));
+        assert_eq!(check(answer(ApiStatus::Aktif, "****0001")).number.as_deref(), Some("****0001"));
+        // An unknown code has no details, whatever came with it.
+        assert_eq!(check(answer(ApiStatus::TidakValid, "****0001")), DocumentCheck::not_valid());
     }
 }

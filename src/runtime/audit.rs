@@ -44,10 +44,11 @@ pub enum AuditKind {
 
 impl AuditKind {
     /// The whole catalogue.
-    pub const ALL: [AuditKind; 16] = [
+    pub const ALL: [AuditKind; 17] = [
         AuditKind::DocumentRefused(Refusal::Ownership),
         AuditKind::DocumentRefused(Refusal::Signature),
         AuditKind::DocumentRefused(Refusal::Download),
+        AuditKind::DocumentRefused(Refusal::Inactive),
         AuditKind::PrinterStopped(PrinterProblem::PaperOut),
         AuditKind::PrinterStopped(PrinterProblem::PaperJam),
         AuditKind::PrinterStopped(PrinterProblem::CoverOpen),
@@ -69,6 +70,7 @@ impl AuditKind {
             AuditKind::DocumentRefused(Refusal::Ownership) => "document.refused.ownership",
             AuditKind::DocumentRefused(Refusal::Signature) => "document.refused.signature",
             AuditKind::DocumentRefused(Refusal::Download) => "document.refused.download",
+            AuditKind::DocumentRefused(Refusal::Inactive) => "document.refused.inactive",
             AuditKind::PrinterStopped(PrinterProblem::PaperOut) => "printer.stopped.media-empty",
             AuditKind::PrinterStopped(PrinterProblem::PaperJam) => "printer.stopped.media-jam",
             AuditKind::PrinterStopped(PrinterProblem::CoverOpen) => "printer.stopped.cover-open",

@@ -263,6 +263,31 @@ impl Runtime {
                     hint,
                 ));
             }
+            Command::StartDocumentScanner { session } => {
+                self.stop_scanner();
+                let hint_tx = tx.clone();
+                let report = move |code| {
+                    let _ = tx.send(Event::DocumentScanned { session, code });
+                };
+                let hint = move |hint| {
+                    let _ = hint_tx.send(Event::ScanHint { session, hint });
+                };
+                self.scanner = Some(Scanner::start_document(
+                    self.devices.camera.clone(),
+                    self.devices.decoder.clone(),
+                    self.info.central_host.clone(),
+                    self.preview.clone(),
+                    report,
+                    hint,
+                ));
+            }
+            Command::CheckDocument { session, code } => {
+                self.tokio.spawn(async move {
+                    let result = central.verify_document(&code).await.map_err(Failure::from);
+                    drop(code);
+                    let _ = tx.send(Event::DocumentChecked { session, result });
+                });
+            }
             Command::StopScanner => self.stop_scanner(),
             Command::EndMaintenance => self.end_console(),
             Command::EndSession { token } => {

@@ -16,7 +16,7 @@ use std::time::SystemTime;
 
 use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
-use crate::central::{Central, Citizen, DocumentMeta, PdfBytes, PrintReport, SessionToken};
+use crate::central::{Central, CentralError, Citizen, DocumentMeta, PdfBytes, PrintReport, SessionToken};
 use crate::devices::{Shared, lock};
 use crate::document::RevocationStatus;
 use crate::session::{Event, JobStatus, PrintOrder, PrinterProblem, Refusal};
@@ -53,9 +53,13 @@ impl PrintRun {
             let pdf = match self.central.download(&self.token, doc).await {
                 Ok(pdf) => pdf,
                 Err(e) => {
+                    // Replaced since the list was made (acceptance 5 of #19): the server
+                    // reserved nothing, and the citizen is told why, not "download failed".
+                    let refusal =
+                        if e == CentralError::DocumentInactive { Refusal::Inactive } else { Refusal::Download };
                     tracing::warn!(document = %doc.id, error = %e, "download failed");
-                    self.metrics.document_refused(Refusal::Download.into());
-                    self.update(index, JobStatus::Refused(Refusal::Download));
+                    self.metrics.document_refused(refusal.into());
+                    self.update(index, JobStatus::Refused(refusal));
                     continue;
                 }
             };

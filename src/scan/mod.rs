@@ -1,8 +1,10 @@
-//! QR sign-in: frame → grey → decoder → notice payload.
+//! QR sign-in and document check: frame → grey → decoder → notice payload, or the
+//! verification code of a printed document.
 
 pub mod bounded;
 pub mod cli;
 pub mod decoder;
+pub mod document;
 pub mod hints;
 pub mod notice;
 pub mod probe;

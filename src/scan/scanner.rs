@@ -1,5 +1,6 @@
 //! The capture loop: its own thread, always the newest frame, decode, hand the notice
-//! code to the session. Stops when told or when a notice was found.
+//! code (sign-in) or a document's verification code (document check) to the session.
+//! Stops when told, or when what it looks for was found.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,8 @@ impl CameraThread {
 pub struct Scanner(CameraThread);
 
 impl Scanner {
+    /// Looks for a notice QR of `central_host`; other codes are reported (once each) and
+    /// scanning goes on.
     pub fn start(
         camera: Arc<Mutex<Box<dyn FrameSource>>>,
         decoder: Arc<dyn QrDecoder + Sync>,
@@ -58,65 +61,105 @@ impl Scanner {
     ) -> Scanner {
         Scanner(CameraThread::spawn("qr-scan", move |flag| {
             let mut last_refused: Option<String> = None;
-            // Hints go out when they change, not every frame.
-            let mut last_code = Instant::now();
-            let mut last_hint: Option<ScanHint> = None;
-            let mut last_frame = Instant::now();
-            while !flag.load(Ordering::Relaxed) {
-                let frame = {
-                    let mut cam = camera.lock().unwrap_or_else(|e| e.into_inner());
-                    cam.next_frame()
-                };
-                let frame = match frame {
-                    Ok(f) => f,
-                    Err(CameraError::Disconnected) => {
-                        // Unplugged or never found: say so once it has lasted a moment (a
-                        // camera starting up may drop a frame), and keep trying: it may
-                        // come back.
-                        if last_frame.elapsed() >= NO_CAMERA_AFTER && last_hint != Some(ScanHint::NoCamera) {
-                            last_hint = Some(ScanHint::NoCamera);
-                            hint(last_hint);
-                        }
-                        std::thread::sleep(Duration::from_millis(500));
-                        continue;
+            capture(&camera, decoder.as_ref(), &preview, &hint, &flag, |text| {
+                match notice::parse(&text, &central_host) {
+                    Ok(code) => {
+                        report(Ok(code));
+                        true
                     }
-                    Err(e) => {
-                        tracing::debug!(error = %e, "camera frame");
-                        continue;
-                    }
-                };
-                last_frame = Instant::now();
-                let found = decoder.decode(&frame);
-                if !found.is_empty() {
-                    last_code = Instant::now();
-                }
-                let now_hint = super::hints::hint_for(&frame, last_code.elapsed());
-                if now_hint != last_hint {
-                    last_hint = now_hint;
-                    hint(now_hint);
-                }
-                *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
-                for code in found {
-                    match notice::parse(&code.text, &central_host) {
-                        Ok(code) => {
-                            if !flag.swap(true, Ordering::Relaxed) {
-                                report(Ok(code));
-                            }
-                            return;
-                        }
-                        // Tell the citizen once per foreign code, not every frame.
-                        Err(_) if last_refused.as_deref() != Some(code.text.as_str()) => {
-                            last_refused = Some(code.text);
+                    // Tell the citizen once per foreign code, not every frame.
+                    Err(_) => {
+                        if last_refused.as_deref() != Some(text.as_str()) {
+                            last_refused = Some(text);
                             report(Err(ScanProblem::NotANotice));
                         }
-                        Err(_) => {}
+                        false
                     }
                 }
-            }
+            });
+        }))
+    }
+
+    /// Document check: stops at the first QR read and reports its verification code, or
+    /// None when it is not a document code of `central_host` (another host, a notice,
+    /// anything else): the citizen is shown TIDAK VALID for it, never an error.
+    pub fn start_document(
+        camera: Arc<Mutex<Box<dyn FrameSource>>>,
+        decoder: Arc<dyn QrDecoder + Sync>,
+        central_host: String,
+        preview: Preview,
+        report: impl Fn(Option<Zeroizing<String>>) + Send + 'static,
+        hint: impl Fn(Option<ScanHint>) + Send + 'static,
+    ) -> Scanner {
+        Scanner(CameraThread::spawn("qr-check", move |flag| {
+            capture(&camera, decoder.as_ref(), &preview, &hint, &flag, |text| {
+                report(super::document::parse(&text, &central_host).ok());
+                true
+            });
         }))
     }
 
     pub fn stop(self) {
         self.0.stop();
+    }
+}
+
+/// The capture loop shared by both scanners: newest frame, decode, hints when they
+/// change, preview. Each decoded text goes to `found`; `true` from it ends the loop (once:
+/// a stop requested meanwhile wins, so nothing is reported after `stop`).
+fn capture(
+    camera: &Mutex<Box<dyn FrameSource>>,
+    decoder: &(dyn QrDecoder + Sync),
+    preview: &Preview,
+    hint: &dyn Fn(Option<ScanHint>),
+    flag: &AtomicBool,
+    mut found: impl FnMut(String) -> bool,
+) {
+    // Hints go out when they change, not every frame.
+    let mut last_code = Instant::now();
+    let mut last_hint: Option<ScanHint> = None;
+    let mut last_frame = Instant::now();
+    while !flag.load(Ordering::Relaxed) {
+        let frame = {
+            let mut cam = camera.lock().unwrap_or_else(|e| e.into_inner());
+            cam.next_frame()
+        };
+        let frame = match frame {
+            Ok(f) => f,
+            Err(CameraError::Disconnected) => {
+                // Unplugged or never found: say so once it has lasted a moment (a camera
+                // starting up may drop a frame), and keep trying: it may come back.
+                if last_frame.elapsed() >= NO_CAMERA_AFTER && last_hint != Some(ScanHint::NoCamera) {
+                    last_hint = Some(ScanHint::NoCamera);
+                    hint(last_hint);
+                }
+                std::thread::sleep(Duration::from_millis(500));
+                continue;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "camera frame");
+                continue;
+            }
+        };
+        last_frame = Instant::now();
+        let codes = decoder.decode(&frame);
+        if !codes.is_empty() {
+            last_code = Instant::now();
+        }
+        let now_hint = super::hints::hint_for(&frame, last_code.elapsed());
+        if now_hint != last_hint {
+            last_hint = now_hint;
+            hint(now_hint);
+        }
+        *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
+        for code in codes {
+            if flag.load(Ordering::Relaxed) {
+                return;
+            }
+            if found(code.text) {
+                flag.store(true, Ordering::Relaxed);
+                return;
+            }
+        }
     }
 }

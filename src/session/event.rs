@@ -35,6 +35,8 @@ pub enum Event {
     RetryPrint,
     Finish,
     SetLanguage(Language),
+    /// "Cek dokumen" on the attract screen (no sign-in), or "check another document".
+    CheckDocument,
     /// The technician gesture: only honoured on the attract screen.
     EnterMaintenance,
     ExitMaintenance,
@@ -70,6 +72,16 @@ pub enum Event {
         printed: bool,
     },
     Availability(Availability),
+    /// The camera read a QR during a document check: its verification code, or None when
+    /// it is not a document code of this kiosk's central server.
+    DocumentScanned {
+        session: u64,
+        code: Option<Zeroizing<String>>,
+    },
+    DocumentChecked {
+        session: u64,
+        result: Result<crate::central::DocumentCheck, Failure>,
+    },
 }
 
 impl Event {
@@ -86,6 +98,8 @@ impl Event {
                 | Event::PrintingDone { .. }
                 | Event::ReceiptDone { .. }
                 | Event::Availability(_)
+                | Event::DocumentScanned { .. }
+                | Event::DocumentChecked { .. }
         )
     }
 }
@@ -227,6 +241,15 @@ pub enum Command {
     /// The session is over: sign out (if signed in) and drop every cached byte of it.
     EndSession {
         token: Option<SessionToken>,
+    },
+    /// The camera looks for a document's QR (document check); stops on the first QR read.
+    StartDocumentScanner {
+        session: u64,
+    },
+    /// Ask the central server about a document's verification code (no sign-in).
+    CheckDocument {
+        session: u64,
+        code: Zeroizing<String>,
     },
     /// The machine closed the technician console (timeout): reset it, camera off.
     EndMaintenance,

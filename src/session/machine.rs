@@ -10,6 +10,8 @@ use super::event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLin
 use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
 use crate::nik::Nik;
 
+mod check;
+
 pub const NIK_DIGITS: usize = 16;
 /// How long the camera looks for a QR before the screen offers to try again or type the
 /// code; it closes before the idle warning appears, so the citizen sees this first.
@@ -118,7 +120,9 @@ impl Machine {
     /// Whole seconds left in the scan window (0 once it ran out or outside scanning).
     pub fn scan_seconds_left(&self) -> u64 {
         match self.state {
-            State::ScanQr { expired: false, .. } => self.scan_deadline.saturating_sub(self.now).div_ceil(1000),
+            State::ScanQr { expired: false, .. } | State::CheckScan { expired: false, .. } => {
+                self.scan_deadline.saturating_sub(self.now).div_ceil(1000)
+            }
             _ => 0,
         }
     }
@@ -207,6 +211,7 @@ impl Machine {
             }
             // Printing is never interrupted: the limit is applied once it is done.
             State::Printing { .. } => {}
+            State::CheckScan { expired: false, .. } if self.check_scan_over() => self.expire_check_scan(out),
             State::ScanQr { expired: false, .. }
                 if now >= self.scan_deadline && now < self.idle_deadline && now < self.session_deadline =>
             {
@@ -261,7 +266,7 @@ impl Machine {
             | State::PrintStopped { ctx, .. } => Some(ctx.token.clone()),
             _ => None,
         };
-        if matches!(old, State::ScanQr { .. }) {
+        if matches!(old, State::ScanQr { .. } | State::CheckScan { .. }) {
             out.push(Command::StopScanner);
         }
         drop(old);
@@ -304,6 +309,12 @@ impl Machine {
                 out.push(Command::Audit(AuditEvent::SessionStarted { session: self.session }));
             }
             (State::Goodbye, Event::Start | Event::Finish) => self.state = State::Attract,
+            (State::Attract, Event::CheckDocument) if self.availability != Availability::OutOfService => {
+                self.start_check(out)
+            }
+            (State::CheckScan { .. } | State::CheckCode { .. } | State::Checking | State::CheckResult { .. }, ev) => {
+                self.step_check(ev, out)
+            }
             (State::Attract, Event::EnterMaintenance) => {
                 self.state = State::Maintenance;
                 self.touch();

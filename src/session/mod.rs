@@ -12,8 +12,8 @@ pub mod state;
 pub use event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest};
 pub use machine::{Machine, Timing, Warning};
 pub use state::{
-    Availability, Failure, Job, JobStatus, Language, PinProblem, PrinterProblem, ReceiptOutcome, Refusal, ScanHint,
-    ScanProblem, SessionCtx, SignInMethod, State,
+    Availability, CheckResult, Failure, Job, JobStatus, Language, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
+    ScanHint, ScanProblem, SessionCtx, SignInMethod, State,
 };
 
 /// Milliseconds on the runtime's monotonic clock.

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::central::{CentralError, Citizen, DocumentMeta, SessionToken};
+use crate::central::{CentralError, Citizen, DocumentCheck, DocumentMeta, SessionToken};
 use crate::nik::{Nik, NikError};
 
 /// The session's language: Bahasa Indonesia by default, restored for every new citizen.
@@ -96,7 +96,8 @@ impl From<CentralError> for Failure {
             CentralError::SessionExpired => Failure::SessionExpired,
             CentralError::KioskRefused => Failure::KioskRefused,
             CentralError::RateLimited => Failure::RateLimited,
-            CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
+            // Only a download answers this, and a print run shows it per document.
+            CentralError::DocumentInactive | CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
         }
     }
 }
@@ -128,6 +129,20 @@ pub enum Refusal {
     Signature,
     /// The document does not belong to the signed-in citizen or their family.
     Ownership,
+    /// The server refused it as TIDAK AKTIF: replaced (e.g. by a new KK) after the list
+    /// the citizen chose from was made. Never printed; the others still are.
+    Inactive,
+}
+
+/// What a document check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckResult {
+    /// The server's answer (AKTIF, TIDAK AKTIF, or TIDAK VALID for a code it never issued).
+    Answered(DocumentCheck),
+    /// The QR read was not a document code of this kiosk's central server (another host,
+    /// a notice, anything else): TIDAK VALID without asking anyone, as the paper cannot be
+    /// checked.
+    NotADocumentCode,
 }
 
 /// Printer trouble a citizen can be told about.
@@ -248,6 +263,22 @@ pub enum State {
     Failure {
         failure: Failure,
     },
+    /// "Cek dokumen", without sign-in: the camera looks for the QR printed on a document.
+    CheckScan {
+        hint: Option<ScanHint>,
+        /// The scan window ran out: the camera is off until "scan again" or typing.
+        expired: bool,
+    },
+    /// The verification code printed on the document, typed (the QR will not scan).
+    CheckCode {
+        code: Zeroizing<String>,
+    },
+    /// The central server is asked about the code.
+    Checking,
+    /// The document's status, with only what the paper shows.
+    CheckResult {
+        result: CheckResult,
+    },
     /// A technician has the kiosk (see `console`): no citizen session can start.
     Maintenance,
 }
@@ -260,6 +291,7 @@ impl State {
             self,
             State::Attract
                 | State::SigningIn { .. }
+                | State::Checking
                 | State::LoadingDocuments { .. }
                 | State::Printing { .. }
                 | State::Goodbye

@@ -7,11 +7,11 @@ use std::rc::Rc;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::grey_image;
-use crate::central::DocKind;
+use crate::central::{DocKind, DocumentStatus};
 use crate::nik::NikError;
 use crate::session::{
-    Availability, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
-    ScanHint, ScanProblem, State,
+    Availability, CheckResult, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem,
+    ReceiptOutcome, Refusal, ScanHint, ScanProblem, State,
 };
 use crate::ui::{self, AppWindow, BusyKind, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen};
 
@@ -64,6 +64,8 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     k.on_retry_print(move || s(Event::RetryPrint));
     let s = sink.clone();
     k.on_finish(move || s(Event::Finish));
+    let s = sink.clone();
+    k.on_check_document(move || s(Event::CheckDocument));
     let s = sink;
     k.on_set_language(move |l| {
         s(Event::SetLanguage(match l {
@@ -118,6 +120,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut busy_kind = BusyKind::SigningIn;
     let mut failure = ui::Failure::ServerError;
     let mut locked_wait = (-1, false);
+    let mut check = CheckView::default();
 
     let screen = match m.state() {
         State::Attract => Screen::Attract,
@@ -137,12 +140,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
         }
         State::ScanQr { problem, hint, expired } => {
             scan_not_a_notice = *problem == Some(ScanProblem::NotANotice);
-            scan_hint = match hint {
-                Some(ScanHint::Glare) => ui::ScanHint::Glare,
-                Some(ScanHint::Closer) => ui::ScanHint::Closer,
-                Some(ScanHint::NoCamera) => ui::ScanHint::NoCamera,
-                None => ui::ScanHint::None,
-            };
+            scan_hint = scan_hint_of(*hint);
             scan_expired = *expired;
             Screen::ScanQr
         }
@@ -198,6 +196,24 @@ pub fn render(app: &AppWindow, m: &Machine) {
             }
             Screen::Failure
         }
+        State::CheckScan { hint, expired } => {
+            scan_hint = scan_hint_of(*hint);
+            scan_expired = *expired;
+            Screen::CheckScan
+        }
+        State::CheckCode { code } => {
+            code_display = group_digits(code);
+            code_count = code.len() as i32;
+            Screen::CheckCode
+        }
+        State::Checking => {
+            busy_kind = BusyKind::CheckingDocument;
+            Screen::Busy
+        }
+        State::CheckResult { result } => {
+            check = CheckView::of(result);
+            Screen::CheckResult
+        }
         State::Maintenance => Screen::Maintenance,
     };
     k.set_screen(screen);
@@ -225,10 +241,73 @@ pub fn render(app: &AppWindow, m: &Machine) {
             && jobs.iter().any(|j| j.state != JobState::Done),
     );
     k.set_receipt(receipt);
+    k.set_check_status(check.status);
+    k.set_check_unreadable(check.unreadable);
+    k.set_check_details(check.details);
+    k.set_check_kind(check.kind);
+    k.set_check_title(check.title.into());
+    k.set_check_number(check.number.into());
+    k.set_check_issued(check.issued.into());
     k.set_documents(ModelRc::new(VecModel::from(docs)));
     k.set_jobs(ModelRc::new(VecModel::from(jobs)));
-    if screen != Screen::ScanQr {
+    if screen != Screen::ScanQr && screen != Screen::CheckScan {
         k.set_camera_frame(slint::Image::default());
+    }
+}
+
+fn scan_hint_of(hint: Option<ScanHint>) -> ui::ScanHint {
+    match hint {
+        Some(ScanHint::Glare) => ui::ScanHint::Glare,
+        Some(ScanHint::Closer) => ui::ScanHint::Closer,
+        Some(ScanHint::NoCamera) => ui::ScanHint::NoCamera,
+        None => ui::ScanHint::None,
+    }
+}
+
+/// A document check's answer as the result screen shows it (blank outside it).
+struct CheckView {
+    status: ui::CheckStatus,
+    unreadable: bool,
+    details: bool,
+    kind: ui::DocKind,
+    title: String,
+    number: String,
+    issued: String,
+}
+
+impl Default for CheckView {
+    fn default() -> Self {
+        CheckView {
+            status: ui::CheckStatus::TidakValid,
+            unreadable: false,
+            details: false,
+            kind: ui::DocKind::Other,
+            title: String::new(),
+            number: String::new(),
+            issued: String::new(),
+        }
+    }
+}
+
+impl CheckView {
+    fn of(result: &CheckResult) -> CheckView {
+        let CheckResult::Answered(c) = result else {
+            return CheckView { unreadable: true, ..CheckView::default() };
+        };
+        let status = match c.status {
+            DocumentStatus::Aktif => ui::CheckStatus::Aktif,
+            DocumentStatus::TidakAktif => ui::CheckStatus::TidakAktif,
+            DocumentStatus::TidakValid => return CheckView::default(),
+        };
+        CheckView {
+            status,
+            unreadable: false,
+            details: c.kind.is_some() || c.title.is_some(),
+            kind: c.kind.map(kind_of).unwrap_or(ui::DocKind::Other),
+            title: c.title.clone().unwrap_or_default(),
+            number: c.number.clone().unwrap_or_default(),
+            issued: c.issued.as_deref().map(format_date).unwrap_or_default(),
+        }
     }
 }
 
@@ -308,6 +387,7 @@ fn job_row(j: &crate::session::Job) -> JobRow {
         JobStatus::Refused(Refusal::Download) => (JobState::RefusedDownload, 0, j.doc.pages),
         JobStatus::Refused(Refusal::Signature) => (JobState::RefusedSignature, 0, j.doc.pages),
         JobStatus::Refused(Refusal::Ownership) => (JobState::RefusedOwnership, 0, j.doc.pages),
+        JobStatus::Refused(Refusal::Inactive) => (JobState::RefusedInactive, 0, j.doc.pages),
         JobStatus::Stopped { problem, done } => (
             match problem {
                 PrinterProblem::PaperOut => JobState::StoppedPaperOut,

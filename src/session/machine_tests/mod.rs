@@ -3,7 +3,7 @@
 //! `printing.rs` and `endings.rs`.
 
 use super::*;
-use crate::central::{Citizen, DocKind, DocumentMeta, SessionToken};
+use crate::central::{Citizen, DocKind, DocumentCheck, DocumentMeta, SessionToken};
 use crate::nik::NikError;
 use crate::session::SessionCtx;
 use crate::session::event::SignInError;
@@ -154,6 +154,30 @@ fn failure() -> J {
     j
 }
 
+/// "Cek dokumen" from the attract screen: the camera looks for a document's QR.
+fn check_scan() -> J {
+    let mut j = J::new();
+    j.ev(Event::CheckDocument);
+    j
+}
+fn check_code() -> J {
+    let mut j = check_scan();
+    j.ev(Event::TypeCode);
+    j
+}
+fn checking() -> J {
+    let mut j = check_scan();
+    let s = j.sid();
+    j.ev(Event::DocumentScanned { session: s, code: Some(Zeroizing::new("3QF8ZK2M7T4WXN9A".into())) });
+    j
+}
+fn check_result() -> J {
+    let mut j = checking();
+    let s = j.sid();
+    j.ev(Event::DocumentChecked { session: s, result: Ok(DocumentCheck::not_valid()) });
+    j
+}
+
 /// Every state a citizen can be in, by name.
 fn all_session_states() -> Vec<(&'static str, J)> {
     vec![
@@ -174,6 +198,10 @@ fn all_session_states() -> Vec<(&'static str, J)> {
         ("printing", printing()),
         ("collect", collect()),
         ("failure", failure()),
+        ("check_scan", check_scan()),
+        ("check_code", check_code()),
+        ("checking", checking()),
+        ("check_result", check_result()),
     ]
 }
 
@@ -194,6 +222,7 @@ fn print_stopped() -> J {
     j
 }
 
+mod citizen_services;
 mod endings;
 mod printing;
 mod sign_in;

@@ -185,6 +185,8 @@ label_set! {
         Integrity => "integrity",
         Signature => "signature",
         Ownership => "ownership",
+        // Replaced since the list was made: the server's answer, not a kiosk fault.
+        Inactive => "inactive",
         Other => "other",
     }
 }
@@ -195,6 +197,7 @@ impl From<Refusal> for RefusalReason {
             Refusal::Download => RefusalReason::Download,
             Refusal::Signature => RefusalReason::Signature,
             Refusal::Ownership => RefusalReason::Ownership,
+            Refusal::Inactive => RefusalReason::Inactive,
         }
     }
 }
