@@ -45,6 +45,9 @@ pub struct DemoReport {
     pub printed: Vec<PathBuf>,
 }
 
+mod check;
+pub use check::{AKTIF_KK_CODE, FORGED_CODE, GARBAGE_QR, REPLACED_KK_CODE};
+
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Plays the scripted journeys headless and writes `screens/*.png`, `printed/*` and
@@ -67,6 +70,7 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     let mut shots = Shots { dir: screens_dir, taken: vec![] };
     headless::record_touches();
     script(&kiosk, &clock, &sim, &mut shots)?;
+    check::script(&kiosk, &clock, &sim, &backend.public_host, &mut shots)?;
     let touches = serde_json::to_string_pretty(&headless::recorded_touches())
         .map_err(|e| DemoError::Script(format!("touches: {e}")))?;
     let touches_path = out.join("touches.json");
