@@ -511,6 +511,11 @@ impl Machine {
                 }
             }
             (State::Printing { .. }, Event::PrintingDone { session: s }) if s == session => {
+                // Waiting for the printer is not idleness: a run longer than the idle
+                // timeout (a slow printer, many pages) must leave the citizen the whole
+                // idle time to read why it stopped, or to take the papers, instead of
+                // ending the session the moment the printer is done.
+                self.touch();
                 if let State::Printing { ctx, mut jobs } = mem::replace(&mut self.state, State::Attract) {
                     for job in &mut jobs {
                         if !job.status.is_final() {

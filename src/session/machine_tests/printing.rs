@@ -99,6 +99,38 @@ fn printing_done_requests_a_receipt_listing_what_really_printed() {
 }
 
 #[test]
+fn a_print_longer_than_the_idle_timeout_leaves_the_citizen_time_afterwards() {
+    // Found in the VM lab: a 3-document run on a USB laser took longer than the idle
+    // timeout, and the paper-out screen was gone within a second (idle timeout).
+    let mut stopped = printing();
+    let s = stopped.sid();
+    stopped.now += T.idle_ms + 5_000;
+    stopped
+        .ev(Event::JobUpdate {
+            session: s,
+            index: 0,
+            status: JobStatus::Stopped { problem: PrinterProblem::PaperOut, done: 1 },
+        })
+        .ev(Event::PrintingDone { session: s });
+    stopped.after(1_000);
+    assert!(matches!(stopped.state(), State::PrintStopped { .. }), "{:?}", stopped.state());
+    assert!(stopped.m.warning().is_none(), "no timeout warning right after printing");
+    // The idle timeout still applies from there on.
+    stopped.after(T.idle_ms);
+    assert!(matches!(stopped.state(), State::Collect { .. }), "{:?}", stopped.state());
+
+    let mut done = printing();
+    let s = done.sid();
+    done.now += T.idle_ms + 5_000;
+    done.ev(Event::JobUpdate { session: s, index: 0, status: JobStatus::Done { pages: 2 } })
+        .ev(Event::JobUpdate { session: s, index: 1, status: JobStatus::Done { pages: 2 } })
+        .ev(Event::PrintingDone { session: s });
+    done.after(1_000);
+    assert!(matches!(done.state(), State::Collect { .. }), "{:?}", done.state());
+    assert!(!done.ended(EndReason::IdleTimeout));
+}
+
+#[test]
 fn unfinished_jobs_are_marked_skipped_and_refusals_kept() {
     let mut j = printing();
     let s = j.sid();
