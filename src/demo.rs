@@ -186,6 +186,8 @@ fn script(kiosk: &Kiosk, clock: &ManualClock, sim: &SimHandles, shots: &mut Shot
     tap(app, "Masuk")?;
     wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
     tap(app, "Lanjut dengan 2 dokumen")?;
+    // The used-up Biodata is not listed (and leaves no gap in the layout).
+    shots.take(kiosk, "confirm-two")?;
     tap(app, "Cetak sekarang")?;
     wait_for(kiosk, WAIT, |s| matches!(s, State::PrintStopped { .. }))?;
     shots.take(kiosk, "paper-out")?;
