@@ -218,13 +218,13 @@ fn a_document_replaced_after_the_list_is_refused_at_print_time_and_the_rest_prin
         assert_eq!(jobs.iter().filter(|j| matches!(j.status, JobStatus::Done { .. })).count(), 2, "{jobs:?}");
     }
     h.shows_all(&[
-        "Tidak dicetak: dokumen ini sudah diganti dengan yang baru (status TIDAK AKTIF) dan tidak berlaku lagi. Mintalah dokumen yang terbaru ke Dukcapil.",
+        "Tidak dicetak: dokumen ini sudah diganti yang baru (TIDAK AKTIF). Mintalah dokumen terbaru ke Dukcapil.",
         "Sebagian dokumen tidak tercetak. Tunjukkan struk Anda kepada petugas; hak cetak Anda untuk dokumen tersebut tidak berkurang.",
     ]);
     tap(h.app(), "English").expect("language");
     assert!(shows(
         h.app(),
-        "Not printed: this document has been replaced by a newer one (status TIDAK AKTIF) and is no longer valid. Please ask Dukcapil for the current document."
+        "Not printed: this document was replaced by a newer one (TIDAK AKTIF). Please ask Dukcapil for the current one."
     ));
     // The server counted only the two that came out.
     let admin = h.backend.demo.as_ref().expect("server").admin();
