@@ -119,20 +119,21 @@ impl TcpLink {
     }
 }
 
-/// How to queue `len` bytes on a bulk IN endpoint with packets of `max_packet` bytes so
+/// How to queue `data` on a bulk IN endpoint with packets of `max_packet` bytes so
 /// that the host's read ends with this data: a transfer whose length is a whole number of
 /// packets does not end the host's (larger) read, which would then wait for the next
 /// answer. Such a chunk goes as two transfers, the last one a single byte. (A zero-length
 /// packet would end it too, but ipp-usb takes an empty read as an error and backs off.)
-pub fn transfers(len: usize, max_packet: usize) -> Vec<std::ops::Range<usize>> {
-    if len == 0 {
+pub fn transfers(data: &[u8], max_packet: usize) -> Vec<&[u8]> {
+    if data.is_empty() {
         return Vec::new();
     }
     // (Nothing is a multiple of a zero packet size but zero, handled above.)
-    if !len.is_multiple_of(max_packet) {
-        return vec![0..len];
+    if !data.len().is_multiple_of(max_packet) {
+        return vec![data];
     }
-    vec![0..len - 1, len - 1..len]
+    let (most, last) = data.split_at(data.len() - 1);
+    vec![most, last]
 }
 
 /// What the read side of one connection did.
@@ -176,12 +177,15 @@ mod tests {
 
     #[test]
     fn whole_packets_are_split_so_the_host_read_ends() {
-        assert_eq!(transfers(0, 512), Vec::<std::ops::Range<usize>>::new());
-        assert_eq!(transfers(100, 512), vec![0..100]);
-        assert_eq!(transfers(513, 512), vec![0..513]);
-        assert_eq!(transfers(512, 512), vec![0..511, 511..512]);
-        assert_eq!(transfers(16384, 512), vec![0..16383, 16383..16384]);
-        assert_eq!(transfers(1, 0), vec![0..1]);
+        let lens = |len: usize, max_packet: usize| -> Vec<usize> {
+            transfers(&vec![7u8; len], max_packet).iter().map(|c| c.len()).collect()
+        };
+        assert_eq!(lens(0, 512), Vec::<usize>::new());
+        assert_eq!(lens(100, 512), vec![100]);
+        assert_eq!(lens(513, 512), vec![513]);
+        assert_eq!(lens(512, 512), vec![511, 1]);
+        assert_eq!(lens(16384, 512), vec![16383, 1]);
+        assert_eq!(lens(1, 0), vec![1]);
     }
 
     /// A server that answers each line with "ok N" and closes after each answer, like

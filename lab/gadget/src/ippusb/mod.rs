@@ -319,8 +319,8 @@ fn printer_to_host(mut tx: EndpointSender, link: &TcpLink, counters: &Counters, 
         };
         let max_packet = tx.max_packet_size().unwrap_or(512);
         let mut sink = |data: &[u8]| -> std::io::Result<()> {
-            for range in bridge::transfers(data.len(), max_packet) {
-                let chunk = Bytes::copy_from_slice(&data[range]);
+            for piece in bridge::transfers(data, max_packet) {
+                let chunk = Bytes::copy_from_slice(piece);
                 // Waits while the host does not read; gives up when unplugged.
                 loop {
                     match tx.send_timeout(chunk.clone(), POLL) {
