@@ -25,6 +25,11 @@ fn headless_demo_writes_every_screen_and_the_printed_documents() {
     assert_eq!(start["label"], "Sentuh di sini untuk mulai");
     assert_eq!((start["step"].as_str(), start["screen"].as_str()), (Some("attract"), Some("attract")));
     assert!(touches.iter().any(|t| t["screen"] == "enter-pin" && t["label"] == "Masuk"), "{touches:?}");
+    // The technician console: its PIN keypad, the receipt printer's page and its test
+    // page, and the way out (the VM lab suite signs a technician in on the real kiosk).
+    for label in ["2", "Masuk", "Printer struk", "Cetak halaman uji", "Tutup menu petugas"] {
+        assert!(touches.iter().any(|t| t["screen"] == "maintenance" && t["label"] == label), "{label}: {touches:?}");
+    }
     for t in &touches {
         let (x, y) = (t["x"].as_u64().expect("x"), t["y"].as_u64().expect("y"));
         assert!(x < 1080 && y < 1920 && x > 0 && y > 0, "{t}");
