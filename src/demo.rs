@@ -80,7 +80,7 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     let mut shots = Shots { dir: screens_dir, taken: vec![] };
     headless::record_touches();
     script(&kiosk, &clock, &sim, &mut shots)?;
-    check::script(&kiosk, &clock, &sim, &backend.public_host, &mut shots)?;
+    check::script(&kiosk, &clock, &sim, &backend, &mut shots)?;
     let touches = serde_json::to_string_pretty(&headless::recorded_touches())
         .map_err(|e| DemoError::Script(format!("touches: {e}")))?;
     let touches_path = out.join("touches.json");

@@ -1,15 +1,16 @@
 //! The headless demo's document check ("cek dokumen", issue #19): a passer-by holds
 //! printed documents up to the simulated camera, without signing in — one AKTIF, one
 //! replaced (TIDAK AKTIF), a forged one (TIDAK VALID) and a QR that is no document code
-//! at all — in Bahasa Indonesia, then in English with the code typed by hand.
+//! at all — in Bahasa Indonesia, then in English with the code typed by hand. Then a
+//! citizen whose KK is replaced between choosing and printing: refused, the rest prints.
 
 use super::{DemoError, Shots, WAIT, expect};
-use crate::app::{Kiosk, SimHandles, qr_camera};
+use crate::app::{Backend, Kiosk, SimHandles, qr_camera};
 use crate::devices::lock;
-use crate::headless::{shows, tap, wait_for};
+use crate::headless::{shows, sign_in_with_nik, tap, wait_for};
 use crate::runtime::clock::ManualClock;
 use crate::scan::document;
-use crate::session::State;
+use crate::session::{ReceiptOutcome, State};
 
 /// Verification codes printed on the reference server's demo documents
 /// (`central/server/src/seed.rs`): Budi's Kartu Keluarga, and the one it replaced.
@@ -19,14 +20,19 @@ pub const REPLACED_KK_CODE: &str = "8H2K6RZQ4V9MXT3C";
 pub const FORGED_CODE: &str = "FRGD0000FRGD0000";
 /// What a damaged or foreign QR may read as: no document code.
 pub const GARBAGE_QR: &str = "%PDF?\u{1}#garbled~QR";
+/// DEWI LESTARI (central/README.md) and her Kartu Keluarga, replaced while she prints.
+const DEWI_NIK: &str = "3374024911750001";
+const DEWI_PIN: &str = "246810";
+const DEWI_KK_ID: &str = "doc-demo-0008";
 
 pub(super) fn script(
     kiosk: &Kiosk,
     clock: &ManualClock,
     sim: &SimHandles,
-    host: &str,
+    backend: &Backend,
     shots: &mut Shots,
 ) -> Result<(), DemoError> {
+    let host = backend.public_host.as_str();
     // A real camera has nothing the script can hold up to it.
     let Some(camera) = &sim.camera else { return Ok(()) };
     let hold = |payload: &str| *lock(camera) = Box::new(qr_camera(payload));
@@ -83,6 +89,29 @@ pub(super) fn script(
     tap(app, "Next")?;
     result(kiosk)?;
     expect(shows(app, "TIDAK AKTIF"), "typed code: TIDAK AKTIF")?;
+    tap(app, "Done")?;
+    clock.advance(10_000);
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+
+    // 10. Dewi chooses her KK and her husband's death certificate; at the office a new KK
+    //     replaces hers before she prints: it is refused (TIDAK AKTIF), the other prints.
+    let Some(server) = &backend.demo else { return Ok(()) };
+    sign_in_with_nik(app, DEWI_NIK, DEWI_PIN)?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
+    tap(app, "Lanjut dengan 2 dokumen")?;
+    server.admin().supersede_document(DEWI_KK_ID).map_err(|e| DemoError::Script(format!("supersede: {e}")))?;
+    tap(app, "Cetak sekarang")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Collect { receipt, .. } if *receipt != ReceiptOutcome::Pending))?;
+    expect(
+        shows(
+            app,
+            "Tidak dicetak: dokumen ini sudah diganti yang baru (TIDAK AKTIF). Mintalah dokumen terbaru ke Dukcapil.",
+        ),
+        "replaced KK refused",
+    )?;
+    shots.take(kiosk, "print-refused-inactive")?;
+    tap(app, "English")?;
+    shots.take(kiosk, "print-refused-inactive-english")?;
     tap(app, "Done")?;
     clock.advance(10_000);
     wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
