@@ -112,6 +112,7 @@ pub fn demo_pickup(lang: Language) -> PickupSlipData {
             .pick("Mulai 19-05-2025, Senin-Jumat 08.00-15.00 WIB", "From 19-05-2025, Mon-Fri 08:00-15:00 WIB")
             .to_owned(),
         qr_payload: "https://verifikasi.adm.example/p/KTP-2505-00731".to_owned(),
+        bring: vec![lang.pick("Kode pengajuan", "The application code").to_owned()],
         note: None,
     }
 }
@@ -129,6 +130,7 @@ pub fn demo_label(lang: Language) -> AddressLabelData {
         sender: "Disdukcapil Kabupaten Contoh, Jl. Merdeka No. 10".to_owned(),
         printed_at: "12-05-2025 10:47 WIB".to_owned(),
         qr_payload: "KK-2505-01288".to_owned(),
+        checklist: vec![lang.pick("Formulir F-1.01", "Form F-1.01").to_owned()],
     }
 }
 

@@ -47,6 +47,7 @@ fn pickup(lang: Language) -> PickupSlipData {
         pickup_place: "Loket 3, Disdukcapil Kabupaten Bogor".to_owned(),
         pickup_time: "Mulai 12-12-2026, 08.00-15.00 WIB".to_owned(),
         qr_payload: "https://adm.example/p/KTP-2512-00731".to_owned(),
+        bring: vec!["Kartu Keluarga asli".to_owned()],
         note: None,
     }
 }
@@ -60,6 +61,7 @@ fn label(lang: Language) -> AddressLabelData {
         sender: "Disdukcapil Kabupaten Bogor".to_owned(),
         printed_at: "05-12-2026 09:32".to_owned(),
         qr_payload: "KK-2512-01288".to_owned(),
+        checklist: vec!["Surat pengantar RT/RW".to_owned()],
     }
 }
 

@@ -16,6 +16,9 @@ pub struct AddressLabelData {
     pub printed_at: String,
     /// Application code only.
     pub qr_payload: String,
+    /// What goes into the envelope (the service's requirements), ticked off by hand
+    /// while packing it; empty for a label without one.
+    pub checklist: Vec<String>,
 }
 
 pub fn address_label(data: &AddressLabelData, width: PaperWidth) -> Vec<u8> {
@@ -49,6 +52,15 @@ pub fn address_label_with(data: &AddressLabelData, opts: &LayoutOptions) -> Vec<
     doc.bold(false);
     doc.line(&data.sender);
     doc.pair(l.pick("Dicetak", "Printed"), &data.printed_at, key_width(opts.width));
+    if !data.checklist.is_empty() {
+        doc.rule(b'-');
+        doc.bold(true);
+        doc.line(l.pick("Isi amplop (persyaratan):", "In the envelope (requirements):"));
+        doc.bold(false);
+        for item in &data.checklist {
+            doc.indented(4, &format!("[ ] {item}"));
+        }
+    }
     qr_block(&mut doc, &data.qr_payload, &data.application_code);
     doc.cut();
     doc.finish()

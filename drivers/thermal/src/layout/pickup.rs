@@ -22,6 +22,8 @@ pub struct PickupSlipData {
     pub pickup_time: String,
     /// Application code or a status URL only: never personal data.
     pub qr_payload: String,
+    /// What to bring to the counter, one item each (the office's list).
+    pub bring: Vec<String>,
     pub note: Option<String>,
 }
 
@@ -58,6 +60,14 @@ pub fn pickup_slip_with(data: &PickupSlipData, opts: &LayoutOptions) -> Vec<u8> 
     doc.line(l.pick("Waktu pengambilan:", "When to collect:"));
     doc.bold(false);
     doc.indented(2, &data.pickup_time);
+    if !data.bring.is_empty() {
+        doc.bold(true);
+        doc.line(l.pick("Yang perlu dibawa:", "What to bring:"));
+        doc.bold(false);
+        for item in &data.bring {
+            doc.indented(2, &format!("- {item}"));
+        }
+    }
     doc.rule(b'-');
     doc.line(l.pick(
         "Bawa slip ini dan tunjukkan kepada petugas. Kartu hanya diserahkan kepada pemohon atau \
