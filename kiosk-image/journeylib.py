@@ -178,3 +178,34 @@ def outbox_state(path):
         return integrity, prints
     finally:
         con.close()
+
+
+def audit_events(central, kiosk_id):
+    """The audit events the central server recorded from `kiosk_id`: [(kind, detail)],
+    oldest first (read-only; the server keeps running)."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{central.db()}?mode=ro", uri=True, timeout=10)
+    try:
+        return con.execute("SELECT kind, detail FROM audit_events WHERE kiosk_id = ? ORDER BY at", (kiosk_id,)).fetchall()
+    finally:
+        con.close()
+
+
+def guest_clock_offset(vm, tries=7):
+    """(guest CLOCK_REALTIME - host time.time(), error bound) in seconds, from lab agent
+    round trips: the guest's `date` was read somewhere inside the round trip, so taking
+    its middle errs by at most half the shortest round trip."""
+    best = None
+    for _ in range(tries):
+        t1 = time.time()
+        rc, out = vm.lab("date +%s.%N")
+        t2 = time.time()
+        if rc != 0:
+            continue
+        rtt = t2 - t1
+        offset = float(out.strip().splitlines()[-1]) - (t1 + t2) / 2
+        if best is None or rtt < best[1] * 2:
+            best = (offset, rtt / 2)
+    if best is None:
+        raise TestFailure("the guest's clock could not be read through the lab agent")
+    return best

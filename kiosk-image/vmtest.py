@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from vmlib import Screens, TestFailure, load_layout, log  # noqa: E402
 
-SUITES = ["boot", "verity", "journey", "powercut", "fleet", "hwlab", "hwippusb", "hwcamera", "update"]
+SUITES = ["boot", "verity", "journey", "powercut", "fleet", "hwlab", "hwippusb", "hwcamera", "hwjourney", "update"]
 
 
 def main():

@@ -1,0 +1,430 @@
+"""The virtual hardware lab, the whole journey (issue #20, acceptance 2, 3, 5, 6): the
+real kiosk (run mode, provisioned against the reference central server on the host)
+with its A4 printer at usb://03f0:5c17 (the lab's HP LaserJet P2055, 7/1/2 PCL) and
+its receipt printer at usb://04b8:0e28 (Epson TM-T20III), both played by
+adm-lab-gadget through the kernel's USB stack, driven by touch only.
+
+1. NIK + PIN → 3 documents → "Cetak": the time from the tap to the first byte at the
+   virtual laser (host tap time mapped onto the guest clock by lab agent round trips);
+2. the laser's paper runs out mid-job (port status Paper Empty, the gadget NAKs):
+   the paper-out screen, the event at the central server; paper back → "Coba lagi"
+   sends only the pages that did not come out (the captured PCL read back by
+   kiosk-image/pclread.py: every page once, A4, true scale) → the receipt: it renders,
+   its QR decodes to the transaction the receipt names, the NIK is masked;
+3. a second citizen: the receipt printer is unplugged after the last A4 page, before
+   the receipt (a ~700-byte receipt crosses USB in one burst: no user-space lab can pull
+   the cable in its middle): the A4 prints still count at the server, the citizen is told; the technician menu (the
+   hidden gesture, PIN by touch) shows the receipt printer not connected; plugged back,
+   the same kiosk process prints a test receipt.
+
+Everything the printers received is kept in OUT/lab/ (a4-*.pcl, receipt-*.bin and their
+renderings), the screendumps in OUT/screens/ (hwj-*), the times in OUT/timings.json.
+"""
+
+import base64
+import hashlib
+import os
+import re
+import subprocess
+import time
+
+import pclread
+from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
+from hostsvc import CentralServer, run_data_dir
+from journeylib import (DEMO_NIK, KIOSK_ID, MASKED_NIK, audit_events, exported_documents, guest_clock_offset,
+                        sign_in, step, wait_settled)
+from suites.hwlab import (A4_URI, RECEIPT_URI, REPLUG_WITHIN_S, ctl, fetch, printer_states, wait_configured,
+                          wait_port_applied, wait_state)
+from touch import Touches, _axis, press
+
+# The headless demo's technician (src/demo.rs DEMO_TECHNICIAN_PIN): its touches on the
+# console are in reference/touches.json.
+TECH_PIN = "24681357"
+METRICS = "127.0.0.1:9464"
+RECEIPT_JOBS = "/run/adm-lab/receipt-jobs"
+# The title bar's left half is the hidden technician gesture (ui/app.slint, TopBar:
+# 130 px high, x < width / 2): a finger held there for 3 s on the attract screen.
+GESTURE_AT = (200, 65)
+# The receipt printer page's state line (ui/screens/maintenance/receipt.slint), right of
+# the tabs, under the title: (left, top, right, bottom) in physical pixels.
+CONDITION_LINE = (520, 235, 1080, 300)
+# A PCL page ends with "end raster" and a form feed (drivers/a4/src/raster/pcl.rs).
+PAGE_END = b"\x1b*rC\x0c"
+# The paper runs out once this many pages reached the laser: the first document (Akta
+# Kelahiran, 1 page) and the first page of the 2-page Kartu Keluarga.
+PAPER_OUT_AFTER_PAGES = 2
+
+
+def kiosk_data(out, central):
+    """The journey suite's provisioned kiosk, with the lab's USB printers, its metrics
+    (the printers' states as the running kiosk sees them) and a technician."""
+    r = subprocess.run([os.path.join(out, "bin", "adm-kiosk-lab"), "technician-hash"], input=TECH_PIN + "\n",
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise TestFailure(f"adm-kiosk technician-hash: {r.stderr.strip()[-300:]}")
+    tech = f'\n[[technicians]]\nid = "lab-tech"\nname = "Teknisi Lab"\npin_hash = "{r.stdout.strip()}"\n'
+    d = run_data_dir(out, central, None, KIOSK_ID, "data-hwjourney", extra_toml=tech)
+    path = os.path.join(d, "etc", "kiosk.toml")
+    with open(path) as f:
+        text = f.read()
+    text = (text.replace('\na4 = "sim"\n', f'\na4 = "{A4_URI}"\n', 1)
+            .replace('\nreceipt = "sim"\n', f'\nreceipt = "{RECEIPT_URI}"\nreceipt_width_mm = 80\n', 1)
+            .replace("\n[server]\n", f'\nmetrics_listen = "{METRICS}"\n\n[server]\n', 1))
+    if A4_URI not in text or RECEIPT_URI not in text or METRICS not in text:
+        raise TestFailure(f"kiosk.toml not as expected for the lab:\n{text}")
+    with open(path, "w") as f:
+        f.write(text)
+    return d
+
+
+def guest_script(vm, name, body):
+    """Copies a shell script into the VM and starts it in the background (its output in
+    /tmp/NAME.log): for reactions faster than a lab agent round trip."""
+    b64 = base64.b64encode(body.encode()).decode()
+    rc, o = vm.lab(f"echo {b64} | base64 -d > /tmp/{name}.sh && (setsid sh /tmp/{name}.sh > /tmp/{name}.log 2>&1 &)")
+    if rc != 0:
+        raise TestFailure(f"cannot start {name} in the VM: {o}")
+
+
+def guest_log(vm, name):
+    return vm.lab(f"cat /tmp/{name}.log 2>/dev/null")[1]
+
+
+def wait_log(vm, name, word, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = guest_log(vm, name)
+        if word in text:
+            return text
+        time.sleep(0.5)
+    raise TestFailure(f"/tmp/{name}.log in the VM: no {word!r} within {timeout}s ({guest_log(vm, name)[-300:]})")
+
+
+def paper_watch(capture, offset):
+    """Sets the laser's port to Paper Empty as soon as PAPER_OUT_AFTER_PAGES whole pages
+    of this run are in its capture."""
+    end = "".join(f"\\{b:03o}" for b in PAGE_END)
+    return f"""pat=$(printf '{end}')
+while :; do
+  n=$(tail -c +{offset + 1} {capture} | grep -aoF "$pat" | wc -l)
+  [ "$n" -ge {PAPER_OUT_AFTER_PAGES} ] && break
+  sleep 0.1
+done
+adm-lab-gadget ctl a4 port paper-empty > /dev/null
+echo "paper-empty after $n pages, $(stat -c %s {capture}) bytes captured, at $(date +%s.%N)"
+"""
+
+
+def receipt_unplug_watch(capture, offset, pages):
+    """Pulls the receipt printer's cable once the last of `pages` A4 pages reached the
+    laser: the kiosk then still waits for the laser to settle (8 s), so the cable is out
+    when it turns to the receipt. (A receipt is ~700 bytes: it crosses USB in a single
+    burst, quicker than anything in user space can pull the cable in its middle.)"""
+    end = "".join(f"\\{b:03o}" for b in PAGE_END)
+    return f"""pat=$(printf '{end}')
+while :; do
+  n=$(tail -c +{offset + 1} {capture} | grep -aoF "$pat" | wc -l)
+  [ "$n" -ge {pages} ] && break
+  sleep 0.1
+done
+adm-lab-gadget ctl receipt unplug > /dev/null
+echo "receipt printer unplugged after the last A4 page ($n pages) at $(date +%s.%N)"
+"""
+
+
+def pdf_pages(data):
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def raster_extents_mm(pcl):
+    """Each raster page's declared extent in mm: (left offset + width, height) at its
+    resolution (ESC*t#R, ESC*p#x0Y, ESC*r#S, ESC*r#T)."""
+    found = []
+    for m in re.finditer(rb"\x1b\*t(\d+)R\x1b\*r0F\x1b\*p(\d+)x0Y\x1b\*r(\d+)S\x1b\*r(\d+)T", pcl):
+        dpi, off, width, height = (int(g) for g in m.groups())
+        found.append(((off + width) * 25.4 / dpi, height * 25.4 / dpi))
+    return found
+
+
+def render_receipt(out, lab_out, name, data):
+    """Writes OUT/lab/NAME.bin, renders it with the strict ESC/POS interpreter
+    (adm-lab-gadget render) into NAME.png and reads its QR code with zbarimg: the text."""
+    bin_path, png = os.path.join(lab_out, f"{name}.bin"), os.path.join(lab_out, f"{name}.png")
+    with open(bin_path, "wb") as f:
+        f.write(data)
+    r = subprocess.run([os.path.join(out, "bin", "adm-lab-gadget"), "render", bin_path, png], capture_output=True,
+                       text=True)
+    check(r.returncode == 0, f"OUT/lab/{name}.bin ({len(data)} bytes) parses with the strict ESC/POS interpreter: "
+                             f"{(r.stdout + r.stderr).strip()[-300:]}")
+    z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True)
+    return z.stdout.strip() if z.returncode == 0 else ""
+
+
+def receipt_job(vm, number):
+    return vm.lab(f"base64 -w0 {RECEIPT_JOBS}/receipt-{number:03d}.bin")
+
+
+def kiosk_pid(vm):
+    return vm.lab("systemctl show -p MainPID --value adm-kiosk.service")[1].strip()
+
+
+def tap_timed(vm, touches, screen, label):
+    """A tap whose moment (the finger lifted: a button acts on release) is returned in
+    host time.time(), with how far it can be off."""
+    x, y = touches.at(screen, label)
+    vm.qmp.cmd("input-send-event", events=[
+        {"type": "abs", "data": {"axis": "x", "value": _axis(x, WIDTH)}},
+        {"type": "abs", "data": {"axis": "y", "value": _axis(y, HEIGHT)}},
+        {"type": "btn", "data": {"down": True, "button": "left"}},
+    ])
+    time.sleep(0.08)
+    t1 = time.time()
+    vm.qmp.cmd("input-send-event", events=[{"type": "btn", "data": {"down": False, "button": "left"}}])
+    t2 = time.time()
+    return (t1 + t2) / 2, (t2 - t1) / 2
+
+
+def wait_reports(central, n, timeout=90):
+    deadline = time.monotonic() + timeout
+    while len(central.print_reports(KIOSK_ID)) < n and time.monotonic() < deadline:
+        time.sleep(1)
+    return central.print_reports(KIOSK_ID)
+
+
+def wait_audit(central, kind, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [e for e in audit_events(central, KIOSK_ID) if e[0] == kind]
+        if found:
+            return found
+        time.sleep(1)
+    raise TestFailure(f"the central server got no {kind} event from {KIOSK_ID} within {timeout}s "
+                      f"({[e[0] for e in audit_events(central, KIOSK_ID)]})")
+
+
+def keep_settled(vm, screens, names, key, timeout):
+    img, name, d = wait_settled(vm, screens, names, timeout)
+    screens.keep(img, key)
+    return img, name, d
+
+
+def paper_out_session(out, vm, screens, touches, central, timings, lab_out):
+    """Session 1: the journey, the paper running out mid-job, the retry, the receipt."""
+    t0 = time.monotonic()
+    sign_in(vm, screens, touches, timings, "hwj")
+    step(vm, screens, timings, "hwj-documents", "documents", 60)
+    touches.tap(vm, "documents", "Lanjut dengan 3 dokumen")
+    step(vm, screens, timings, "hwj-confirm", "confirm", 30)
+
+    st = ctl(vm, "mark")
+    capture, a4_start, receipts_before = st["a4"]["capture"], st["a4"]["bytes"], st["receipt_printed"]
+    guest_script(vm, "paper-watch", paper_watch(capture, a4_start))
+    offset, offset_err = guest_clock_offset(vm)
+    t_tap, tap_err = tap_timed(vm, touches, "confirm", "Cetak sekarang")
+    deadline = time.monotonic() + 120
+    while (first := ctl(vm, "status")["a4"]["first_byte"]) is None:
+        if time.monotonic() > deadline:
+            raise TestFailure("no byte reached the virtual laser within 120 s of the \"Cetak\" tap")
+        time.sleep(0.2)
+    cetak = first - (t_tap + offset)
+    timings["cetak_to_first_byte_s"] = round(cetak, 2)
+    timings["cetak_to_first_byte_error_s"] = round(offset_err + tap_err, 3)
+    check(0 < cetak < 60, f"\"Cetak sekarang\" tapped → first byte at the virtual USB laser after {cetak:.2f} s "
+                          f"(± {offset_err + tap_err:.3f} s: host tap time on the guest clock by the shortest lab "
+                          f"agent round trip)")
+
+    # --- the paper runs out in the middle of the Kartu Keluarga
+    text = wait_log(vm, "paper-watch", "paper-empty after", 240)
+    t_empty = float(text.split(" at ")[-1])
+    log(text.strip())
+    img = step(vm, screens, timings, "hwj-paper-out", "paper-out", 120, loose=True,
+               why="the paper-out screen names this run's documents")
+    t_seen = time.time() + offset
+    timings["hwjourney_paper_empty_to_paper_out_screen_s"] = round(t_seen - t_empty, 1)
+    events = wait_audit(central, "printer.stopped.media-empty")
+    check(True, f"the central server got the outbox's event: printer.stopped.media-empty ({events[-1][1]})")
+    # What the kiosk counts as out: the documents reported complete before the stop (their
+    # reports went through the outbox before the event) and the stopped one's pages.
+    m = re.search(r"(\d+) of (\d+) page", events[-1][1])
+    check(m is not None, f"the event says how many pages came out ({events[-1][1]})")
+    counted_out = sum(r[2] for r in central.print_reports(KIOSK_ID) if r[3] == 1) + int(m.group(1))
+
+    # Paper back in: what the kernel still held reaches the capture, then the kiosk sees
+    # the printer ready (it polls every 5 s while stopped) and "Coba lagi" works.
+    ctl(vm, "a4", "port", "ready")
+    wait_port_applied(vm, "a4")
+    time.sleep(1)
+    boundary = ctl(vm, "status")["a4"]["bytes"]
+    step(vm, screens, timings, "hwj-paper-reloaded", "paper-reloaded", 60, loose=True,
+         why="the stopped screen with the printer ready again")
+    touches.tap(vm, "print-stopped", "Coba lagi")
+    keep_settled(vm, screens, ("collect-after-retry", "collect"), "hwj-collect-after-retry", 240)
+    timings["hwjourney_touch_to_collect_s"] = round(time.monotonic() - t0, 1)
+
+    # --- what the laser received, across both parts
+    reports = wait_reports(central, 3)
+    check(len(reports) == 3 and all(r[3] == 1 for r in reports),
+          f"the central server recorded 3 completed print reports ({[(r[1], r[2], r[3]) for r in reports]})")
+    exported_documents(central, os.path.join(out, "vm", "hwjourney-documents"))
+    pages_of = {}
+    for name in os.listdir(os.path.join(out, "vm", "hwjourney-documents")):
+        with open(os.path.join(out, "vm", "hwjourney-documents", name), "rb") as f:
+            pages_of[name[:-4]] = pdf_pages(f.read())
+    expected = sum(pages_of.get(r[1], 0) for r in reports)
+    check(expected >= 3 and sum(r[2] for r in reports) == expected,
+          f"the reports count the signed PDFs' {expected} pages ({[(r[1], r[2], pages_of.get(r[1])) for r in reports]})")
+    st = ctl(vm, "status")
+    pcl = fetch(vm, capture, os.path.join(lab_out, "a4-journey.pcl"), a4_start)
+    cut = boundary - a4_start
+    before, after = pcl[:cut], pcl[cut:]
+    with open(os.path.join(lab_out, "a4-journey-before-paper-out.pcl"), "wb") as f:
+        f.write(before)
+    with open(os.path.join(lab_out, "a4-journey-retry.pcl"), "wb") as f:
+        f.write(after)
+    got_before = pclread.read(before, partial=True)
+    got_after = pclread.read(after)
+    pages = got_before + got_after
+    for i, p in enumerate(pages, 1):
+        p.image.save(os.path.join(lab_out, f"a4-journey-page-{i}.png"))
+    # The 7/1/2 driver counts a page as out once the next one was accepted too (a laser
+    # has no page counter to ask); at a fault it soft-resets the printer (USB class
+    # SOFT_RESET), which drops the unconfirmed page from a real laser's buffer, so the
+    # retry must send exactly the pages it did not count, and the counted ones never.
+    check(len(got_before) >= counted_out,
+          f"no page counted as out that the laser did not receive ({counted_out} counted, {len(got_before)} "
+          f"complete page(s) received before the paper ran out)")
+    check(len(got_after) == expected - counted_out,
+          f"\"Coba lagi\" sent only the pages that did not come out: {len(got_after)} = {expected} - {counted_out} "
+          f"({len(got_before) - counted_out} page(s) in flight at the fault, dropped by the soft reset, sent again)")
+    came_out = got_before[:counted_out] + got_after
+    digests = [hashlib.sha256(p.image.tobytes()).hexdigest() for p in came_out]
+    check(len(came_out) == expected and len(set(digests)) == len(digests),
+          f"the pages that came out are the {expected} pages of the documents, none twice "
+          f"(OUT/lab/a4-journey-*.pcl, a4-journey-page-*.png)")
+    check(all(p.paper == "A4" and p.orientation == 0 for p in pages),
+          f"every page is A4 portrait ({[(p.paper, p.orientation, p.dpi) for p in pages]})")
+    extents = raster_extents_mm(pcl)
+    check(len(extents) >= len(pages) and all(abs(w - 210) <= 1 and abs(h - 297) <= 1 for w, h in extents),
+          f"every raster covers the A4 sheet at its resolution: true scale "
+          f"({', '.join(f'{w:.1f}x{h:.1f} mm' for w, h in extents)})")
+
+    # --- the receipt
+    deadline = time.monotonic() + 60
+    while (st := ctl(vm, "status"))["receipt_printed"] <= receipts_before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check(st["receipt_printed"] == receipts_before + 1, f"one receipt printed ({st['receipt_printed']})")
+    rc, o = receipt_job(vm, st["receipt_printed"])
+    check(rc == 0, "the receipt's bytes copied out of the VM")
+    escpos = base64.b64decode(o.strip())
+    qr = render_receipt(out, lab_out, "receipt-journey", escpos)
+    tx = re.search(rb"ADM-[0-9A-Z]{10}", escpos)
+    want = f"https://siak.demo.invalid/t/{tx.group().decode()}" if tx else "?"
+    check(tx is not None and qr == want, f"the receipt's QR decodes (zbarimg) to what the kiosk meant: {qr!r} "
+                                         f"(the transaction printed on it: {want})")
+    check(MASKED_NIK.encode() in escpos and DEMO_NIK.encode() not in escpos,
+          f"the receipt shows the masked NIK {MASKED_NIK} and never the full one")
+    touches.tap(vm, "collect", "Selesai")
+    step(vm, screens, timings, "hwj-goodbye", "goodbye", 30)
+    step(vm, screens, timings, "hwj-attract-again", "attract", 60)
+
+
+def receipt_unplugged_session(out, vm, screens, touches, central, timings, lab_out):
+    """Session 2: the receipt printer's cable is pulled when the receipt is next."""
+    sign_in(vm, screens, touches, timings, "hwj2")
+    keep_settled(vm, screens, ("documents",), "hwj2-documents", 60)
+    touches.tap(vm, "documents", "Lanjut dengan 2 dokumen")
+    step(vm, screens, timings, "hwj2-confirm", "confirm-two", 30)
+    st = ctl(vm, "status")
+    printed_before, lost_before = st["receipt_printed"], st["receipt_lost"]
+    # Akta Kelahiran (1 page) and the Kartu Keluarga (2): the used-up Biodata is not offered.
+    guest_script(vm, "receipt-watch", receipt_unplug_watch(st["a4"]["capture"], st["a4"]["bytes"], 3))
+    touches.tap(vm, "confirm", "Cetak sekarang")
+    text = wait_log(vm, "receipt-watch", "unplugged after", 300)
+    log(text.strip())
+    img, name, d = keep_settled(vm, screens, ("collect", "collect-after-retry"), "hwj2-collect-receipt-unplugged", 120)
+    reports = wait_reports(central, 5)
+    check(len(reports) == 5 and all(r[3] == 1 for r in reports),
+          f"receipt printer unplugged before the receipt: the A4 prints still count, 5 completed print reports at the "
+          f"server ({[(r[1], r[2]) for r in reports]})")
+    st = ctl(vm, "status")
+    check(st["receipt_printed"] == printed_before and st["receipt_lost"] == lost_before,
+          f"no receipt reached the unplugged printer ({st['receipt_printed'] - printed_before} printed, "
+          f"{st['receipt_lost'] - lost_before} cut off)")
+    check(screens.diff(img, "collect") >= MATCH_PERCENT,
+          f"the collect screen is not the all-well one: the citizen is told about the receipt "
+          f"(OUT/screens/*hwj2-collect-receipt-unplugged.png, nearest {name} {d:.1f} %)")
+    check(wait_state(vm, "receipt", "disconnected", REPLUG_WITHIN_S) >= 0,
+          "the running kiosk reports the receipt printer disconnected (metrics)")
+    touches.tap(vm, "collect", "Selesai")
+    step(vm, screens, timings, "hwj2-goodbye", "goodbye", 30)
+    step(vm, screens, timings, "hwj2-attract-again", "attract", 60)
+
+
+def maintenance_replug(out, vm, screens, touches, timings, lab_out, pid):
+    """The technician menu shows the unplugged receipt printer; plugged back, the same
+    kiosk process prints on it."""
+    press(vm, *GESTURE_AT, hold=3.6)
+    step(vm, screens, timings, "hwj-maintenance-login", "maintenance-login", 30)
+    touches.type_digits(vm, "maintenance", TECH_PIN)
+    touches.tap(vm, "maintenance", "Masuk")
+    keep_settled(vm, screens, ("maintenance-overview",), "hwj-maintenance-overview-receipt-unplugged", 60)
+    touches.tap(vm, "maintenance", "Printer struk")
+    img, name, d = keep_settled(vm, screens, ("maintenance-receipt",), "hwj-maintenance-receipt-unplugged", 30)
+    # Only the state line under the page title differs from the demo's page ("Siap").
+    line = differing_percent(img.crop(CONDITION_LINE), screens.ref["maintenance-receipt"].crop(CONDITION_LINE))
+    check(line > 5 and printer_states(vm).get("receipt") == "disconnected",
+          f"the technician's receipt printer page no longer says ready ({line:.0f} % of its state line differ "
+          f"from the demo's \"Siap\"; the kiosk reports it disconnected; "
+          f"OUT/screens/*hwj-maintenance-receipt-unplugged.png)")
+
+    ctl(vm, "receipt", "plug")
+    wait_configured(vm, "receipt")
+    back = wait_state(vm, "receipt", "ready", REPLUG_WITHIN_S)
+    timings["hwjourney_receipt_replug_to_ready_s"] = round(back, 1)
+    step(vm, screens, timings, "hwj-maintenance-receipt-plugged-back", "maintenance-receipt", 30,
+         why="the receipt printer's page says ready, as in the demo")
+    before = ctl(vm, "status")["receipt_printed"]
+    touches.tap(vm, "maintenance", "Cetak halaman uji")
+    deadline = time.monotonic() + 60
+    while (st := ctl(vm, "status"))["receipt_printed"] <= before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check(st["receipt_printed"] == before + 1, "plugged back: the technician's test receipt prints")
+    rc, o = receipt_job(vm, st["receipt_printed"])
+    render_receipt(out, lab_out, "receipt-test-after-replug", base64.b64decode(o.strip()) if rc == 0 else b"")
+    now = kiosk_pid(vm)
+    check(now == pid, f"without restarting the kiosk (pid {pid} -> {now})")
+    touches.tap(vm, "maintenance", "Tutup menu petugas")
+    step(vm, screens, timings, "hwj-attract-after-maintenance", "attract", 30)
+
+
+def run(out, layout, screens, timings):
+    lab_out = os.path.join(out, "lab")
+    os.makedirs(lab_out, exist_ok=True)
+    touches = Touches(os.path.join(out, "reference"))
+    central = CentralServer(out, "hwjourney-central")
+    central.start()
+    vm = None
+    try:
+        data = kiosk_data(out, central)
+        vm = Vm(out, "hwjourney", fresh_disk(out, layout, "hwjourney", data))
+        vm.start(guestfwd=[central.port])
+        log("power on (provisioned: run mode, A4 and receipt printers on the lab's USB)")
+        vm.lab_sync(BOOT_TIMEOUT)
+        rc, o = vm.lab("systemctl start adm-lab-gadget.service", timeout=180)
+        check(rc == 0, f"the lab's USB printers plugged in {o.strip()}")
+        rc, cmd = vm.lab("tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value adm-kiosk.service)/cmdline")
+        check(rc == 0 and "adm-kiosk run --config /etc/adm-kiosk/kiosk.toml" in cmd,
+              f"the kiosk runs provisioned, not the demo ({cmd.strip()})")
+        wait_state(vm, "a4", "idle", 120)
+        wait_state(vm, "receipt", "ready", 60)
+        step(vm, screens, timings, "hwj-attract", "attract", 60)
+        timings["hwjourney_power_on_to_attract_s"] = round(vm.since_power_on(), 1)
+        pid = kiosk_pid(vm)
+        paper_out_session(out, vm, screens, touches, central, timings, lab_out)
+        receipt_unplugged_session(out, vm, screens, touches, central, timings, lab_out)
+        maintenance_replug(out, vm, screens, touches, timings, lab_out, pid)
+        log(f"printer states at the end: {printer_states(vm)}")
+    finally:
+        if vm is not None:
+            vm.stop()
+        central.stop()
