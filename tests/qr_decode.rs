@@ -13,6 +13,7 @@ use adm_camera::GreyFrame;
 use adm_kiosk::scan::bounded::Bounded;
 use adm_kiosk::scan::decoder::{QrDecoder, RqrrDecoder};
 use adm_kiosk::scan::notice;
+use adm_kiosk::scan::pipeline::{KIOSK_PASSES, Pipeline};
 use adm_kiosk::scan::zxing::ZxingDecoder;
 use qr_synth::{Rng, Sample, matches};
 
@@ -209,6 +210,8 @@ fn qr_decode_walks_folders_recursively_and_skips_non_images() {
     assert_eq!(files.len(), 2, "{lines:?}");
     assert!(files[0].ends_with("a/b/1.png") && files[1].ends_with("c/8.png"), "{files:?}");
     assert!(lines.iter().all(|l| l["codes"].as_array().is_some_and(|c| !c.is_empty())), "{lines:?}");
+    // The kiosk's own decoder, not a different one for technicians.
+    assert!(lines.iter().all(|l| l["decoder"] == "pipeline"), "{lines:?}");
 }
 
 /// No image anywhere is a failure with a reason, never a silent success.
@@ -230,4 +233,65 @@ fn qr_decode_without_any_image_fails_and_says_why() {
     assert!(run.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("no image"), "{stderr}");
+}
+
+/// The pipeline without its time budget: debug builds are many times slower than the
+/// kiosk's release build, and what these tests check is what the passes find, not how
+/// fast (that is `cargo bench --bench qr`).
+fn unhurried() -> Pipeline {
+    Pipeline::new(Duration::from_secs(30), KIOSK_PASSES)
+}
+
+/// No regression: every ZXing photo plain zxing-cpp reads (nominal, rotated, close,
+/// photos of monitors, …) the pipeline reads too, with the kiosk's 33 ms budget.
+#[test]
+fn pipeline_reads_every_zxing_photo_plain_zxing_reads() {
+    let samples = qr_synth::zxing_samples(&zxing_dir());
+    let pipeline = Pipeline::default();
+    let (mut plain_found, mut pipeline_found) = (0, 0);
+    for s in &samples {
+        let plain = ZxingDecoder.decode(&s.frame).iter().any(|c| matches(&c.text, &s.expected));
+        let ours = pipeline.decode(&s.frame).iter().any(|c| matches(&c.text, &s.expected));
+        assert!(ours || !plain, "{}/{}: read by plain zxing-cpp, missed by the pipeline", s.category, s.name);
+        plain_found += usize::from(plain);
+        pipeline_found += usize::from(ours);
+    }
+    eprintln!("ZXing photos: plain {plain_found}/{n}, pipeline {pipeline_found}/{n}", n = samples.len());
+}
+
+/// The kiosk evaluation set: the pipeline reads at least what plain zxing-cpp reads in
+/// every category, and more overall. (The full set and the timings: the bench.)
+#[test]
+fn pipeline_beats_plain_zxing_on_the_kiosk_set() {
+    let samples = qr_synth::kiosk::samples(5);
+    if let Some(dir) = std::env::var_os("ADM_QR_SYNTH_DUMP") {
+        // Look at the pictures: ADM_QR_SYNTH_DUMP=/tmp/x cargo test --test qr_decode kiosk
+        for s in &samples {
+            if let Some(img) = image::GrayImage::from_raw(s.frame.width, s.frame.height, s.frame.data.clone()) {
+                img.save(Path::new(&dir).join(format!("{}.png", s.name))).expect("save");
+            }
+        }
+    }
+    let plain = recall(&ZxingDecoder, &samples);
+    let ours = recall(&unhurried(), &samples);
+    eprintln!("kiosk set, plain zxing-cpp: {plain:?}");
+    eprintln!("kiosk set, pipeline:        {ours:?}");
+    for (category, (found, _)) in &plain {
+        assert!(ours[category].0 >= *found, "{category}: pipeline {:?} < plain {found}", ours[category]);
+    }
+    let total = |m: &BTreeMap<String, (usize, usize)>| m.values().map(|v| v.0).sum::<usize>();
+    assert!(total(&ours) > total(&plain), "pipeline {} vs plain {}", total(&ours), total(&plain));
+}
+
+#[test]
+fn kiosk_set_is_the_same_every_run_and_covers_every_category() {
+    let a = qr_synth::kiosk::samples(1);
+    let b = qr_synth::kiosk::samples(1);
+    assert_eq!(a.len(), qr_synth::kiosk::CATEGORIES.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((&x.category, &x.expected), (&y.category, &y.expected));
+        assert!(x.frame == y.frame, "{} differs between runs", x.name);
+        assert_eq!((x.frame.width, x.frame.height), (1280, 720));
+        assert!(notice::parse(&x.expected, "127.0.0.1").is_ok(), "{}", x.expected);
+    }
 }

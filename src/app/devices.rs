@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::devices::paper::PaperCounter;
 use crate::devices::{Devices, shared};
 use crate::scan::bounded::{Bounded, DEFAULT_DEADLINE};
+use crate::scan::pipeline::Pipeline;
 use crate::scan::timed::Timed;
-use crate::scan::zxing::ZxingDecoder;
 
 use super::{Backend, SetupError};
 
@@ -92,9 +92,10 @@ pub fn build_devices(
         receipt: shared(receipt),
         receipt_width: width,
         camera,
-        // zxing-cpp finds far more codes than rqrr on real photos (see benches/qr.rs); the
-        // deadline keeps a pathological frame from stalling the scanner.
-        decoder: Arc::new(Timed::new(Bounded::new(ZxingDecoder, DEFAULT_DEADLINE), backend.metrics.clone())),
+        // zxing-cpp, plus enhanced passes within the frame budget when its plain pass reads
+        // nothing (src/scan/pipeline.rs, measured by benches/qr.rs); the deadline keeps a
+        // pathological frame from stalling the scanner.
+        decoder: Arc::new(Timed::new(Bounded::new(Pipeline::default(), DEFAULT_DEADLINE), backend.metrics.clone())),
         sim_a4: handles.a4.clone(),
         trust: Arc::new(backend.trust_anchors(config.documents.signer_policy())?),
         crls: Arc::default(),

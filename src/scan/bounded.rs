@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use adm_camera::GreyFrame;
 
-use super::decoder::{Decoded, QrDecoder};
+use super::decoder::{Decoded, QrDecoder, Seen};
 
 /// Upper bound on worker threads per wrapper, stuck ones included.
 pub const MAX_WORKERS: usize = 3;
@@ -34,7 +34,7 @@ pub const DEFAULT_ABANDON_AFTER: Duration = Duration::from_secs(10);
 
 struct Job {
     frame: GreyFrame,
-    reply: SyncSender<Vec<Decoded>>,
+    reply: SyncSender<Seen>,
 }
 
 struct Worker {
@@ -103,6 +103,11 @@ impl Bounded {
     /// Decodes within the deadline; `None` if the decoder did not answer in time (or
     /// could not be started), `Some(codes)` otherwise.
     pub fn try_decode(&self, frame: &GreyFrame) -> Option<Vec<Decoded>> {
+        self.try_look(frame).map(|seen| seen.codes)
+    }
+
+    /// [`Self::try_decode`] with what was detected but not read.
+    pub fn try_look(&self, frame: &GreyFrame) -> Option<Seen> {
         let mut slot = self.worker.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(w) = slot.as_ref()
             && w.busy.load(Ordering::Acquire)
@@ -132,7 +137,7 @@ impl Bounded {
         self.wait(answer)
     }
 
-    fn wait(&self, answer: Receiver<Vec<Decoded>>) -> Option<Vec<Decoded>> {
+    fn wait(&self, answer: Receiver<Seen>) -> Option<Seen> {
         match answer.recv_timeout(self.deadline) {
             Ok(codes) => {
                 self.completed.fetch_add(1, Ordering::Relaxed);
@@ -157,7 +162,7 @@ impl Bounded {
         live.fetch_add(1, Ordering::AcqRel);
         let spawned = std::thread::Builder::new().name(format!("qr-{}", self.inner.name())).spawn(move || {
             for job in queue {
-                let codes = std::panic::catch_unwind(AssertUnwindSafe(|| inner.decode(&job.frame))).unwrap_or_default();
+                let codes = std::panic::catch_unwind(AssertUnwindSafe(|| inner.look(&job.frame))).unwrap_or_default();
                 flag.store(false, Ordering::Release);
                 // The caller may have given up already; that is fine.
                 let _ = job.reply.send(codes);
@@ -182,6 +187,10 @@ impl QrDecoder for Bounded {
 
     fn decode(&self, frame: &GreyFrame) -> Vec<Decoded> {
         self.try_decode(frame).unwrap_or_default()
+    }
+
+    fn look(&self, frame: &GreyFrame) -> Seen {
+        self.try_look(frame).unwrap_or_default()
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 use adm_camera::GreyFrame;
 
 use super::decoder::QrDecoder;
-use super::zxing::ZxingDecoder;
+use super::pipeline::Pipeline;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QrDecodeError {
@@ -75,11 +75,18 @@ fn decode_file(path: &Path) -> Result<serde_json::Value, String> {
     let img = image::open(path).map_err(|e| e.to_string())?.to_luma8();
     let frame = GreyFrame::from_image(&img);
     let start = Instant::now();
-    let codes = ZxingDecoder.decode(&frame);
+    // The kiosk's own decoder, so a technician sees what the scanner would read.
+    let decoder = Pipeline::default();
+    let codes = decoder.decode(&frame);
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let codes: Vec<_> = codes
         .into_iter()
         .map(|c| serde_json::json!({ "text": c.text, "corners": c.corners.map(|(x, y)| [x, y]) }))
         .collect();
-    Ok(serde_json::json!({ "file": path.display().to_string(), "codes": codes, "ms": (ms * 10.0).round() / 10.0 }))
+    Ok(serde_json::json!({
+        "file": path.display().to_string(),
+        "decoder": decoder.name(),
+        "codes": codes,
+        "ms": (ms * 10.0).round() / 10.0,
+    }))
 }

@@ -11,9 +11,22 @@ pub struct Decoded {
     pub corners: [(i32, i32); 4],
 }
 
+/// What one decode saw: the codes read, and the corners of codes detected but not read
+/// (for the scan hints: "bring it closer", "too much glare").
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub codes: Vec<Decoded>,
+    pub unreadable: Vec<[(i32, i32); 4]>,
+}
+
 pub trait QrDecoder: Send {
     fn name(&self) -> &'static str;
     fn decode(&self, frame: &GreyFrame) -> Vec<Decoded>;
+    /// The codes, and what was detected without being read; decoders that cannot tell
+    /// report only the codes.
+    fn look(&self, frame: &GreyFrame) -> Seen {
+        Seen { codes: self.decode(frame), unreadable: vec![] }
+    }
 }
 
 /// Largest side given to rqrr; bigger frames are downscaled first.

@@ -142,17 +142,17 @@ fn capture(
             }
         };
         last_frame = Instant::now();
-        let codes = decoder.decode(&frame);
-        if !codes.is_empty() {
+        let seen = decoder.look(&frame);
+        if !seen.codes.is_empty() {
             last_code = Instant::now();
         }
-        let now_hint = super::hints::hint_for(&frame, last_code.elapsed());
+        let now_hint = super::hints::hint_for(&frame, last_code.elapsed(), &seen.unreadable);
         if now_hint != last_hint {
             last_hint = now_hint;
             hint(now_hint);
         }
         *preview.lock().unwrap_or_else(|e| e.into_inner()) = Some(frame);
-        for code in codes {
+        for code in seen.codes {
             if flag.load(Ordering::Relaxed) {
                 return;
             }

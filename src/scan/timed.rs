@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use adm_camera::GreyFrame;
 
-use super::decoder::{Decoded, QrDecoder};
+use super::decoder::{Decoded, QrDecoder, Seen};
 use crate::telemetry::metrics::Metrics;
 
 pub struct Timed<D> {
@@ -35,6 +35,15 @@ impl<D: QrDecoder> QrDecoder for Timed<D> {
             self.metrics.observe_qr_decode(started.elapsed().as_secs_f64());
         }
         found
+    }
+
+    fn look(&self, frame: &GreyFrame) -> Seen {
+        let started = Instant::now();
+        let seen = self.inner.look(frame);
+        if !seen.codes.is_empty() {
+            self.metrics.observe_qr_decode(started.elapsed().as_secs_f64());
+        }
+        seen
     }
 }
 

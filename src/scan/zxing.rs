@@ -22,6 +22,7 @@
 use std::panic::AssertUnwindSafe;
 
 use adm_camera::GreyFrame;
+pub use zxingcpp::Binarizer;
 use zxingcpp::{BarcodeFormat, BarcodeReader, ImageFormat, ImageView};
 
 use super::decoder::{Decoded, QrDecoder};
@@ -34,7 +35,7 @@ pub const MAX_SIDE: u32 = 8192;
 pub struct ZxingDecoder;
 
 impl ZxingDecoder {
-    fn reader() -> BarcodeReader {
+    fn reader(binarizer: Binarizer, errors: bool) -> BarcodeReader {
         // Built per call: `BarcodeReader` wraps a raw C pointer and is neither Send nor
         // Sync, while the decoder is shared across threads. Creating it costs ~1 µs.
         BarcodeReader::new()
@@ -43,8 +44,28 @@ impl ZxingDecoder {
             .try_rotate(false)
             .try_harder(true)
             .try_downscale(true)
-            .return_errors(false)
+            .binarizer(binarizer)
+            // Codes found but not read come back too (see [`Reading::unreadable`]).
+            .return_errors(errors)
     }
+}
+
+/// One zxing-cpp pass over a frame: the codes read, and where a code was detected (finder
+/// patterns and all) but could not be read — the pipeline zooms in there, and the hints
+/// tell a citizen whose code is too small to bring it closer.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reading {
+    pub codes: Vec<Decoded>,
+    pub unreadable: Vec<[(i32, i32); 4]>,
+}
+
+/// One pass with `binarizer` (the default decoder uses `LocalAverage`, zxing-cpp's hybrid
+/// binarizer); refuses implausible frames and never panics.
+pub fn read_with(frame: &GreyFrame, binarizer: Binarizer) -> Reading {
+    if !plausible(frame) {
+        return Reading::default();
+    }
+    std::panic::catch_unwind(AssertUnwindSafe(|| read(frame, binarizer, true))).unwrap_or_default()
 }
 
 /// Whether the frame is one the C++ side may be given.
@@ -54,21 +75,24 @@ fn plausible(frame: &GreyFrame) -> bool {
     (1..=MAX_SIDE).contains(&w) && (1..=MAX_SIDE).contains(&h) && frame.data.len() as u64 == u64::from(w) * u64::from(h)
 }
 
-fn read(frame: &GreyFrame) -> Vec<Decoded> {
+fn read(frame: &GreyFrame, binarizer: Binarizer, errors: bool) -> Reading {
     let Ok(view) = ImageView::from_slice(&frame.data, frame.width, frame.height, ImageFormat::Lum) else {
-        return vec![];
+        return Reading::default();
     };
-    let Ok(codes) = ZxingDecoder::reader().from(view) else { return vec![] };
-    codes
-        .into_iter()
-        .filter(|c| c.is_valid())
-        .map(|c| {
-            let bytes = c.bytes();
-            let text = if bytes.contains(&0) { String::from_utf8_lossy(&bytes).into_owned() } else { c.text() };
-            let p = c.position();
-            Decoded { text, corners: [p.top_left, p.top_right, p.bottom_right, p.bottom_left].map(|q| (q.x, q.y)) }
-        })
-        .collect()
+    let Ok(codes) = ZxingDecoder::reader(binarizer, errors).from(view) else { return Reading::default() };
+    let mut reading = Reading::default();
+    for c in codes {
+        let p = c.position();
+        let corners = [p.top_left, p.top_right, p.bottom_right, p.bottom_left].map(|q| (q.x, q.y));
+        if !c.is_valid() {
+            reading.unreadable.push(corners);
+            continue;
+        }
+        let bytes = c.bytes();
+        let text = if bytes.contains(&0) { String::from_utf8_lossy(&bytes).into_owned() } else { c.text() };
+        reading.codes.push(Decoded { text, corners });
+    }
+    reading
 }
 
 impl QrDecoder for ZxingDecoder {
@@ -77,10 +101,13 @@ impl QrDecoder for ZxingDecoder {
     }
 
     fn decode(&self, frame: &GreyFrame) -> Vec<Decoded> {
+        // Without the unreadable detections: exactly zxing-cpp's own answer, the baseline
+        // the pipeline is measured against.
         if !plausible(frame) {
             return vec![];
         }
-        std::panic::catch_unwind(AssertUnwindSafe(|| read(frame))).unwrap_or_default()
+        std::panic::catch_unwind(AssertUnwindSafe(|| read(frame, Binarizer::LocalAverage, false).codes))
+            .unwrap_or_default()
     }
 }
 

@@ -15,6 +15,8 @@
 
 #![allow(dead_code)]
 
+pub mod kiosk;
+
 use adm_camera::GreyFrame;
 use adm_central_client::api::shape::CROCKFORD;
 use image::GrayImage;

@@ -1,0 +1,304 @@
+//! The kiosk's QR decoder: zxing-cpp's plain pass first, then — only when it read
+//! nothing — further passes on enhanced copies of the frame, in order of codes recovered
+//! per millisecond, until the frame budget (33 ms: one frame at 30 fps) is spent.
+//!
+//! Which passes, and in what order, was measured with `cargo bench --bench qr` (it prints
+//! each candidate's recoveries on the frames the plain pass missed, and its cost), on
+//! synthesised photos of notice QRs (glare, bright spots, damaged paper, blur,
+//! perspective, curved paper, phone screens) and ZXing's public photos. [`Pass::ALL`]
+//! holds every candidate; [`KIOSK_PASSES`] the ones that paid, best first.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use adm_camera::GreyFrame;
+
+use super::decoder::{Decoded, QrDecoder, Seen};
+use super::enhance;
+use super::zxing::{Binarizer, Reading, read_with};
+
+/// One frame at 30 fps.
+pub const FRAME_BUDGET: Duration = Duration::from_millis(33);
+
+/// A way of looking at a frame again after the plain pass read nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// zxing-cpp's global-histogram binarizer: one threshold for the whole frame, which
+    /// survives blur better than the local one (whose 8×8 blocks see only grey).
+    GlobalHistogram,
+    /// Local contrast normalisation, then the local binarizer: glare halos, shadows.
+    LocalContrast,
+    /// Local contrast normalisation, then one global threshold (mid-grey after it).
+    LocalContrastGlobal,
+    /// Burnt-white pixels replaced by their surroundings' mean.
+    Unglare,
+    /// Unsharp mask: blur.
+    Sharpen,
+    /// 3×3 median: creases, scratches, screen-pixel gaps.
+    Median,
+    /// Half size: moiré, noise.
+    Half,
+    /// Around each code detected but not read by an earlier pass: the crop at double
+    /// size, read with both binarizers and after local contrast normalisation.
+    Zoom,
+}
+
+impl Pass {
+    pub const ALL: [Pass; 8] = [
+        Pass::GlobalHistogram,
+        Pass::LocalContrast,
+        Pass::LocalContrastGlobal,
+        Pass::Unglare,
+        Pass::Sharpen,
+        Pass::Median,
+        Pass::Half,
+        Pass::Zoom,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Pass::GlobalHistogram => "global-histogram",
+            Pass::LocalContrast => "local-contrast",
+            Pass::LocalContrastGlobal => "local-contrast+global",
+            Pass::Unglare => "unglare",
+            Pass::Sharpen => "sharpen",
+            Pass::Median => "median3",
+            Pass::Half => "half-size",
+            Pass::Zoom => "zoom-on-detected",
+        }
+    }
+
+    /// Runs this pass; `detected` are codes found but not read so far (for [`Pass::Zoom`]).
+    /// Corners are in `frame`'s coordinates.
+    pub fn run(self, frame: &GreyFrame, detected: &[[(i32, i32); 4]]) -> Reading {
+        match self {
+            Pass::GlobalHistogram => read_with(frame, Binarizer::GlobalHistogram),
+            Pass::LocalContrast => read_with(&enhance::local_contrast(frame, 10), Binarizer::LocalAverage),
+            Pass::LocalContrastGlobal => read_with(&enhance::local_contrast(frame, 10), Binarizer::GlobalHistogram),
+            Pass::Unglare => read_with(&enhance::unglare(frame), Binarizer::LocalAverage),
+            Pass::Sharpen => read_with(&enhance::sharpen(frame), Binarizer::LocalAverage),
+            Pass::Median => read_with(&enhance::median3(frame), Binarizer::LocalAverage),
+            Pass::Half => scaled(read_with(&enhance::half(frame), Binarizer::LocalAverage), 2.0, (0, 0)),
+            Pass::Zoom => {
+                let mut all = Reading::default();
+                // At most two detections: a frame full of false finder patterns must not
+                // eat the budget.
+                for corners in detected.iter().take(2) {
+                    let Some((crop, origin)) = enhance::crop_around(frame, corners) else { continue };
+                    // Only small crops are doubled: a big code is not small, it is damaged.
+                    let (img, scale) =
+                        if crop.width.max(crop.height) <= 400 { (enhance::double(&crop), 0.5) } else { (crop, 1.0) };
+                    for attempt in 0..3 {
+                        let got = match attempt {
+                            0 => read_with(&img, Binarizer::LocalAverage),
+                            1 => read_with(&img, Binarizer::GlobalHistogram),
+                            _ => read_with(&enhance::local_contrast(&img, 12), Binarizer::GlobalHistogram),
+                        };
+                        let got = scaled(got, scale, origin);
+                        if !got.codes.is_empty() {
+                            all.codes.extend(got.codes);
+                            break;
+                        }
+                    }
+                }
+                all
+            }
+        }
+    }
+}
+
+/// Corners found in a scaled / cropped copy, back in the frame's coordinates.
+fn scaled(mut r: Reading, scale: f32, origin: (u32, u32)) -> Reading {
+    let map =
+        |(x, y): (i32, i32)| ((x as f32 * scale) as i32 + origin.0 as i32, (y as f32 * scale) as i32 + origin.1 as i32);
+    r.codes.iter_mut().for_each(|c| c.corners = c.corners.map(map));
+    r.unreadable.iter_mut().for_each(|c| *c = c.map(map));
+    r
+}
+
+/// The passes the kiosk runs after the plain one, best yield per millisecond first
+/// (measured with `cargo bench --bench qr`; see the numbers next to each).
+pub const KIOSK_PASSES: &[Pass] =
+    &[Pass::Zoom, Pass::LocalContrast, Pass::GlobalHistogram, Pass::Unglare, Pass::Sharpen, Pass::Half];
+
+pub struct Pipeline {
+    budget: Duration,
+    passes: Vec<Pass>,
+    /// Recent cost of each pass in µs (moving average), to skip a pass that would not
+    /// finish inside the budget. Zero until measured: every pass gets tried once.
+    cost_us: Vec<AtomicU64>,
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Pipeline::new(FRAME_BUDGET, KIOSK_PASSES)
+    }
+}
+
+impl Pipeline {
+    pub fn new(budget: Duration, passes: &[Pass]) -> Pipeline {
+        Pipeline { budget, passes: passes.to_vec(), cost_us: passes.iter().map(|_| AtomicU64::new(0)).collect() }
+    }
+
+    /// The plain pass, then the others while the budget lasts; stops at the first pass
+    /// that reads a code.
+    fn run_passes(&self, frame: &GreyFrame) -> Seen {
+        let start = Instant::now();
+        let plain = read_with(frame, Binarizer::LocalAverage);
+        let mut seen = Seen { codes: plain.codes, unreadable: plain.unreadable };
+        for (pass, cost) in self.passes.iter().zip(&self.cost_us) {
+            if !seen.codes.is_empty() {
+                break;
+            }
+            let expected = Duration::from_micros(cost.load(Ordering::Relaxed));
+            if start.elapsed() + expected > self.budget {
+                // Later passes may be cheaper and still fit.
+                continue;
+            }
+            if *pass == Pass::Zoom && seen.unreadable.is_empty() {
+                continue;
+            }
+            let t = Instant::now();
+            let got = pass.run(frame, &seen.unreadable);
+            let us = t.elapsed().as_micros() as u64;
+            let old = cost.load(Ordering::Relaxed);
+            cost.store(if old == 0 { us } else { (old * 3 + us) / 4 }, Ordering::Relaxed);
+            seen.codes = got.codes;
+            for u in got.unreadable {
+                if !seen.unreadable.contains(&u) {
+                    seen.unreadable.push(u);
+                }
+            }
+        }
+        seen
+    }
+}
+
+impl QrDecoder for Pipeline {
+    fn name(&self) -> &'static str {
+        "pipeline"
+    }
+
+    fn decode(&self, frame: &GreyFrame) -> Vec<Decoded> {
+        self.run_passes(frame).codes
+    }
+
+    fn look(&self, frame: &GreyFrame) -> Seen {
+        self.run_passes(frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn qr(text: &str, module_px: u32) -> GreyFrame {
+        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).expect("fits");
+        let img = code.render::<image::Luma<u8>>().module_dimensions(module_px, module_px).quiet_zone(true).build();
+        GreyFrame::from_image(&img)
+    }
+
+    /// `inner` pasted at (x0, y0) into a `w`×`h` frame of grey `fill`.
+    fn paste(inner: &GreyFrame, w: u32, h: u32, x0: u32, y0: u32, fill: u8) -> GreyFrame {
+        let mut data = vec![fill; (w * h) as usize];
+        for y in 0..inner.height {
+            let src = &inner.data[(y * inner.width) as usize..((y + 1) * inner.width) as usize];
+            let at = ((y0 + y) * w + x0) as usize;
+            data[at..at + inner.width as usize].copy_from_slice(src);
+        }
+        GreyFrame { width: w, height: h, data }
+    }
+
+    const TEXT: &str = "https://127.0.0.1/n/7Q2K9M4T1V8X3Z6B";
+
+    #[test]
+    fn a_plain_code_is_read_by_the_plain_pass_with_its_corners() {
+        let f = qr(TEXT, 6);
+        let seen = Pipeline::default().look(&f);
+        assert_eq!(seen.codes.len(), 1);
+        assert_eq!(seen.codes[0].text, TEXT);
+        assert_eq!(seen.codes[0].corners, super::super::zxing::ZxingDecoder.decode(&f)[0].corners);
+    }
+
+    #[test]
+    fn every_pass_reads_a_clean_code_and_maps_corners_back() {
+        let f = paste(&qr(TEXT, 6), 400, 300, 60, 20, 255);
+        let plain = read_with(&f, Binarizer::LocalAverage).codes;
+        for pass in Pass::ALL {
+            let detected = [plain[0].corners];
+            let got = pass.run(&f, &detected);
+            assert_eq!(got.codes.len(), 1, "{}", pass.name());
+            assert_eq!(got.codes[0].text, TEXT, "{}", pass.name());
+            for (a, b) in got.codes[0].corners.iter().zip(&plain[0].corners) {
+                assert!((a.0 - b.0).abs() <= 3 && (a.1 - b.1).abs() <= 3, "{}: {a:?} vs {b:?}", pass.name());
+            }
+        }
+    }
+
+    #[test]
+    fn local_contrast_reads_a_code_the_plain_pass_cannot_under_a_glare_ramp() {
+        // Ink washed out to a 14-level difference riding on a steep brightness ramp
+        // (a lamp's reflection across the code).
+        let base = qr(TEXT, 5);
+        let w = base.width;
+        let data = base
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let x = (i as u32 % w) as f32 / w as f32;
+                let ramp = 90.0 + 140.0 * x;
+                (ramp + if p < 128 { 0.0 } else { 14.0 }).min(249.0) as u8
+            })
+            .collect();
+        let f = GreyFrame { width: w, height: base.height, data };
+        let lcn = Pass::LocalContrast.run(&f, &[]);
+        assert_eq!(lcn.codes.first().map(|c| c.text.as_str()), Some(TEXT));
+    }
+
+    #[test]
+    fn zoom_reads_a_tiny_code_the_plain_pass_only_detects() {
+        // 2 px per module, blurred a little: found but not read at this size.
+        let small = qr(TEXT, 2);
+        let img = image::GrayImage::from_raw(small.width, small.height, small.data.clone()).expect("image");
+        let blurred = GreyFrame::from_image(&image::imageops::blur(&img, 0.9));
+        let f = paste(&blurred, 640, 480, 200, 150, 255);
+        let plain = read_with(&f, Binarizer::LocalAverage);
+        if plain.codes.is_empty() {
+            // What the pass claims: given the detection, it reads the code.
+            assert!(!plain.unreadable.is_empty(), "nothing detected either");
+            let zoom = Pass::Zoom.run(&f, &plain.unreadable);
+            assert_eq!(zoom.codes.first().map(|c| c.text.as_str()), Some(TEXT));
+        }
+        // Either way the pipeline reads it.
+        assert_eq!(Pipeline::default().decode(&f).first().map(|c| c.text.as_str()), Some(TEXT));
+    }
+
+    #[test]
+    fn a_pass_that_does_not_fit_the_budget_is_skipped() {
+        let p = Pipeline::new(Duration::from_millis(5), &[Pass::Sharpen]);
+        p.cost_us[0].store(60_000, Ordering::Relaxed);
+        let blank = GreyFrame { width: 64, height: 64, data: vec![200; 64 * 64] };
+        let t = Instant::now();
+        assert!(p.look(&blank).codes.is_empty());
+        // Not run: the estimate stays as it was.
+        assert_eq!(p.cost_us[0].load(Ordering::Relaxed), 60_000);
+        assert!(t.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn garbage_is_not_a_code() {
+        let p = Pipeline::default();
+        for f in [
+            GreyFrame { width: 0, height: 0, data: vec![] },
+            GreyFrame { width: 100, height: 100, data: vec![0; 7] },
+            GreyFrame {
+                width: 320,
+                height: 240,
+                data: (0..320 * 240).map(|i: u32| (i.wrapping_mul(2654435761) >> 13) as u8).collect(),
+            },
+        ] {
+            assert!(p.decode(&f).is_empty());
+        }
+    }
+}
