@@ -50,6 +50,7 @@ pub struct DemoReport {
 }
 
 mod check;
+mod status;
 pub use check::{AKTIF_KK_CODE, FORGED_CODE, GARBAGE_QR, REPLACED_KK_CODE};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -81,6 +82,7 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     headless::record_touches();
     script(&kiosk, &clock, &sim, &mut shots)?;
     check::script(&kiosk, &clock, &sim, &backend, &mut shots)?;
+    status::script(&kiosk, &clock, &mut shots)?;
     let touches = serde_json::to_string_pretty(&headless::recorded_touches())
         .map_err(|e| DemoError::Script(format!("touches: {e}")))?;
     let touches_path = out.join("touches.json");

@@ -185,6 +185,82 @@ impl DocumentCheck {
     }
 }
 
+/// A text in both kiosk languages, as the central server words it: the Bahasa Indonesia
+/// is the district's authoritative wording, the English its own translation (the kiosk
+/// never invents legal wording).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Localized {
+    pub id: String,
+    pub en: String,
+}
+
+impl Localized {
+    pub fn pick(&self, language: adm_text::Language) -> &str {
+        match language {
+            adm_text::Language::Id => &self.id,
+            adm_text::Language::En => &self.en,
+        }
+    }
+}
+
+/// The status every service shares, as the districts' guides name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationStatus {
+    Baru,
+    Disetujui,
+    Diproses,
+    Selesai,
+    Dibatalkan,
+}
+
+/// One change of status of an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub status: ApplicationStatus,
+    /// RFC 3339, in the office's time zone.
+    pub at: String,
+    /// The officer's note as written (Bahasa Indonesia, never translated).
+    pub note: Option<String>,
+}
+
+/// Where a card (KTP-el, KIA) is collected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pickup {
+    pub office: String,
+    pub address: String,
+    pub hours: Localized,
+    pub bring: Vec<Localized>,
+}
+
+/// What the citizen can do next about an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// Selesai, with documents to print: these ids of the session's documents list.
+    Print { document_ids: Vec<String> },
+    /// Selesai, a card to collect at an office.
+    Pickup(Pickup),
+    /// Post the paper requirements (`checklist`) to the Dinas at `to_name`, `to_address`.
+    SendFiles { to_name: String, to_address: String, checklist: Vec<Localized> },
+    /// Dibatalkan: the officer's reason; the citizen may apply again.
+    Reapply { reason: String },
+    /// Nothing to do but wait; `promise` is the service standard's wording.
+    Wait { promise: Localized },
+}
+
+/// One application ("pengajuan") of the signed-in citizen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    /// The code the citizen quotes to officers (also on slips and labels).
+    pub code: String,
+    /// Catalogue id of the service (`ktp-el`, `kia`, `kk-baru`, ...).
+    pub service_id: String,
+    pub title: Localized,
+    pub status: ApplicationStatus,
+    /// Oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    pub next_step: NextStep,
+}
+
 /// What went wrong, in terms the citizen screen can explain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CentralError {
@@ -244,6 +320,11 @@ pub trait Central: Send + Sync {
     /// "Cek dokumen": the status of a printed document by the 16-character code of its QR.
     /// No citizen session; the answer carries only what the paper shows.
     async fn verify_document(&self, _code: &str) -> Result<DocumentCheck, CentralError> {
+        Err(CentralError::Unreachable)
+    }
+    /// The signed-in citizen's applications with their timelines and next steps ("status
+    /// pengajuan"). A notice session has none.
+    async fn applications(&self, _token: &SessionToken) -> Result<Vec<Application>, CentralError> {
         Err(CentralError::Unreachable)
     }
     /// The CRLs of the document-signing CAs (PEM). Without them (this default, or the

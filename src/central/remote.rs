@@ -8,14 +8,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use adm_central_client::api::{
-    AuditEventBody, CitizenInfo, DocumentInfo, DocumentStatus as ApiStatus, PrintReportBody, VerifyResult,
+    self as wire, AuditEventBody, CitizenInfo, DocumentInfo, DocumentStatus as ApiStatus, PrintReportBody, VerifyResult,
 };
 use adm_central_client::outbox::{LocalPrintRecord, Outbox};
 use adm_central_client::{CentralClient, ClientConfig, ClientError};
 
 use super::{
-    Central, CentralError, Citizen, DocKind, DocumentCheck, DocumentMeta, DocumentStatus, PdfBytes, PrintReport,
-    SessionToken,
+    Application, ApplicationStatus, Central, CentralError, Citizen, DocKind, DocumentCheck, DocumentMeta,
+    DocumentStatus, Localized, NextStep, PdfBytes, Pickup, PrintReport, SessionToken, TimelineEntry,
 };
 use crate::nik::Nik;
 
@@ -75,6 +75,51 @@ fn check(v: VerifyResult) -> DocumentCheck {
         title: v.title,
         number: v.number.as_deref().map(adm_text::mask::document_number),
         issued: v.issued,
+    }
+}
+
+fn localized(t: wire::LocalizedText) -> Localized {
+    Localized { id: t.id, en: t.en }
+}
+
+fn status(s: wire::ApplicationStatus) -> ApplicationStatus {
+    match s {
+        wire::ApplicationStatus::Baru => ApplicationStatus::Baru,
+        wire::ApplicationStatus::Disetujui => ApplicationStatus::Disetujui,
+        wire::ApplicationStatus::Diproses => ApplicationStatus::Diproses,
+        wire::ApplicationStatus::Selesai => ApplicationStatus::Selesai,
+        wire::ApplicationStatus::Dibatalkan => ApplicationStatus::Dibatalkan,
+    }
+}
+
+fn application(a: wire::Application) -> Application {
+    let next_step = match a.next_step {
+        wire::NextStep::Print { document_ids } => NextStep::Print { document_ids },
+        wire::NextStep::Pickup { pickup } => NextStep::Pickup(Pickup {
+            office: pickup.office,
+            address: pickup.address,
+            hours: localized(pickup.hours),
+            bring: pickup.bring.into_iter().map(localized).collect(),
+        }),
+        wire::NextStep::SendFiles { to, checklist } => NextStep::SendFiles {
+            to_name: to.name,
+            to_address: to.address,
+            checklist: checklist.into_iter().map(localized).collect(),
+        },
+        wire::NextStep::Reapply { reason } => NextStep::Reapply { reason },
+        wire::NextStep::Wait { promise, .. } => NextStep::Wait { promise: localized(promise) },
+    };
+    Application {
+        code: a.code,
+        service_id: a.service_id,
+        title: localized(a.service_title),
+        status: status(a.status),
+        timeline: a
+            .timeline
+            .into_iter()
+            .map(|e| TimelineEntry { status: status(e.status), at: e.at, note: e.note })
+            .collect(),
+        next_step,
     }
 }
 
@@ -192,6 +237,11 @@ impl Central for RemoteCentral {
 
     async fn verify_document(&self, code: &str) -> Result<DocumentCheck, CentralError> {
         self.client.verify(code).await.map(check).map_err(map_err)
+    }
+
+    async fn applications(&self, token: &SessionToken) -> Result<Vec<Application>, CentralError> {
+        let apps = self.client.applications(token.expose()).await.map_err(map_err)?;
+        Ok(apps.into_iter().map(application).collect())
     }
 
     async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {

@@ -14,6 +14,7 @@ mod receipt;
 pub mod revocation;
 #[cfg(feature = "demo")]
 mod sim_fault;
+mod slip;
 
 pub use audit::AuditKind;
 #[cfg(feature = "demo")]
@@ -286,6 +287,23 @@ impl Runtime {
                     let result = central.verify_document(&code).await.map_err(Failure::from);
                     drop(code);
                     let _ = tx.send(Event::DocumentChecked { session, result });
+                });
+            }
+            Command::ListApplications { session, token } => {
+                self.tokio.spawn(async move {
+                    let result = central.applications(&token).await.map_err(Failure::from);
+                    let _ = tx.send(Event::ApplicationsListed { session, result });
+                });
+            }
+            Command::PrintSlip { session, slip } => {
+                let printer = self.devices.receipt.clone();
+                let width = self.devices.receipt_width;
+                let info = self.info.clone();
+                let metrics = self.metrics.clone();
+                self.tokio.spawn_blocking(move || {
+                    let printed = slip::print(&mut **lock(&printer), width, &info, &slip);
+                    crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
+                    let _ = tx.send(Event::SlipDone { session, printed });
                 });
             }
             Command::StopScanner => self.stop_scanner(),

@@ -37,6 +37,15 @@ pub enum Event {
     SetLanguage(Language),
     /// "Cek dokumen" on the attract screen (no sign-in), or "check another document".
     CheckDocument,
+    /// "Status pengajuan" on the documents screen: the citizen's applications.
+    OpenApplications,
+    /// One application of the list, by index: its timeline and next step.
+    OpenApplication(usize),
+    /// "Cetak sekarang" on a finished application: its documents into the print flow.
+    PrintNow,
+    /// The pickup slip or the address label of the open application, on the receipt
+    /// printer.
+    PrintSlip,
     /// The technician gesture: only honoured on the attract screen.
     EnterMaintenance,
     ExitMaintenance,
@@ -82,6 +91,14 @@ pub enum Event {
         session: u64,
         result: Result<crate::central::DocumentCheck, Failure>,
     },
+    ApplicationsListed {
+        session: u64,
+        result: Result<Vec<crate::central::Application>, Failure>,
+    },
+    SlipDone {
+        session: u64,
+        printed: bool,
+    },
 }
 
 impl Event {
@@ -100,6 +117,8 @@ impl Event {
                 | Event::Availability(_)
                 | Event::DocumentScanned { .. }
                 | Event::DocumentChecked { .. }
+                | Event::ApplicationsListed { .. }
+                | Event::SlipDone { .. }
         )
     }
 }
@@ -124,6 +143,34 @@ pub struct ReceiptRequest {
     pub language: Language,
     pub masked_nik: String,
     pub lines: Vec<ReceiptLine>,
+}
+
+/// A paper for the receipt printer about an application, with every text already in the
+/// session's language. No NIK beyond a masked one; the layouts mask it again anyway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlipRequest {
+    /// Where and when to collect a card (KTP-el, KIA), and what to bring.
+    Pickup {
+        language: Language,
+        masked_nik: String,
+        application_code: String,
+        /// "KTP-el", "KIA", or the service's title.
+        card: String,
+        office: String,
+        address: String,
+        hours: String,
+        bring: Vec<String>,
+    },
+    /// The address label for posting the paper requirements, with their checklist.
+    Label {
+        language: Language,
+        application_code: String,
+        recipient: String,
+        address: String,
+        /// The citizen's name as the sender (their own envelope).
+        sender: String,
+        checklist: Vec<String>,
+    },
 }
 
 /// Why a session ended (audit, metrics).
@@ -250,6 +297,16 @@ pub enum Command {
     CheckDocument {
         session: u64,
         code: Zeroizing<String>,
+    },
+    /// The signed-in citizen's applications ("status pengajuan").
+    ListApplications {
+        session: u64,
+        token: SessionToken,
+    },
+    /// A pickup slip or an address label on the receipt printer.
+    PrintSlip {
+        session: u64,
+        slip: SlipRequest,
     },
     /// The machine closed the technician console (timeout): reset it, camera off.
     EndMaintenance,

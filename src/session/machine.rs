@@ -11,6 +11,9 @@ use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, 
 use crate::nik::Nik;
 
 mod check;
+mod status;
+
+pub(crate) use status::print_selection;
 
 pub const NIK_DIGITS: usize = 16;
 /// How long the camera looks for a QR before the screen offers to try again or type the
@@ -263,7 +266,9 @@ impl Machine {
             | State::Documents { ctx, .. }
             | State::Confirm { ctx, .. }
             | State::Printing { ctx, .. }
-            | State::PrintStopped { ctx, .. } => Some(ctx.token.clone()),
+            | State::PrintStopped { ctx, .. }
+            | State::LoadingApplications { ctx, .. } => Some(ctx.token.clone()),
+            State::Applications { desk } => Some(desk.ctx.token.clone()),
             _ => None,
         };
         if matches!(old, State::ScanQr { .. } | State::CheckScan { .. }) {
@@ -282,7 +287,7 @@ impl Machine {
     fn fail(&mut self, failure: Failure, out: &mut Vec<Command>) {
         out.push(Command::Audit(AuditEvent::SessionFailed { session: self.session, reason: failure.code() }));
         let token = match mem::replace(&mut self.state, State::Failure { failure }) {
-            State::LoadingDocuments { ctx } => Some(ctx.token.clone()),
+            State::LoadingDocuments { ctx } | State::LoadingApplications { ctx, .. } => Some(ctx.token.clone()),
             _ => None,
         };
         if token.is_some() {
@@ -467,6 +472,8 @@ impl Machine {
                 }
             }
             (State::Documents { .. }, Event::Back) => self.cancel(out),
+            (State::Documents { .. }, Event::OpenApplications) => self.open_applications(out),
+            (State::LoadingApplications { .. } | State::Applications { .. }, ev) => self.step_status(ev, out),
 
             (State::Confirm { .. }, Event::Back) => {
                 if let State::Confirm { ctx, docs, selected } = mem::replace(&mut self.state, State::Attract) {

@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::central::{CentralError, Citizen, DocumentCheck, DocumentMeta, SessionToken};
+use crate::central::{Application, CentralError, Citizen, DocumentCheck, DocumentMeta, SessionToken};
 use crate::nik::{Nik, NikError};
 
 /// The session's language: Bahasa Indonesia by default, restored for every new citizen.
@@ -198,6 +198,30 @@ pub enum ReceiptOutcome {
     Unavailable,
 }
 
+/// A pickup slip or address label asked for on the application screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SlipOutcome {
+    #[default]
+    NotAsked,
+    Printing,
+    Printed,
+    /// The receipt printer could not print it (paper out, offline).
+    Unavailable,
+}
+
+/// "Status pengajuan": the signed-in citizen's applications, opened from the documents
+/// screen, which it keeps (with the choice made there) to go back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusDesk {
+    pub ctx: SessionCtx,
+    pub docs: Vec<DocumentMeta>,
+    pub selected: Vec<bool>,
+    pub apps: Vec<Application>,
+    /// The application shown in detail; None: the list.
+    pub open: Option<usize>,
+    pub slip: SlipOutcome,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
     Attract,
@@ -279,6 +303,16 @@ pub enum State {
     CheckResult {
         result: CheckResult,
     },
+    /// The applications are asked for; the documents screen is kept to go back to.
+    LoadingApplications {
+        ctx: SessionCtx,
+        docs: Vec<DocumentMeta>,
+        selected: Vec<bool>,
+    },
+    /// The list of applications, or one of them (`desk.open`).
+    Applications {
+        desk: Box<StatusDesk>,
+    },
     /// A technician has the kiosk (see `console`): no citizen session can start.
     Maintenance,
 }
@@ -293,6 +327,7 @@ impl State {
                 | State::SigningIn { .. }
                 | State::Checking
                 | State::LoadingDocuments { .. }
+                | State::LoadingApplications { .. }
                 | State::Printing { .. }
                 | State::Goodbye
         )

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::grey_image;
+use super::{grey_image, status_view};
 use crate::central::{DocKind, DocumentStatus};
 use crate::nik::NikError;
 use crate::session::{
@@ -66,6 +66,18 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     k.on_finish(move || s(Event::Finish));
     let s = sink.clone();
     k.on_check_document(move || s(Event::CheckDocument));
+    let s = sink.clone();
+    k.on_open_applications(move || s(Event::OpenApplications));
+    let s = sink.clone();
+    k.on_open_application(move |i| {
+        if let Ok(i) = usize::try_from(i) {
+            s(Event::OpenApplication(i))
+        }
+    });
+    let s = sink.clone();
+    k.on_print_now(move || s(Event::PrintNow));
+    let s = sink.clone();
+    k.on_print_slip(move || s(Event::PrintSlip));
     let s = sink;
     k.on_set_language(move |l| {
         s(Event::SetLanguage(match l {
@@ -121,6 +133,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut failure = ui::Failure::ServerError;
     let mut locked_wait = (-1, false);
     let mut check = CheckView::default();
+    let mut status = status_view::StatusView::default();
 
     let screen = match m.state() {
         State::Attract => Screen::Attract,
@@ -214,6 +227,14 @@ pub fn render(app: &AppWindow, m: &Machine) {
             check = CheckView::of(result);
             Screen::CheckResult
         }
+        State::LoadingApplications { .. } => {
+            busy_kind = BusyKind::LoadingApplications;
+            Screen::Busy
+        }
+        State::Applications { desk } => {
+            status = status_view::StatusView::of(desk, m.language());
+            if desk.open.is_some() { Screen::Application } else { Screen::Applications }
+        }
         State::Maintenance => Screen::Maintenance,
     };
     k.set_screen(screen);
@@ -248,6 +269,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     k.set_check_title(check.title.into());
     k.set_check_number(check.number.into());
     k.set_check_issued(check.issued.into());
+    status.show(&k);
     k.set_documents(ModelRc::new(VecModel::from(docs)));
     k.set_jobs(ModelRc::new(VecModel::from(jobs)));
     if screen != Screen::ScanQr && screen != Screen::CheckScan {
@@ -323,7 +345,7 @@ fn group_digits(d: &str) -> String {
 }
 
 /// ISO date → Indonesian style dd-mm-yyyy.
-fn format_date(iso: &str) -> String {
+pub(super) fn format_date(iso: &str) -> String {
     let parts: Vec<&str> = iso.split('-').collect();
     match parts.as_slice() {
         [y, m, d] => format!("{d}-{m}-{y}"),

@@ -202,6 +202,9 @@ fn all_session_states() -> Vec<(&'static str, J)> {
         ("check_code", check_code()),
         ("checking", checking()),
         ("check_result", check_result()),
+        ("loading_applications", application_status::loading_applications()),
+        ("applications", application_status::applications()),
+        ("application", application_status::application(1)),
     ]
 }
 
@@ -222,6 +225,7 @@ fn print_stopped() -> J {
     j
 }
 
+mod application_status;
 mod citizen_services;
 mod endings;
 mod printing;
