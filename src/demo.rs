@@ -46,6 +46,10 @@ pub fn run_window(config: Config) -> Result<(), DemoError> {
 #[derive(Debug)]
 pub struct DemoReport {
     pub screens: Vec<PathBuf>,
+    /// The same screens at the other panel sizes, `screens/<W>x<H>/` (issue #18).
+    pub sized_screens: Vec<PathBuf>,
+    /// What [`headless::layout_problems`] found on any screen at any size.
+    pub layout_problems: Vec<String>,
     pub printed: Vec<PathBuf>,
 }
 
@@ -78,11 +82,12 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     let clock = ManualClock::default();
     let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices)?;
     headless::show(&kiosk.app)?;
-    let mut shots = Shots { dir: screens_dir, taken: vec![] };
+    let mut shots = Shots { dir: screens_dir, taken: vec![], sized: vec![], problems: vec![] };
     headless::record_touches();
     script(&kiosk, &clock, &sim, &mut shots)?;
     check::script(&kiosk, &clock, &sim, &backend, &mut shots)?;
     status::script(&kiosk, &clock, &mut shots)?;
+    technician_pages(&kiosk, &mut shots)?;
     let touches = serde_json::to_string_pretty(&headless::recorded_touches())
         .map_err(|e| DemoError::Script(format!("touches: {e}")))?;
     let touches_path = out.join("touches.json");
@@ -93,22 +98,84 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     printed.sort();
-    Ok(DemoReport { screens: shots.taken, printed })
+    Ok(DemoReport { screens: shots.taken, sized_screens: shots.sized, layout_problems: shots.problems, printed })
+}
+
+/// Every page of the technician console not shown yet, signed in through the console's
+/// intents rather than taps (the VM suites replay the recorded taps; these add none).
+fn technician_pages(kiosk: &Kiosk, shots: &mut Shots) -> Result<(), DemoError> {
+    use crate::ui::{Maintenance, MaintenancePage};
+    let app = &kiosk.app;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+    app.global::<crate::ui::Kiosk>().invoke_maintenance_gesture();
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Maintenance))?;
+    let console = app.global::<Maintenance>();
+    for d in DEMO_TECHNICIAN_PIN.chars().filter_map(|c| c.to_digit(10)) {
+        console.invoke_digit(d as i32);
+    }
+    console.invoke_submit();
+    wait_for(kiosk, WAIT, |_| {
+        let rt = kiosk.runtime.borrow();
+        rt.maintenance.console.technician().is_some() && !rt.maintenance.checks.is_empty()
+    })?;
+    for (page, name) in [
+        (MaintenancePage::A4, "maintenance-a4"),
+        (MaintenancePage::Camera, "maintenance-camera"),
+        (MaintenancePage::Network, "maintenance-network"),
+        (MaintenancePage::Events, "maintenance-events"),
+        (MaintenancePage::Settings, "maintenance-settings"),
+        (MaintenancePage::Power, "maintenance-power"),
+    ] {
+        console.invoke_open(page);
+        shots.take(kiosk, name)?;
+    }
+    console.invoke_exit();
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+    Ok(())
 }
 
 struct Shots {
     dir: PathBuf,
     taken: Vec<PathBuf>,
+    sized: Vec<PathBuf>,
+    problems: Vec<String>,
 }
 
 impl Shots {
     fn take(&mut self, kiosk: &Kiosk, name: &str) -> Result<(), DemoError> {
         kiosk.pump();
-        let path = self.dir.join(format!("{:02}-{name}.png", self.taken.len() + 1));
+        let file = format!("{:02}-{name}.png", self.taken.len() + 1);
+        let path = self.dir.join(&file);
         snapshot(&kiosk.app, &path)?;
+        self.check(kiosk, &format!("{}x{} {file}", headless::SCREEN.0, headless::SCREEN.1));
+        // The reference set stays in `screens/`; `screens/1080x1920/` holds the same files
+        // so every size has its folder.
+        let reference = self.sized_dir(headless::SCREEN)?.join(&file);
+        std::fs::copy(&path, &reference).map_err(|e| DemoError::Script(format!("{}: {e}", reference.display())))?;
+        self.sized.push(reference);
+        for size in headless::OTHER_SCREENS {
+            headless::resize(&kiosk.app, size);
+            let sized = self.sized_dir(size)?.join(&file);
+            snapshot(&kiosk.app, &sized)?;
+            self.check(kiosk, &format!("{}x{} {file}", size.0, size.1));
+            self.sized.push(sized);
+        }
+        headless::resize(&kiosk.app, headless::SCREEN);
         self.taken.push(path);
         headless::set_step(name);
         Ok(())
+    }
+}
+
+impl Shots {
+    fn sized_dir(&self, (w, h): (u32, u32)) -> Result<PathBuf, DemoError> {
+        let dir = self.dir.join(format!("{w}x{h}"));
+        std::fs::create_dir_all(&dir).map_err(|e| DemoError::Script(format!("{}: {e}", dir.display())))?;
+        Ok(dir)
+    }
+
+    fn check(&mut self, kiosk: &Kiosk, what: &str) {
+        self.problems.extend(headless::layout_problems(&kiosk.app).into_iter().map(|p| format!("{what}: {p}")));
     }
 }
 

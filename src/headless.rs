@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, TestingBackend, TestingBackendOptions};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot, TestingBackend, TestingBackendOptions};
 use slint::ComponentHandle;
 use slint::platform::PointerEventButton;
 
@@ -18,7 +18,7 @@ use crate::ui::AppWindow;
 pub enum HeadlessError {
     #[error("cannot set up the headless UI: {0}")]
     Platform(String),
-    #[error("no button or choice labelled {0:?} on screen")]
+    #[error("no button or choice labelled {0} on screen")]
     NotFound(String),
     #[error("snapshot: {0}")]
     Snapshot(String),
@@ -28,6 +28,10 @@ pub enum HeadlessError {
 
 /// Portrait kiosk screen, in physical pixels.
 pub const SCREEN: (u32, u32) = (1080, 1920);
+
+/// The other panels every screen is rendered at too (issue #18): landscape, and the smaller
+/// panels ADMs come with. The UI scales from the window's shorter side (ui/globals.slint).
+pub const OTHER_SCREENS: [(u32, u32); 3] = [(1920, 1080), (1280, 800), (1024, 768)];
 
 /// Installs the headless platform for the current thread (each test thread has its
 /// own Slint context). Must run before the first window is created on this thread.
@@ -39,8 +43,92 @@ pub fn init() -> Result<(), HeadlessError> {
 
 /// Shows the window at the kiosk's screen size.
 pub fn show(app: &AppWindow) -> Result<(), HeadlessError> {
-    app.window().set_size(slint::PhysicalSize::new(SCREEN.0, SCREEN.1));
+    resize(app, SCREEN);
     app.show().map_err(|e| HeadlessError::Platform(e.to_string()))
+}
+
+/// Gives the window another size (a different panel); the layout follows at once.
+pub fn resize(app: &AppWindow, (width, height): (u32, u32)) {
+    app.window().set_size(slint::PhysicalSize::new(width, height));
+    // The window tells the Theme its size in a `changed` handler, which Slint runs only
+    // before the next frame: a tap computed before that would aim at the old layout.
+    let scale = app.window().scale_factor();
+    let theme = app.global::<crate::ui::Theme>();
+    theme.set_window_width(width as f32 / scale);
+    theme.set_window_height(height as f32 / scale);
+}
+
+/// Left, top, right, bottom of an element, logical pixels of the window.
+type Rect = (f32, f32, f32, f32);
+
+fn rect(e: &ElementHandle) -> Rect {
+    let (p, s) = (e.absolute_position(), e.size());
+    (p.x, p.y, p.x + s.width, p.y + s.height)
+}
+
+fn inside(r: Rect, outer: Rect) -> bool {
+    // Half a pixel of slack: layouts round to the physical pixel grid.
+    const SLACK: f32 = 0.5;
+    r.0 >= outer.0 - SLACK && r.1 >= outer.1 - SLACK && r.2 <= outer.2 + SLACK && r.3 <= outer.3 + SLACK
+}
+
+fn describe(e: &ElementHandle) -> String {
+    let label = e.accessible_label().filter(|l| !l.is_empty());
+    let name = label.or_else(|| e.id()).or_else(|| e.type_name()).unwrap_or_default();
+    format!("{name:?} at {:?}", rect(e))
+}
+
+/// What the screen shows now that is laid out wrong for the window's size: an element
+/// (partly) outside the window — except inside the page's scrollable content
+/// (`scroll-content` of ui/app.slint), which a finger can scroll to but never sideways —
+/// and a button whose label does not fit in it (its lines taller or wider than the button).
+pub fn layout_problems(app: &AppWindow) -> Vec<String> {
+    let window = app.window();
+    let scale = window.scale_factor();
+    let size = window.size();
+    let screen: Rect = (0.0, 0.0, size.width as f32 / scale, size.height as f32 / scale);
+    let scroll = ElementHandle::find_by_element_id(app, "AppWindow::scroll-content").next().map(|e| rect(&e));
+    // Lists that scroll on their own (ScrollView, ListView): what lies below one's top and
+    // within its sides is inside it, clipped by it and reached by scrolling it.
+    let lists: Vec<Rect> = ElementHandle::find_by_element_type_name(app, "Flickable")
+        .filter(|f| f.id().as_deref() != Some("AppWindow::scroll"))
+        .map(|f| rect(&f))
+        .collect();
+    let mut problems = vec![];
+    for e in app.root_element().query_descendants().find_all() {
+        let r = rect(&e);
+        if r.2 - r.0 <= 0.0 || r.3 - r.1 <= 0.0 || e.computed_opacity() <= 0.0 {
+            continue;
+        }
+        let reachable = scroll.is_some_and(|s| inside(r, s) && r.0 >= screen.0 - 0.5 && r.2 <= screen.2 + 0.5);
+        let in_list = lists.iter().any(|l| r.0 >= l.0 - 0.5 && r.2 <= l.2 + 0.5 && r.1 >= l.1 - 0.5);
+        if !inside(r, screen) && !reachable && !in_list {
+            problems.push(format!("outside the window: {}", describe(&e)));
+        }
+    }
+    let buttons: Vec<(Rect, String)> = app
+        .root_element()
+        .query_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+        .iter()
+        .map(|b| (rect(b), describe(b)))
+        .collect();
+    for label in ElementHandle::find_by_element_id(app, "BigButton::label") {
+        let r = rect(&label);
+        let centre = ((r.0 + r.2) / 2.0, (r.1 + r.3) / 2.0);
+        // The smallest button around the label's centre is its own.
+        let own = buttons
+            .iter()
+            .filter(|(b, _)| b.0 <= centre.0 && centre.0 <= b.2 && b.1 <= centre.1 && centre.1 <= b.3)
+            .min_by(|(a, _), (b, _)| ((a.2 - a.0) * (a.3 - a.1)).total_cmp(&((b.2 - b.0) * (b.3 - b.1))));
+        match own {
+            Some((b, name)) if !inside(r, *b) => problems.push(format!("label cut off: {name}, its lines {r:?}")),
+            None => problems.push(format!("label outside its button: {}", describe(&label))),
+            Some(_) => {}
+        }
+    }
+    problems
 }
 
 /// Writes what the screen shows now as a PNG.
@@ -139,10 +227,37 @@ fn record(app: &AppWindow, element: &ElementHandle, label: &str) {
 
 /// Touches the button (or document tile) labelled `label`, like a finger would.
 pub fn tap(app: &AppWindow, label: &str) -> Result<(), HeadlessError> {
-    let element = touchables(app, label).into_iter().next().ok_or_else(|| HeadlessError::NotFound(label.into()))?;
+    let element = touchables(app, label)
+        .into_iter()
+        .next()
+        .ok_or_else(|| HeadlessError::NotFound(format!("{label}, screen {}", screen_name(app))))?;
+    bring_into_view(app, &element);
     record(app, &element, label);
     element.mock_single_click(PointerEventButton::Left);
     Ok(())
+}
+
+/// Scrolls the page (the `scroll` Flickable of ui/app.slint) until `element` is inside the
+/// window, as a finger would before touching it: a page taller than the window (a small
+/// or landscape panel, a long status page) has buttons below the fold.
+fn bring_into_view(app: &AppWindow, element: &ElementHandle) {
+    let Some(page) = ElementHandle::find_by_element_id(app, "AppWindow::scroll").next() else { return };
+    let (view, r) = (rect(&page), rect(element));
+    let delta = if r.3 > view.3 {
+        view.3 - r.3
+    } else if r.1 < view.1 {
+        view.1 - r.1
+    } else {
+        return;
+    };
+    // At the page's left margin, away from any list that scrolls on its own.
+    let position = slint::LogicalPosition::new(view.0 + 2.0, view.1 + 2.0);
+    app.window().dispatch_event(slint::platform::WindowEvent::PointerScrolled {
+        position,
+        delta_x: 0.0,
+        delta_y: delta,
+    });
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(20));
 }
 
 /// Whether a button labelled `label` is on screen and enabled.

@@ -11,6 +11,27 @@ fn headless_demo_writes_every_screen_and_the_printed_documents() {
         let img = image::open(png).expect("a PNG");
         assert_eq!((img.width(), img.height()), (1080, 1920), "{}", png.display());
     }
+    // Every screen at every panel size (issue #18): landscape and the smaller panels too,
+    // nothing outside the window (what is taller than it lies in the scrollable page) and
+    // every button's label whole.
+    assert_eq!(report.sized_screens.len(), report.screens.len() * 4, "{:?}", report.sized_screens);
+    for png in &report.sized_screens {
+        let img = image::open(png).expect("a PNG");
+        let folder = png.parent().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned());
+        assert_eq!(Some(format!("{}x{}", img.width(), img.height())), folder, "{}", png.display());
+    }
+    for size in ["1080x1920", "1920x1080", "1280x800", "1024x768"] {
+        for page in ["attract", "maintenance-overview", "maintenance-settings"] {
+            let dir = out.path().join("screens").join(size);
+            let found = std::fs::read_dir(&dir)
+                .expect("size folder")
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(&format!("-{page}.png")));
+            assert!(found, "{size}: {page}");
+        }
+    }
+    assert!(report.layout_problems.is_empty(), "{}", report.layout_problems.join("\n"));
+
     let names: Vec<String> =
         report.printed.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
     assert!(names.iter().any(|n| n.starts_with("a4-") && n.ends_with(".pdf")), "{names:?}");
