@@ -90,8 +90,9 @@ fn fields(c: &mut Canvas, mut y: f32, lines: &[(String, String)]) -> f32 {
     y
 }
 
-/// Greedy word wrap (Helvetica 10.5 pt: about 56 characters fit the value column).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Greedy word wrap to `width` characters (Helvetica 10.5 pt: about 56 fit the value
+/// column of a document; the catalogue's guides and forms wrap the same way).
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     for word in text.split_whitespace() {
         let Some(line) = lines.last_mut() else { break };

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Form, ServiceDef, Text};
 use crate::pdf::{self, A4_PORTRAIT, Canvas, InfoEntry, PageContent, SignatureFields};
+use crate::render::wrap;
 use crate::sign::{DocumentSigner, SignError};
 
 /// `/DocType` of a guide and of a blank form.
@@ -190,22 +191,6 @@ pub fn form(f: &Form) -> Unsigned {
 /// Every file of the catalogue: one guide per service, then the forms.
 pub fn all() -> Vec<Unsigned> {
     super::SERVICES.iter().map(guide).chain(super::FORMS.iter().map(form)).collect()
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let Some(line) = lines.last_mut() else { break };
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_owned());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
 }
 
 fn pdf_date(t: &chrono::DateTime<chrono::Local>) -> String {
