@@ -41,6 +41,11 @@ pub enum Request {
     Paper(PaperLevel),
     /// The receipt printer's cover (DLE EOT 2).
     Cover(bool),
+    /// Take at most N more bytes from the host, then stop reading and answering, as a
+    /// printer whose cable is being pulled mid-job (cleared by `release` or a plug-in).
+    HoldAfter(Target, u64),
+    /// Read and answer again after `hold-after`.
+    Release(Target),
     /// The IPP-USB printer's cable: plugged in (optionally with the IPP server, HOST:PORT,
     /// its HTTP is carried to) or pulled.
     IppUsbPlug(bool, Option<String>),
@@ -61,6 +66,11 @@ pub fn parse(line: &str) -> Result<Request, String> {
         ["mark"] => Ok(Request::Mark),
         [t, "unplug"] => Ok(Request::Plug(target(t)?, false)),
         [t, "plug"] => Ok(Request::Plug(target(t)?, true)),
+        [t, "hold-after", n] => Ok(Request::HoldAfter(
+            target(t)?,
+            n.parse().map_err(|_| format!("hold-after needs a byte count, not {n:?}"))?,
+        )),
+        [t, "release"] => Ok(Request::Release(target(t)?)),
         [t, "port", state] => Ok(Request::Port(
             target(t)?,
             PortState::parse(state).ok_or_else(|| format!("unknown port state {state:?}"))?,
@@ -99,6 +109,10 @@ mod tests {
         assert_eq!(parse("ippusb unplug"), Ok(Request::IppUsbPlug(false, None)));
         assert!(parse("ippusb plug 10.0.2.100").is_err(), "a port is needed");
         assert!(parse("a4 port jammed").is_err());
+        assert_eq!(parse("receipt hold-after 64"), Ok(Request::HoldAfter(Target::Receipt, 64)));
+        assert_eq!(parse("receipt release"), Ok(Request::Release(Target::Receipt)));
+        assert!(parse("receipt hold-after").is_err());
+        assert!(parse("receipt hold-after -1").is_err());
         assert!(parse("").is_err());
     }
 }

@@ -15,6 +15,7 @@ use crate::chardev::{PrinterNode, Ready};
 use crate::configfs::{self, Gadget};
 use crate::control::{Request, Target};
 use crate::devices::{Capture, EscPos, PrinterBrain};
+use crate::hold::HoldAfter;
 use crate::ippusb::IppUsbLab;
 use crate::port::PortState;
 use crate::spec::{self, GadgetSpec};
@@ -37,6 +38,8 @@ struct DeviceState {
     bytes: u64,
     /// Wall-clock time of the first byte since the last `mark`, seconds since the epoch.
     first_byte: Option<f64>,
+    /// `hold-after`: the printer stops taking bytes once it has this many more.
+    hold: Option<HoldAfter>,
 }
 
 struct Shared {
@@ -137,6 +140,7 @@ pub fn serve(state_dir: &Path, socket: &Path) -> anyhow::Result<()> {
             port_pending: true,
             bytes: 0,
             first_byte: None,
+            hold: None,
         });
     }
     let devices: [DeviceState; 2] = devices.try_into().map_err(|_| anyhow::anyhow!("expected two gadgets"))?;
@@ -236,7 +240,7 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
             std::thread::sleep(Duration::from_millis(20));
             continue;
         }
-        let (new_session, port, hold) = {
+        let (new_session, port, hold, allowance) = {
             let mut s = lock(&lab);
             let d = &mut s.devices[i];
             let new_session = !d.configured;
@@ -244,7 +248,8 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
                 d.configured = true;
                 d.sessions += 1;
             }
-            (new_session, d.port_pending.then_some(d.port), d.port != PortState::Ready)
+            let allowance = d.hold.map_or(buf.len(), |h| h.allowance(buf.len()));
+            (new_session, d.port_pending.then_some(d.port), d.port != PortState::Ready, allowance)
         };
         if new_session {
             brain.session_start();
@@ -261,14 +266,17 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
         if ready != Ready::Data {
             continue;
         }
-        if hold {
+        if hold || allowance == 0 {
             // A printer with a fault on its lines (out of paper, jammed, off line) takes
             // no more data: its buffer fills and the host's bulk writes are NAKed until
-            // the fault is cleared, as on a real laser.
+            // the fault is cleared, as on a real laser. Under `hold-after` the printer is
+            // being unplugged: it neither reads nor answers any more.
             std::thread::sleep(Duration::from_millis(50));
             continue;
         }
-        let n = match node.read(&mut buf) {
+        // Under `hold-after`, a partial read: the kernel keeps the rest of the host's
+        // transfer for the next read, which never comes.
+        let n = match node.read(&mut buf[..allowance]) {
             Ok(n) => n,
             Err(e) => {
                 tracing::error!(error = %e, "read failed");
@@ -283,6 +291,9 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
             let d = &mut s.devices[i];
             d.bytes += n as u64;
             d.first_byte.get_or_insert_with(now);
+            if let Some(h) = &mut d.hold {
+                h.took(n);
+            }
         }
         let reply = brain.receive(&buf[..n]);
         if !reply.is_empty()
@@ -325,7 +336,16 @@ fn execute(lab: &Lab, req: Request) -> anyhow::Result<Value> {
                 d.gadget.unbind()?;
             }
             d.plugged = plug;
+            // A plug-in is a new printer session: whatever held it is over.
+            if plug {
+                d.hold = None;
+            }
         }
+        Request::HoldAfter(t, n) => {
+            let d = &mut s.devices[t.index()];
+            d.hold = Some(HoldAfter::new(n, d.bytes));
+        }
+        Request::Release(t) => s.devices[t.index()].hold = None,
         Request::Port(t, state) => {
             let d = &mut s.devices[t.index()];
             d.port = state;
@@ -356,6 +376,7 @@ fn status_json(s: &Shared) -> Value {
             "port_pending": d.port_pending,
             "bytes": d.bytes,
             "first_byte": d.first_byte,
+            "hold": d.hold.map(|h| h.json()),
         })
     };
     json!({

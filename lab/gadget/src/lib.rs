@@ -13,6 +13,7 @@ pub mod chardev;
 pub mod configfs;
 pub mod control;
 pub mod devices;
+pub mod hold;
 pub mod ippusb;
 pub mod lab;
 pub mod port;
