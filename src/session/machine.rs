@@ -393,13 +393,7 @@ impl Machine {
             },
 
             (State::EnterNoticeCode { code }, ev) => match ev {
-                Event::CodeChar(c) if shape::CROCKFORD.contains(&c) && code.len() < shape::CODE_LEN => {
-                    code.push(char::from(c));
-                }
-                Event::Backspace => {
-                    code.pop();
-                }
-                Event::Clear => code.clear(),
+                ev @ (Event::CodeChar(_) | Event::Backspace | Event::Clear) => edit_code(code, &ev),
                 Event::Submit if code.len() == shape::CODE_LEN => {
                     let code = mem::take(code);
                     self.state = State::EnterNoticePin { code, pin: Zeroizing::default(), problem: None };
@@ -622,6 +616,21 @@ fn edit_pin(pin: &mut Zeroizing<String>, problem: &mut Option<PinProblem>, pin_l
             pin.pop();
         }
         Event::Clear => pin.clear(),
+        _ => {}
+    }
+}
+
+/// One key on the code keyboard (a notice's or a document's 16-character code): only
+/// the Crockford characters a code can have, and no more than a code's length.
+fn edit_code(code: &mut Zeroizing<String>, ev: &Event) {
+    match *ev {
+        Event::CodeChar(c) if shape::CROCKFORD.contains(&c) && code.len() < shape::CODE_LEN => {
+            code.push(char::from(c));
+        }
+        Event::Backspace => {
+            code.pop();
+        }
+        Event::Clear => code.clear(),
         _ => {}
     }
 }

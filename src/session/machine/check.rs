@@ -77,13 +77,7 @@ impl Machine {
                 _ => {}
             },
             (State::CheckCode { code }, ev) => match ev {
-                Event::CodeChar(c) if shape::CROCKFORD.contains(&c) && code.len() < shape::CODE_LEN => {
-                    code.push(char::from(c));
-                }
-                Event::Backspace => {
-                    code.pop();
-                }
-                Event::Clear => code.clear(),
+                ev @ (Event::CodeChar(_) | Event::Backspace | Event::Clear) => super::edit_code(code, &ev),
                 Event::Submit if code.len() == shape::CODE_LEN => {
                     let code = mem::take(code);
                     self.ask(code, out);
