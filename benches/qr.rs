@@ -50,6 +50,8 @@ impl Tally {
 }
 
 type Make = fn() -> Bounded;
+/// The four corners of a code zxing-cpp detected but could not read.
+type Corners = [(i32, i32); 4];
 
 fn run(make: Make, samples: &[Sample]) -> BTreeMap<String, Tally> {
     let mut per = BTreeMap::<String, Tally>::new();
@@ -161,7 +163,7 @@ fn main() {
 /// Each candidate pass alone, on the frames the plain pass did not read: codes recovered
 /// per category, mean ms, and recoveries per 100 ms (the pipeline's order).
 fn passes(samples: &[Sample]) {
-    let missed: Vec<(&Sample, Vec<[(i32, i32); 4]>)> = samples
+    let missed: Vec<(&Sample, Vec<Corners>)> = samples
         .iter()
         .filter_map(|s| {
             let r = read_with(&s.frame, Binarizer::LocalAverage);

@@ -86,8 +86,7 @@ impl Machine {
 pub(crate) fn print_selection(desk: &StatusDesk) -> Option<Vec<bool>> {
     let app = desk.apps.get(desk.open?)?;
     let NextStep::Print { document_ids } = &app.next_step else { return None };
-    let selected: Vec<bool> =
-        desk.docs.iter().map(|d| d.prints_left > 0 && document_ids.contains(&d.id)).collect();
+    let selected: Vec<bool> = desk.docs.iter().map(|d| d.prints_left > 0 && document_ids.contains(&d.id)).collect();
     selected.iter().any(|s| *s).then_some(selected)
 }
 
