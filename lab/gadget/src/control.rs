@@ -41,8 +41,9 @@ pub enum Request {
     Paper(PaperLevel),
     /// The receipt printer's cover (DLE EOT 2).
     Cover(bool),
-    /// Take at most N more bytes from the host, then stop reading and answering, as a
-    /// printer whose cable is being pulled mid-job (cleared by `release` or a plug-in).
+    /// Take at most N more bytes from the host, then process and answer nothing (what
+    /// follows is dropped), as a printer whose cable is being pulled mid-job (cleared by
+    /// `release` or a plug-in).
     HoldAfter(Target, u64),
     /// Read and answer again after `hold-after`.
     Release(Target),

@@ -240,7 +240,7 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
             std::thread::sleep(Duration::from_millis(20));
             continue;
         }
-        let (new_session, port, hold, allowance) = {
+        let (new_session, port, hold) = {
             let mut s = lock(&lab);
             let d = &mut s.devices[i];
             let new_session = !d.configured;
@@ -248,8 +248,7 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
                 d.configured = true;
                 d.sessions += 1;
             }
-            let allowance = d.hold.map_or(buf.len(), |h| h.allowance(buf.len()));
-            (new_session, d.port_pending.then_some(d.port), d.port != PortState::Ready, allowance)
+            (new_session, d.port_pending.then_some(d.port), d.port != PortState::Ready)
         };
         if new_session {
             brain.session_start();
@@ -266,17 +265,14 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
         if ready != Ready::Data {
             continue;
         }
-        if hold || allowance == 0 {
+        if hold {
             // A printer with a fault on its lines (out of paper, jammed, off line) takes
             // no more data: its buffer fills and the host's bulk writes are NAKed until
-            // the fault is cleared, as on a real laser. Under `hold-after` the printer is
-            // being unplugged: it neither reads nor answers any more.
+            // the fault is cleared, as on a real laser.
             std::thread::sleep(Duration::from_millis(50));
             continue;
         }
-        // Under `hold-after`, a partial read: the kernel keeps the rest of the host's
-        // transfer for the next read, which never comes.
-        let n = match node.read(&mut buf[..allowance]) {
+        let n = match node.read(&mut buf) {
             Ok(n) => n,
             Err(e) => {
                 tracing::error!(error = %e, "read failed");
@@ -286,14 +282,19 @@ fn pump(lab: Lab, i: usize, node_path: &Path, mut brain: Box<dyn PrinterBrain>) 
         if n == 0 {
             continue;
         }
-        {
+        let n = {
             let mut s = lock(&lab);
             let d = &mut s.devices[i];
+            // Under `hold-after`, only the first bytes reach the printer (see crate::hold).
+            let n = d.hold.as_mut().map_or(n, |h| h.take(n));
             d.bytes += n as u64;
-            d.first_byte.get_or_insert_with(now);
-            if let Some(h) = &mut d.hold {
-                h.took(n);
+            if n > 0 {
+                d.first_byte.get_or_insert_with(now);
             }
+            n
+        };
+        if n == 0 {
+            continue;
         }
         let reply = brain.receive(&buf[..n]);
         if !reply.is_empty()
