@@ -11,11 +11,14 @@ adm-lab-gadget through the kernel's USB stack, driven by touch only.
    sends only the pages that did not come out (the captured PCL read back by
    kiosk-image/pclread.py: every page once, A4, true scale) → the receipt: it renders,
    its QR decodes to the transaction the receipt names, the NIK is masked;
-3. a second citizen: the receipt printer is unplugged after the last A4 page, before
-   the receipt (a ~700-byte receipt crosses USB in one burst: no user-space lab can pull
-   the cable in its middle): the A4 prints still count at the server, the citizen is told; the technician menu (the
-   hidden gesture, PIN by touch) shows the receipt printer not connected; plugged back,
-   the same kiosk process prints a test receipt.
+3. a second citizen: the receipt printer's cable is pulled in the middle of her receipt
+   (a ~700-byte receipt crosses USB in one burst, quicker than anything outside can
+   pull a cable in its middle: the lab's printer itself stops after RECEIPT_CUT_AFTER
+   more bytes, `adm-lab-gadget ctl receipt hold-after N`, and is unplugged there; the
+   bytes it took are kept in OUT/lab/receipt-cut.bin): the A4 prints still count at the
+   server, the citizen is told; the technician menu (the hidden gesture, PIN by touch)
+   shows the receipt printer not connected; plugged back, the same kiosk process prints
+   a test receipt.
 
 Everything the printers received is kept in OUT/lab/ (a4-*.pcl, receipt-*.bin and their
 renderings), the screendumps in OUT/screens/ (hwj-*), the times in OUT/timings.json.
@@ -54,6 +57,11 @@ PAGE_END = b"\x1b*rC\x0c"
 # The paper runs out once this many pages reached the laser: the first document (Akta
 # Kelahiran, 1 page) and the first page of the 2-page Kartu Keluarga.
 PAPER_OUT_AFTER_PAGES = 2
+# The receipt printer stops this many bytes into what the kiosk sends once the citizen's
+# last A4 page is out: its status checks before the receipt (DLE EOT 1-4, 12 bytes each;
+# two seen, 24 bytes) and the receipt's first ~40 bytes (ESC @, the header's first line),
+# so the cut falls inside the receipt.
+RECEIPT_CUT_AFTER = 64
 
 
 def kiosk_data(out, central):
@@ -118,10 +126,10 @@ echo "paper-empty after $n pages, $(stat -c %s {capture}) bytes captured, at $(d
 
 
 def receipt_unplug_watch(capture, offset, pages):
-    """Pulls the receipt printer's cable once the last of `pages` A4 pages reached the
-    laser: the kiosk then still waits for the laser to settle (8 s), so the cable is out
-    when it turns to the receipt. (A receipt is ~700 bytes: it crosses USB in a single
-    burst, quicker than anything in user space can pull the cable in its middle.)"""
+    """Once the last of `pages` A4 pages reached the laser, the receipt printer is told to
+    stop RECEIPT_CUT_AFTER bytes later (the kiosk still waits for the laser to settle
+    before the receipt, ~8 s); once it has stopped there, mid-receipt, its cable is
+    pulled."""
     end = "".join(f"\\{b:03o}" for b in PAGE_END)
     return f"""pat=$(printf '{end}')
 while :; do
@@ -129,8 +137,13 @@ while :; do
   [ "$n" -ge {pages} ] && break
   sleep 0.1
 done
+adm-lab-gadget ctl receipt hold-after {RECEIPT_CUT_AFTER} > /dev/null
+echo "receipt printer holding after {RECEIPT_CUT_AFTER} more bytes from the last A4 page ($n pages) at $(date +%s.%N)"
+while ! adm-lab-gadget ctl status | tr -d ' ' | grep -q '"holding":true'; do
+  sleep 0.05
+done
 adm-lab-gadget ctl receipt unplug > /dev/null
-echo "receipt printer unplugged after the last A4 page ($n pages) at $(date +%s.%N)"
+echo "receipt printer unplugged mid-receipt at $(date +%s.%N)"
 """
 
 
@@ -362,28 +375,40 @@ def notice_sign_in(vm, screens, touches, timings):
 
 def receipt_unplugged_session(out, vm, screens, touches, central, timings, lab_out):
     """Session 2, another citizen signing in with her notice: the receipt printer's cable
-    is pulled when the receipt is next."""
+    is pulled in the middle of her receipt."""
     notice_sign_in(vm, screens, touches, timings)
     step(vm, screens, timings, "hwj2-documents", "documents-english", 90)
     # The notice opens Rina Marlina's birth certificate and biodata, 1 page each. The
     # demo's notice journey stops at her documents: "Continue" and "Print now" are the
     # buttons it touched as "Lanjut dengan 2 dokumen" and "Cetak sekarang".
     touches.tap(vm, "documents", "Lanjut dengan 2 dokumen")
-    keep_settled(vm, screens, ("confirm-two", "confirm"), "hwj2-confirm", 30)
+    # The confirm screen listing her two 1-page documents, in English: nearest to one of
+    # the demo's confirm screens (its 1-document one from the status page included).
+    keep_settled(vm, screens, ("confirm-two", "confirm", "status-print-confirm"), "hwj2-confirm", 30)
     st = ctl(vm, "status")
     printed_before, lost_before = st["receipt_printed"], st["receipt_lost"]
     guest_script(vm, "receipt-watch", receipt_unplug_watch(st["a4"]["capture"], st["a4"]["bytes"], 2))
     touches.tap(vm, "confirm", "Cetak sekarang")
-    text = wait_log(vm, "receipt-watch", "unplugged after", 300)
+    text = wait_log(vm, "receipt-watch", "unplugged mid-receipt", 300)
     log(text.strip())
+    st = ctl(vm, "status")
+    hold = st["receipt"]["hold"] or {}
+    cut = fetch(vm, st["receipt"]["capture"], os.path.join(lab_out, "receipt-cut.bin"), hold.get("from", 0))
+    # The receipt starts with ESC @ (drivers/thermal/src/doc.rs); before it only status
+    # and identification requests (DLE EOT, GS I, GS ( H) cross the cable.
+    start = cut.find(b"\x1b@")
+    check(hold.get("holding") and len(cut) == RECEIPT_CUT_AFTER and start >= 0,
+          f"the receipt printer was unplugged mid-receipt: it took {len(cut)} bytes after the last A4 page, "
+          f"the receipt's start (ESC @) {start if start >= 0 else '(missing)'} bytes in, {len(cut) - start} "
+          f"bytes of the receipt (OUT/lab/receipt-cut.bin, {hold})")
     img, name, d = keep_settled(vm, screens, ("collect", "collect-after-retry"), "hwj2-collect-receipt-unplugged", 180)
     reports = wait_reports(central, 5)
     check(len(reports) == 5 and all(r[3] == 1 for r in reports),
-          f"receipt printer unplugged before the receipt: the A4 prints still count, 5 completed print reports at the "
+          f"receipt printer unplugged mid-receipt: the A4 prints still count, 5 completed print reports at the "
           f"server ({[(r[1], r[2]) for r in reports]})")
     st = ctl(vm, "status")
     check(st["receipt_printed"] == printed_before and st["receipt_lost"] == lost_before,
-          f"no receipt reached the unplugged printer ({st['receipt_printed'] - printed_before} printed, "
+          f"the cut receipt did not print ({st['receipt_printed'] - printed_before} printed, "
           f"{st['receipt_lost'] - lost_before} cut off)")
     check(screens.diff(img, "collect") >= MATCH_PERCENT,
           f"the collect screen is not the all-well one: the citizen is told about the receipt "
