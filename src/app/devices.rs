@@ -110,8 +110,8 @@ pub fn build_devices(
 /// (`camera not found: …`) instead of surfacing only when a citizen tries to scan; either
 /// way the kiosk starts. A camera that is away keeps being retried (at most once a second):
 /// one plugged in later is picked up without a restart. `LatestFrame` captures on its own
-/// thread and hands out only the newest frame, never blocking longer than 500 ms (nokhwa's
-/// read has no timeout).
+/// thread and hands out only the newest frame, never blocking longer than 500 ms (a
+/// stalled camera read takes up to 2 s before the driver gives up on it).
 pub fn v4l_camera(device: &str) -> Result<(Box<dyn FrameSource>, Option<CameraError>), SetupError> {
     const PREFERRED: (u32, u32) = (1280, 720);
     let (cam, problem) = match adm_camera::v4l::V4lCamera::open(device, PREFERRED) {

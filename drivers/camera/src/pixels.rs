@@ -7,7 +7,7 @@
 //! real decode.
 //!
 //! Buffers may be longer than the image (V4L2 hands out whole, page-rounded mmap
-//! buffers; nokhwa does not trim them to `bytesused`), so only a *short* buffer is an
+//! buffers, and a caller may not trim them to `bytesused`), so only a *short* buffer is an
 //! error — it means a truncated transfer (USB hiccup, camera unplugged mid-frame).
 
 use crate::{CameraError, GreyFrame};
@@ -17,7 +17,7 @@ use crate::{CameraError, GreyFrame};
 pub enum PixelFormat {
     /// Packed 4:2:2, `Y0 U Y1 V`: luminance is every even byte.
     Yuyv,
-    /// 8-bit luminance only (fourcc `GREY`; nokhwa calls it `GRAY`).
+    /// 8-bit luminance only (fourcc `GREY`; some libraries call it `GRAY`).
     Grey,
     /// Planar 4:2:0: a full-resolution Y plane, then interleaved UV at half resolution.
     Nv12,

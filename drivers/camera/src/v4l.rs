@@ -1,16 +1,19 @@
-//! The kiosk's USB camera over V4L2: nokhwa streams, we pick the format and convert.
+//! The kiosk's USB camera over V4L2: the `v4l` crate streams, we pick the format and
+//! convert.
 //!
 //! Hardware and library quirks this works around:
-//! - nokhwa's `RequestedFormatType::Closest` looks up frame rates at the *requested*
-//!   resolution, so it fails whenever the camera lacks that exact size. We enumerate the
-//!   formats ourselves ([`choose`]) and ask nokhwa for an exact one.
-//! - nokhwa maps the fourcc `GRAY`, but V4L2 (and every mono/IR camera) says `GREY`, so a
-//!   grey-only camera looks format-less to nokhwa. Such cameras are streamed with the
-//!   `v4l` crate directly (the one nokhwa itself is built on).
-//! - nokhwa's `frame_raw()` returns the whole mmap buffer (not `bytesused`) and knows no
-//!   row stride; the stride is read back from the driver after the format is set.
-//! - nokhwa's read blocks without a timeout; a camera that stalls without an error would
-//!   block the caller. Run this behind [`crate::latest::LatestFrame`].
+//! - Cameras offer many modes; we enumerate them ourselves ([`choose`]) and set an exact
+//!   one, because "closest" matching in camera libraries tends to fail when the camera
+//!   lacks the requested size.
+//! - Every read has a timeout ([`READ_TIMEOUT`]) and a stream that keeps timing out is
+//!   closed and opened again ([`Stall`]). A camera can stream without delivering: a USB
+//!   camera whose first stream start was lost, or one opened in the moment udev was
+//!   still handing its node to the kiosk's group. A read without a timeout (nokhwa's,
+//!   which this driver used before) then blocks the capture thread for good and the
+//!   kiosk never sees the camera until it restarts — the VM hardware lab met exactly that.
+//! - V4L2 hands out whole, page-rounded mmap buffers; only `bytesused` of them is the
+//!   frame (MJPEG frames vary in size), and rows may be padded: the stride is read back
+//!   from the driver after the format is set.
 //! - uvcvideo exposes two nodes per camera (`/dev/videoN` capture, `N+1` metadata); the
 //!   metadata node has no formats and is refused as unsupported.
 //! - After an unplug the device node disappears and reads fail; the device must be closed
@@ -24,10 +27,6 @@ use std::time::{Duration, Instant};
 
 use ::v4l::io::traits::CaptureStream;
 use ::v4l::video::Capture;
-use nokhwa::Camera;
-use nokhwa::utils::{
-    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution,
-};
 
 use crate::pixels::{PixelFormat, to_grey};
 use crate::{CameraError, FrameSource, GreyFrame};
@@ -35,8 +34,11 @@ use crate::{CameraError, FrameSource, GreyFrame};
 /// Below this a YUYV/GREY mode is passed over for a faster one (USB 2 webcams often give
 /// uncompressed 1080p at 5 fps only; the citizen's hand shakes in between).
 pub const MIN_FPS: u32 = 10;
-/// How long one frame may take in the GREY path (nokhwa offers no timeout).
-const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one frame may take. UVC cameras stream continuously (10-30 fps), so two
+/// seconds without a frame means the stream is stuck, not that the scene is still.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// Consecutive timed-out reads after which the stream is closed and opened again.
+const STALLED_AFTER: u32 = 3;
 /// Do not hammer a missing device: at most one reopen attempt per this interval.
 const REOPEN_EVERY: Duration = Duration::from_secs(1);
 
@@ -88,17 +90,6 @@ fn pixel_format(fourcc: &[u8; 4]) -> Option<PixelFormat> {
     })
 }
 
-fn nokhwa_format(f: PixelFormat) -> FrameFormat {
-    match f {
-        PixelFormat::Yuyv => FrameFormat::YUYV,
-        PixelFormat::Grey => FrameFormat::GRAY,
-        PixelFormat::Nv12 => FrameFormat::NV12,
-        PixelFormat::Mjpeg => FrameFormat::MJPEG,
-        PixelFormat::Rgb24 => FrameFormat::RAWRGB,
-        PixelFormat::Bgr24 => FrameFormat::RAWBGR,
-    }
-}
-
 fn io_error(path: &Path, e: std::io::Error) -> CameraError {
     match e.kind() {
         std::io::ErrorKind::NotFound => CameraError::NotFound(path.display().to_string()),
@@ -140,7 +131,7 @@ fn enumerate(dev: &::v4l::Device, preferred: (u32, u32)) -> std::io::Result<Vec<
                         // The shortest interval is the highest rate.
                         ::v4l::frameinterval::FrameIntervalEnum::Stepwise(s) => s.min,
                     })
-                    // nokhwa sets whole frame rates only (1/N intervals).
+                    // Whole frame rates only (1/N intervals): what `set_params` asks for.
                     .filter(|f| f.numerator == 1)
                     .map(|f| f.denominator)
                     .max()
@@ -152,14 +143,30 @@ fn enumerate(dev: &::v4l::Device, preferred: (u32, u32)) -> std::io::Result<Vec<
     Ok(offers)
 }
 
-enum Stream {
-    Nokhwa(Box<Camera>),
-    /// GREY cameras, streamed with `v4l` directly (see the module notes).
-    Grey(::v4l::io::mmap::Stream<'static>),
+/// Counts reads that timed out in a row: a stream that stopped delivering is reopened.
+#[derive(Debug, Default)]
+struct Stall {
+    timeouts: u32,
+}
+
+impl Stall {
+    /// Whether, after this read, the stream should be closed and opened again.
+    fn stuck_after(&mut self, read: &Result<GreyFrame, CameraError>) -> bool {
+        match read {
+            Err(CameraError::Timeout) => {
+                self.timeouts += 1;
+                self.timeouts >= STALLED_AFTER
+            }
+            _ => {
+                self.timeouts = 0;
+                false
+            }
+        }
+    }
 }
 
 struct Open {
-    stream: Stream,
+    stream: ::v4l::io::mmap::Stream<'static>,
     offer: Offer,
     /// Bytes per row as the driver reports it.
     stride: Option<u32>,
@@ -171,6 +178,7 @@ pub struct V4lCamera {
     preferred: (u32, u32),
     open: Option<Open>,
     last_attempt: Option<Instant>,
+    stall: Stall,
 }
 
 impl V4lCamera {
@@ -185,7 +193,13 @@ impl V4lCamera {
     /// A camera that opens on its first `next_frame` (and keeps retrying, like after an
     /// unplug): the kiosk boots and offers NIK sign-in even when the camera is away.
     pub fn lazy(path: impl AsRef<Path>, preferred: (u32, u32)) -> V4lCamera {
-        V4lCamera { path: path.as_ref().to_path_buf(), preferred, open: None, last_attempt: None }
+        V4lCamera {
+            path: path.as_ref().to_path_buf(),
+            preferred,
+            open: None,
+            last_attempt: None,
+            stall: Stall::default(),
+        }
     }
 
     /// The mode streaming now, if open.
@@ -198,23 +212,13 @@ impl V4lCamera {
         // Close first: a replugged camera cannot be opened while the old file is held.
         self.open = None;
         self.last_attempt = Some(Instant::now());
+        self.stall = Stall::default();
         let node = std::fs::canonicalize(&self.path).map_err(|e| io_error(&self.path, e))?;
-        // nokhwa opens cameras by number only (`/dev/video{N}`).
-        let index = node
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix("video"))
-            .and_then(|n| n.parse::<u32>().ok())
-            .ok_or_else(|| CameraError::Unsupported(format!("{} is not a /dev/videoN node", node.display())))?;
         let dev = ::v4l::Device::with_path(&node).map_err(|e| io_error(&node, e))?;
         let offers = enumerate(&dev, self.preferred).map_err(|e| io_error(&node, e))?;
         let offer = choose(&offers, self.preferred)
             .ok_or_else(|| CameraError::Unsupported(format!("{}: no usable pixel format", node.display())))?;
-        let stream = if offer.format == PixelFormat::Grey {
-            Stream::Grey(Self::start_grey(&dev, &node, offer)?)
-        } else {
-            Stream::Nokhwa(Box::new(Self::start_nokhwa(index, offer)?))
-        };
+        let stream = Self::start(&dev, &node, offer)?;
         // Read back what the driver really set: rows may be padded.
         let stride = dev.format().ok().map(|f| f.stride).filter(|&s| s > 0);
         tracing::info!(camera = %node.display(), ?offer, ?stride, "camera streaming");
@@ -222,31 +226,29 @@ impl V4lCamera {
         Ok(())
     }
 
-    fn start_nokhwa(index: u32, offer: Offer) -> Result<Camera, CameraError> {
-        let format = nokhwa_format(offer.format);
-        let wanted = [format];
-        let exact = CameraFormat::new(Resolution::new(offer.width, offer.height), format, offer.fps.max(1));
-        let request = RequestedFormat::with_formats(RequestedFormatType::Exact(exact), &wanted);
-        let mut cam = Camera::with_backend(CameraIndex::Index(index), request, ApiBackend::Video4Linux)
-            .map_err(|e| CameraError::Unsupported(e.to_string()))?;
-        cam.open_stream().map_err(|e| CameraError::Other(e.to_string()))?;
-        Ok(cam)
-    }
-
-    fn start_grey(
-        dev: &::v4l::Device,
-        node: &Path,
-        offer: Offer,
-    ) -> Result<::v4l::io::mmap::Stream<'static>, CameraError> {
-        let want = ::v4l::Format::new(offer.width, offer.height, ::v4l::FourCC::new(b"GREY"));
-        let got = dev.set_format(&want).map_err(|e| io_error(node, e))?;
-        if got.width != offer.width || got.height != offer.height || &got.fourcc.repr != b"GREY" {
+    /// Sets `offer` exactly (the driver may not substitute another size or format) and
+    /// starts an mmap stream whose reads time out.
+    fn start(dev: &::v4l::Device, node: &Path, offer: Offer) -> Result<::v4l::io::mmap::Stream<'static>, CameraError> {
+        let fourcc = ::v4l::FourCC::new(fourcc(offer.format));
+        let got =
+            dev.set_format(&::v4l::Format::new(offer.width, offer.height, fourcc)).map_err(|e| io_error(node, e))?;
+        if got.width != offer.width || got.height != offer.height || got.fourcc != fourcc {
             return Err(CameraError::Unsupported(format!(
-                "{}: driver refused GREY {}x{}",
+                "{}: driver refused {} {}x{} (set {} {}x{})",
                 node.display(),
+                fourcc,
                 offer.width,
-                offer.height
+                offer.height,
+                got.fourcc,
+                got.width,
+                got.height
             )));
+        }
+        if offer.fps > 0 {
+            // Not fatal: some drivers have one fixed rate and refuse to be asked.
+            if let Err(e) = dev.set_params(&::v4l::video::capture::Parameters::with_fps(offer.fps)) {
+                tracing::debug!(error = %e, fps = offer.fps, "camera keeps its own frame rate");
+            }
         }
         let mut stream = ::v4l::io::mmap::Stream::with_buffers(dev, ::v4l::buffer::Type::VideoCapture, 4)
             .map_err(|e| io_error(node, e))?;
@@ -256,26 +258,29 @@ impl V4lCamera {
 
     fn read(open: &mut Open) -> Result<GreyFrame, CameraError> {
         let Offer { format, width, height, .. } = open.offer;
-        match &mut open.stream {
-            Stream::Nokhwa(cam) => {
-                let raw = cam.frame_raw().map_err(|e| {
-                    tracing::warn!(error = %e, "camera read failed");
-                    CameraError::Disconnected
-                })?;
-                to_grey(format, &raw, width, height, open.stride)
+        match open.stream.next() {
+            Ok((buf, meta)) => {
+                let used = (meta.bytesused as usize).min(buf.len());
+                to_grey(format, &buf[..used], width, height, open.stride)
             }
-            Stream::Grey(stream) => match stream.next() {
-                Ok((buf, meta)) => {
-                    let used = (meta.bytesused as usize).min(buf.len());
-                    to_grey(format, &buf[..used], width, height, open.stride)
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(CameraError::Timeout),
-                Err(e) => {
-                    tracing::warn!(error = %e, "camera read failed");
-                    Err(CameraError::Disconnected)
-                }
-            },
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err(CameraError::Timeout),
+            Err(e) => {
+                tracing::warn!(error = %e, "camera read failed");
+                Err(CameraError::Disconnected)
+            }
         }
+    }
+}
+
+/// The V4L2 fourcc of a format the kiosk converts.
+fn fourcc(f: PixelFormat) -> &'static [u8; 4] {
+    match f {
+        PixelFormat::Yuyv => b"YUYV",
+        PixelFormat::Grey => b"GREY",
+        PixelFormat::Nv12 => b"NV12",
+        PixelFormat::Mjpeg => b"MJPG",
+        PixelFormat::Rgb24 => b"RGB3",
+        PixelFormat::Bgr24 => b"BGR3",
     }
 }
 
@@ -295,6 +300,10 @@ impl FrameSource for V4lCamera {
         if got == Err(CameraError::Disconnected) {
             // Release the device so the replugged camera can be opened.
             self.open = None;
+        } else if self.stall.stuck_after(&got) {
+            tracing::warn!(camera = %self.path.display(), "camera stream stalled; opening it again");
+            self.open = None;
+            self.last_attempt = None;
         }
         got
     }
@@ -345,6 +354,37 @@ mod tests {
         assert_eq!(pixel_format(b"GREY"), Some(PixelFormat::Grey));
         assert_eq!(pixel_format(b"YUYV"), Some(PixelFormat::Yuyv));
         assert_eq!(pixel_format(b"H264"), None);
+        for f in [
+            PixelFormat::Yuyv,
+            PixelFormat::Grey,
+            PixelFormat::Nv12,
+            PixelFormat::Mjpeg,
+            PixelFormat::Rgb24,
+            PixelFormat::Bgr24,
+        ] {
+            assert_eq!(pixel_format(fourcc(f)), Some(f), "{f:?} round-trips through its fourcc");
+        }
+    }
+
+    #[test]
+    fn a_stream_that_keeps_timing_out_is_reopened() {
+        let mut stall = Stall::default();
+        let frame = Ok(GreyFrame { width: 1, height: 1, data: vec![0] });
+        // A slow frame now and then is no stall.
+        for _ in 0..5 {
+            assert!(!stall.stuck_after(&Err(CameraError::Timeout)));
+            assert!(!stall.stuck_after(&Err(CameraError::Timeout)));
+            assert!(!stall.stuck_after(&frame));
+        }
+        // Nothing for STALLED_AFTER reads in a row: reopen.
+        assert!(!stall.stuck_after(&Err(CameraError::Timeout)));
+        assert!(!stall.stuck_after(&Err(CameraError::Timeout)));
+        assert!(stall.stuck_after(&Err(CameraError::Timeout)));
+        // A short or corrupt frame still shows the stream moves.
+        let mut stall = Stall::default();
+        assert!(!stall.stuck_after(&Err(CameraError::Timeout)));
+        assert!(!stall.stuck_after(&Err(CameraError::Other("short frame".into()))));
+        assert!(!stall.stuck_after(&Err(CameraError::Timeout)));
     }
 
     #[test]
