@@ -252,7 +252,24 @@ async fn receipt_printer(ctx: &CheckContext) -> CheckResult {
 async fn camera(ctx: &CheckContext) -> CheckResult {
     let camera = ctx.camera.clone();
     let id = CheckId::Camera;
-    match bounded(ctx.device_deadline, move || lock(&camera).next_frame()).await {
+    // One `next_frame` waits only briefly (the scanner must not stall), and a camera just
+    // opened — by `adm-kiosk doctor` itself, or replugged — may take seconds for its first
+    // frame (a USB camera under load, a stream reopened after a stall): while it only has
+    // no frame yet, keep asking until shortly before the deadline, so "not ready" means no
+    // frame for the whole check. A camera that is away says so at once.
+    let keep_asking = ctx.device_deadline.saturating_sub(Duration::from_millis(250));
+    let read = move || {
+        let since = std::time::Instant::now();
+        loop {
+            match lock(&camera).next_frame() {
+                Err(adm_camera::CameraError::Timeout) if since.elapsed() < keep_asking => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                got => return got,
+            }
+        }
+    };
+    match bounded(ctx.device_deadline, read).await {
         Err(why) => CheckResult::new(id, false, why),
         Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
         Ok(Ok(frame)) => CheckResult::new(id, true, format!("frame {}x{}", frame.width, frame.height)),

@@ -71,6 +71,38 @@ async fn a_hung_device_fails_after_the_deadline_without_holding_up_the_rest() {
     assert!(results[1..].iter().all(|r| r.ok), "{results:#?}");
 }
 
+/// A camera just opened: no frame for its first `misses` asks, then frames.
+struct FirstFrameLate {
+    misses: u8,
+}
+
+impl adm_camera::FrameSource for FirstFrameLate {
+    fn next_frame(&mut self) -> Result<adm_camera::GreyFrame, adm_camera::CameraError> {
+        if self.misses > 0 {
+            self.misses -= 1;
+            std::thread::sleep(Duration::from_millis(100));
+            return Err(adm_camera::CameraError::Timeout);
+        }
+        Ok(adm_camera::GreyFrame { width: 640, height: 480, data: vec![0; 640 * 480] })
+    }
+}
+
+#[tokio::test]
+async fn a_camera_slow_to_give_its_first_frame_is_waited_for_within_the_deadline() {
+    let (mut ctx, _controls) = kiosk(healthy_central(), true);
+    ctx.camera = shared(Box::new(FirstFrameLate { misses: 5 }));
+    ctx.device_deadline = Duration::from_secs(3);
+    let results = run_all(&ctx).await;
+    assert_eq!((results[2].ok, results[2].detail.as_str()), (true, "frame 640x480"), "{results:#?}");
+    // Never a frame: not ready, and the check still ends by its deadline.
+    ctx.camera = shared(Box::new(FirstFrameLate { misses: u8::MAX }));
+    ctx.device_deadline = Duration::from_millis(600);
+    let started = std::time::Instant::now();
+    let results = run_all(&ctx).await;
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert_eq!(verdicts(&results)[2], ("camera", false));
+}
+
 /// A self-signed certificate valid until `year`-01-01.
 fn cert_until(year: i32) -> Vec<u8> {
     let key = rcgen::KeyPair::generate().expect("key");
