@@ -6,7 +6,8 @@ whose bulk pipes carry HTTP to an ippeveprinter on the host (through guestfwd). 
 VM, udev starts Debian's ipp-usb for it, which serves it on loopback from port 60000;
 the kiosk finds it there itself (drivers/a4/src/usb/ipp_usb.rs), next to the
 HP LaserJet P2055 (7/1/2) and the Epson TM-T20III of hwlab. What ippeveprinter received
-is kept in OUT/lab/ippusb-*.pdf.
+is kept in OUT/lab/ippusb-*.pdf. Last, the running kiosk on it: a citizen's journey by
+touch, her documents arriving at ippeveprinter, her receipt on the lab's TM-T20III.
 """
 
 import base64
@@ -18,7 +19,12 @@ import time
 
 from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
 import camlab
+import pagecmp
 from hostsvc import GUEST_HOST, IppPrinter
+from journeylib import DEMO_NIK, MASKED_NIK, sign_in, step
+from suites.hwjourney import receipt_job, render_receipt
+from suites.journey import DOCUMENTS
+from touch import Touches
 from suites.hwlab import (A4_URI, AS_KIOSK, RECEIPT_URI, REPLUG_WITHIN_S, ctl, json_lines, printer_states,
                           three_page_pdf, wait_state)
 
@@ -151,6 +157,64 @@ def replug_in_running_kiosk(vm, timings):
                       f"served it (pid {pid} -> {now}; no restart)")
 
 
+def journey_over_ippusb(out, vm, screens, ipp, lab_out, timings):
+    """Acceptance 2 over IPP-USB: a citizen, by touch only, prints her documents on the
+    IPP-over-USB printer (the running kiosk of `replug_in_running_kiosk`, its in-process
+    reference server) and gets her receipt from the lab's TM-T20III. ippeveprinter on the
+    host must receive each signed PDF (kept as OUT/lab/ippusb-journey-N.pdf); poppler
+    reads each as A4; the receipt renders and its QR decodes."""
+    touches = Touches(os.path.join(out, "reference"))
+    jobs_before = len(ipp.jobs())
+    receipts_before = ctl(vm, "status")["receipt_printed"]
+    step(vm, screens, timings, "hwippusb-attract", "attract", 120)
+    t0 = time.monotonic()
+    sign_in(vm, screens, touches, timings, "hwippusb")
+    step(vm, screens, timings, "hwippusb-documents", "documents", 60)
+    touches.tap(vm, "documents", f"Lanjut dengan {DOCUMENTS} dokumen")
+    step(vm, screens, timings, "hwippusb-confirm", "confirm", 30)
+    touches.tap(vm, "confirm", "Cetak sekarang")
+    step(vm, screens, timings, "hwippusb-printing", "printing", 60, loose=True, also=("collect",),
+         why="the jobs' progress need not be at the demo's moment")
+    step(vm, screens, timings, "hwippusb-collect", "collect", 240)
+    timings["hwippusb_journey_touch_to_collect_s"] = round(time.monotonic() - t0, 1)
+
+    deadline = time.monotonic() + 60
+    while len(ipp.jobs()) < jobs_before + DOCUMENTS and time.monotonic() < deadline:
+        time.sleep(0.5)
+    jobs = ipp.jobs()[jobs_before:]
+    check(len(jobs) == DOCUMENTS, f"the citizen's {DOCUMENTS} documents arrived at ippeveprinter through the kiosk's "
+                                  f"IPP-USB printer ({len(jobs)} jobs)")
+    for n, (path, size) in enumerate(jobs, 1):
+        dest = os.path.join(lab_out, f"ippusb-journey-{n}.pdf")
+        shutil.copyfile(path, dest)
+        with open(dest, "rb") as f:
+            data = f.read()
+        sizes = pagecmp.page_sizes_mm(dest) if data.startswith(b"%PDF-") else []
+        check(data.startswith(b"%PDF-") and b"/ByteRange" in data and sizes
+              and all(sorted(round(x) for x in wh) == [210, 297] for wh in sizes),
+              f"job {n}: the signed PDF itself (its TTE signature's /ByteRange in it), {len(sizes)} A4 page(s) as "
+              f"poppler reads it ({', '.join(f'{w:.0f}x{h:.0f} mm' for w, h in sizes)}; {size} bytes, "
+              f"OUT/lab/ippusb-journey-{n}.pdf)")
+
+    deadline = time.monotonic() + 60
+    while (st := ctl(vm, "status"))["receipt_printed"] <= receipts_before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check(st["receipt_printed"] == receipts_before + 1, f"one receipt printed on the lab's TM-T20III "
+                                                        f"({st['receipt_printed'] - receipts_before})")
+    rc, o = receipt_job(vm, st["receipt_printed"])
+    check(rc == 0, "the receipt's bytes copied out of the VM")
+    escpos = base64.b64decode(o.strip())
+    qr = render_receipt(out, lab_out, "receipt-ippusb-journey", escpos)
+    tx = re.search(rb"ADM-[0-9A-Z]{10}", escpos)
+    check(tx is not None and qr.endswith(f"/t/{tx.group().decode()}"),
+          f"the receipt renders and its QR decodes (zbarimg) to its transaction: {qr!r}")
+    check(MASKED_NIK.encode() in escpos and DEMO_NIK.encode() not in escpos,
+          f"the receipt shows the masked NIK {MASKED_NIK} and never the full one")
+    touches.tap(vm, "collect", "Selesai")
+    step(vm, screens, timings, "hwippusb-goodbye", "goodbye", 30)
+    step(vm, screens, timings, "hwippusb-attract-again", "attract", 60)
+
+
 def keep_logs(vm, lab_out):
     """ipp-usb's logs and the gadget's journal, in OUT/lab/ (also when a check failed)."""
     try:
@@ -267,8 +331,10 @@ def run(out, layout, screens, timings):
               f"{st['tcp_connections']} TCP connections to ippeveprinter, {st['bytes']} bytes from the host, "
               f"{st['errors']} bridge errors; {took:.1f}s)")
 
-        # --- the same in the long-running kiosk (last: it then holds the printers)
+        # --- the same in the long-running kiosk (last: it then holds the printers), and a
+        # citizen's whole journey on it by touch
         replug_in_running_kiosk(vm, timings)
+        journey_over_ippusb(out, vm, screens, ipp, lab_out, timings)
     finally:
         keep_logs(vm, lab_out)
         vm.stop()

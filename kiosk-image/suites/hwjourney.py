@@ -9,7 +9,8 @@ adm-lab-gadget through the kernel's USB stack, driven by touch only.
 2. the laser's paper runs out mid-job (port status Paper Empty, the gadget NAKs):
    the paper-out screen, the event at the central server; paper back → "Coba lagi"
    sends only the pages that did not come out (the captured PCL read back by
-   kiosk-image/pclread.py: every page once, A4, true scale) → the receipt: it renders,
+   kiosk-image/pclread.py: every page once, A4, true scale, each the page of the signed
+   PDFs that poppler's pdftoppm renders, kiosk-image/pagecmp.py) → the receipt: it renders,
    its QR decodes to the transaction the receipt names, the NIK is masked;
 3. a second citizen: the receipt printer's cable is pulled in the middle of her receipt
    (a ~700-byte receipt crosses USB in one burst, quicker than anything outside can
@@ -32,6 +33,7 @@ import subprocess
 import time
 
 import camlab
+import pagecmp
 import pclread
 from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
 from hostsvc import CentralServer, run_data_dir
@@ -318,6 +320,18 @@ def paper_out_session(out, vm, screens, touches, central, timings, lab_out):
     check(len(came_out) == expected and len(set(digests)) == len(digests),
           f"the pages that came out are the {expected} pages of the documents, none twice "
           f"(OUT/lab/a4-journey-*.pcl, a4-journey-page-*.png)")
+    # The content: each page that came out against the signed PDFs as poppler renders them
+    # (kiosk-image/pagecmp.py): the right page, at true scale, none missing.
+    docs = os.path.join(out, "vm", "hwjourney-documents")
+    sources = [(r[1], pagecmp.render_pdf(os.path.join(docs, f"{r[1]}.pdf"))) for r in reports]
+    found = pagecmp.match([p.image for p in came_out], sources)
+    want = sorted((name, i) for name, rendered in sources for i in range(1, len(rendered) + 1))
+    clear = all(best < 0.6 * second and best < fit for _, _, best, second, fit in found)
+    check(sorted((name, i) for name, i, *_ in found) == want and clear,
+          f"each page that came out is its page of the signed PDFs as poppler's pdftoppm renders them, at true "
+          f"scale (grey distance at {pagecmp.COARSE_DPI} dpi to its page / to the next-nearest page / to its page "
+          f"shrunk to {pagecmp.FIT_SCALE:.0%}): "
+          + "; ".join(f"{name} p{i} {b:.1f}/{s2:.1f}/{fit:.1f}" for name, i, b, s2, fit in found))
     check(all(p.paper == "A4" and p.orientation == 0 for p in pages),
           f"every page is A4 portrait ({[(p.paper, p.orientation, p.dpi) for p in pages]})")
     extents = raster_extents_mm(pcl)
@@ -479,12 +493,19 @@ def run(out, layout, screens, timings):
         camlab.show(vm, "blank")
         camlab.wait_prepared(vm, ("clean",))
         check(True, f"the lab's UVC camera plugged in ({camlab.DEVICE})")
-        # The kiosk started while the camera's node existed but udev had not yet given it
-        # to the kiosk's group ("camera not usable at start: Operation not permitted"),
-        # and it does not take such a camera later (no frames when scanning): a kiosk
-        # bug left to the camera's lane; restarted here once the camera is in place.
-        rc, o = vm.lab("systemctl restart adm-kiosk.service")
-        check(rc == 0, f"the kiosk restarted with the camera in place {o.strip()}")
+        # The kiosk started at boot, before the camera came: it takes the camera when it
+        # appears, without a restart (drivers/camera/src/v4l.rs: retried once a second,
+        # a stream that delivers nothing reopened). It once could not (a blocking read on
+        # a stream opened while udev was still handing the node over) and needed a restart.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            _, o = vm.lab("journalctl -b -u adm-kiosk --no-pager -o cat | grep -c 'camera streaming' || true")
+            if o.strip() not in ("", "0"):
+                break
+            time.sleep(1)
+        _, o = vm.lab("journalctl -b -u adm-kiosk --no-pager -o cat | grep -E 'camera (streaming|not usable|stream stalled)'")
+        check("camera streaming" in o, "the kiosk, started before the camera was plugged in, streams it without a "
+                                       f"restart: {' | '.join(l.strip()[-160:] for l in o.splitlines()[-3:])}")
         rc, cmd = vm.lab("tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value adm-kiosk.service)/cmdline")
         check(rc == 0 and "adm-kiosk run --config /etc/adm-kiosk/kiosk.toml" in cmd,
               f"the kiosk runs provisioned, not the demo ({cmd.strip()})")
