@@ -21,8 +21,8 @@ from vmlib import *  # noqa: F401,F403  (the harness: Vm, check, log, ...)
 import camlab
 import pagecmp
 from hostsvc import GUEST_HOST, IppPrinter
-from journeylib import DEMO_NIK, MASKED_NIK, sign_in, step
-from suites.hwjourney import receipt_job, render_receipt
+from journeylib import sign_in, step
+from suites.hwjourney import check_receipt
 from suites.journey import DOCUMENTS
 from touch import Touches
 from suites.hwlab import (A4_URI, AS_KIOSK, RECEIPT_URI, REPLUG_WITHIN_S, ctl, json_lines, printer_states,
@@ -196,20 +196,7 @@ def journey_over_ippusb(out, vm, screens, ipp, lab_out, timings):
               f"poppler reads it ({', '.join(f'{w:.0f}x{h:.0f} mm' for w, h in sizes)}; {size} bytes, "
               f"OUT/lab/ippusb-journey-{n}.pdf)")
 
-    deadline = time.monotonic() + 60
-    while (st := ctl(vm, "status"))["receipt_printed"] <= receipts_before and time.monotonic() < deadline:
-        time.sleep(0.5)
-    check(st["receipt_printed"] == receipts_before + 1, f"one receipt printed on the lab's TM-T20III "
-                                                        f"({st['receipt_printed'] - receipts_before})")
-    rc, o = receipt_job(vm, st["receipt_printed"])
-    check(rc == 0, "the receipt's bytes copied out of the VM")
-    escpos = base64.b64decode(o.strip())
-    qr = render_receipt(out, lab_out, "receipt-ippusb-journey", escpos)
-    tx = re.search(rb"ADM-[0-9A-Z]{10}", escpos)
-    check(tx is not None and qr.endswith(f"/t/{tx.group().decode()}"),
-          f"the receipt renders and its QR decodes (zbarimg) to its transaction: {qr!r}")
-    check(MASKED_NIK.encode() in escpos and DEMO_NIK.encode() not in escpos,
-          f"the receipt shows the masked NIK {MASKED_NIK} and never the full one")
+    check_receipt(out, vm, lab_out, "receipt-ippusb-journey", receipts_before)
     touches.tap(vm, "collect", "Selesai")
     step(vm, screens, timings, "hwippusb-goodbye", "goodbye", 30)
     step(vm, screens, timings, "hwippusb-attract-again", "attract", 60)

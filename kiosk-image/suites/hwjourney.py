@@ -177,6 +177,28 @@ def render_receipt(out, lab_out, name, data):
     return z.stdout.strip() if z.returncode == 0 else ""
 
 
+def check_receipt(out, vm, lab_out, name, receipts_before):
+    """The one receipt printed since the lab's printer had printed `receipts_before`: kept
+    as OUT/lab/NAME.bin, rendered, its QR decoding to the transaction link the receipt
+    prints (the reference server's public host, in-process or on the host), the NIK on it
+    masked."""
+    deadline = time.monotonic() + 60
+    while (st := ctl(vm, "status"))["receipt_printed"] <= receipts_before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check(st["receipt_printed"] == receipts_before + 1,
+          f"one receipt printed on the lab's TM-T20III ({st['receipt_printed'] - receipts_before})")
+    rc, o = receipt_job(vm, st["receipt_printed"])
+    check(rc == 0, "the receipt's bytes copied out of the VM")
+    escpos = base64.b64decode(o.strip())
+    qr = render_receipt(out, lab_out, name, escpos)
+    tx = re.search(rb"ADM-[0-9A-Z]{10}", escpos)
+    want = f"https://siak.demo.invalid/t/{tx.group().decode()}" if tx else "?"
+    check(tx is not None and qr == want, f"the receipt's QR decodes (zbarimg) to what the kiosk meant: {qr!r} "
+                                         f"(the transaction printed on it: {want})")
+    check(MASKED_NIK.encode() in escpos and DEMO_NIK.encode() not in escpos,
+          f"the receipt shows the masked NIK {MASKED_NIK} and never the full one")
+
+
 def receipt_job(vm, number):
     return vm.lab(f"base64 -w0 {RECEIPT_JOBS}/receipt-{number:03d}.bin")
 
@@ -340,20 +362,7 @@ def paper_out_session(out, vm, screens, touches, central, timings, lab_out):
           f"({', '.join(f'{w:.1f}x{h:.1f} mm' for w, h in extents)})")
 
     # --- the receipt
-    deadline = time.monotonic() + 60
-    while (st := ctl(vm, "status"))["receipt_printed"] <= receipts_before and time.monotonic() < deadline:
-        time.sleep(0.5)
-    check(st["receipt_printed"] == receipts_before + 1, f"one receipt printed ({st['receipt_printed']})")
-    rc, o = receipt_job(vm, st["receipt_printed"])
-    check(rc == 0, "the receipt's bytes copied out of the VM")
-    escpos = base64.b64decode(o.strip())
-    qr = render_receipt(out, lab_out, "receipt-journey", escpos)
-    tx = re.search(rb"ADM-[0-9A-Z]{10}", escpos)
-    want = f"https://siak.demo.invalid/t/{tx.group().decode()}" if tx else "?"
-    check(tx is not None and qr == want, f"the receipt's QR decodes (zbarimg) to what the kiosk meant: {qr!r} "
-                                         f"(the transaction printed on it: {want})")
-    check(MASKED_NIK.encode() in escpos and DEMO_NIK.encode() not in escpos,
-          f"the receipt shows the masked NIK {MASKED_NIK} and never the full one")
+    check_receipt(out, vm, lab_out, "receipt-journey", receipts_before)
     touches.tap(vm, "collect", "Selesai")
     step(vm, screens, timings, "hwj-goodbye", "goodbye", 30)
     step(vm, screens, timings, "hwj-attract-again", "attract", 60)
