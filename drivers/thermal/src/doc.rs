@@ -144,6 +144,22 @@ impl Doc {
         }
     }
 
+    /// `marker` then wrapped text, indented by `indent` columns, every further line under
+    /// the text rather than under the marker (a checklist's "[ ] " box stands out).
+    pub fn hanging(&mut self, indent: usize, marker: &str, text: &str) {
+        let columns = self.columns();
+        let marker = encode(marker);
+        let hang = (indent + marker.len()).min(columns / 2);
+        for (i, line) in wrap(&encode(text), columns - hang).into_iter().enumerate() {
+            let mut out = vec![b' '; hang];
+            if i == 0 {
+                out[hang.saturating_sub(marker.len())..].copy_from_slice(&marker[..marker.len().min(hang)]);
+            }
+            out.extend_from_slice(&line);
+            self.raw_line(&out);
+        }
+    }
+
     /// An already encoded line that fits the width.
     fn raw_line(&mut self, bytes: &[u8]) {
         let mut cmd = bytes.to_vec();

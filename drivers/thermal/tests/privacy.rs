@@ -8,7 +8,9 @@
 //! DDMMYYYY dates), and, separators removed, neither the NIK's region code, nor its birth
 //! date (DDMMYY, DDMMYYYY, YYYYMMDD), nor the NIK itself.
 
-use adm_thermal::layout::{self, AddressLabelData, LayoutOptions, PickupSlipData, QrMode, TestPageData};
+use adm_thermal::layout::{
+    self, AddressLabelData, LayoutOptions, PickupSlipData, QrMode, ServiceChecklistData, TestPageData,
+};
 use adm_thermal::render::interpret;
 use adm_thermal::{Language, PaperWidth, ReceiptData, ReceiptItem};
 
@@ -78,6 +80,19 @@ fn test_page(lang: Language) -> TestPageData {
     }
 }
 
+fn checklist(lang: Language) -> ServiceChecklistData {
+    ServiceChecklistData {
+        lang,
+        kiosk_id: "ADM-BGR-07".to_owned(),
+        site: "Disdukcapil Kabupaten Bogor".to_owned(),
+        printed_at: "05-12-2026 09:40".to_owned(),
+        service: "Kartu Keluarga (KK) Baru".to_owned(),
+        requirements: vec!["Fotokopi Akta Kelahiran dan Ijazah".to_owned()],
+        duration: "1 hari kerja".to_owned(),
+        fee: "Tidak dipungut biaya (Gratis)".to_owned(),
+    }
+}
+
 /// Everything each layout printed (text lines, then QR data), by name.
 fn printouts() -> Vec<(String, Vec<String>)> {
     let mut out = vec![];
@@ -89,6 +104,7 @@ fn printouts() -> Vec<(String, Vec<String>)> {
                 ("pickup", layout::pickup_slip_with(&pickup(lang), &opts)),
                 ("label", layout::address_label_with(&label(lang), &opts)),
                 ("test", layout::test_page_with(&test_page(lang), &opts)),
+                ("checklist", layout::service_checklist_with(&checklist(lang), &opts)),
             ];
             for (name, bytes) in layouts {
                 let r = interpret(&bytes, width).unwrap_or_else(|e| panic!("{name}: {e}"));

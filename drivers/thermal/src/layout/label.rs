@@ -57,9 +57,7 @@ pub fn address_label_with(data: &AddressLabelData, opts: &LayoutOptions) -> Vec<
         doc.bold(true);
         doc.line(l.pick("Isi amplop (persyaratan):", "In the envelope (requirements):"));
         doc.bold(false);
-        for item in &data.checklist {
-            doc.indented(4, &format!("[ ] {item}"));
-        }
+        super::checklist::checklist(&mut doc, &data.checklist);
     }
     qr_block(&mut doc, &data.qr_payload, &data.application_code);
     doc.cut();
