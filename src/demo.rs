@@ -54,8 +54,10 @@ pub struct DemoReport {
 }
 
 mod check;
+mod services;
 mod status;
 pub use check::{AKTIF_KK_CODE, FORGED_CODE, GARBAGE_QR, REPLACED_KK_CODE};
+pub use services::KK_BARU_GUIDE;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -87,6 +89,7 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     script(&kiosk, &clock, &sim, &mut shots)?;
     check::script(&kiosk, &clock, &sim, &backend, &mut shots)?;
     status::script(&kiosk, &clock, &mut shots)?;
+    services::script(&kiosk, &clock, &backend, &mut shots)?;
     technician_pages(&kiosk, &mut shots)?;
     let touches = serde_json::to_string_pretty(&headless::recorded_touches())
         .map_err(|e| DemoError::Script(format!("touches: {e}")))?;

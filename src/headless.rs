@@ -260,6 +260,25 @@ fn bring_into_view(app: &AppWindow, element: &ElementHandle) {
     i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(20));
 }
 
+/// Scrolls every list of the screen (a `Flickable` inside the page, e.g. a service's
+/// texts) by `delta` logical pixels, negative towards its end, the way a finger's swipe
+/// would: what lies outside a list's view cannot be found or read until then.
+pub fn scroll_lists(app: &AppWindow, delta: f32) {
+    let lists: Vec<Rect> = ElementHandle::find_by_element_type_name(app, "Flickable")
+        .filter(|f| f.id().as_deref() != Some("AppWindow::scroll"))
+        .map(|f| rect(&f))
+        .collect();
+    for (x0, y0, x1, y1) in lists {
+        let position = slint::LogicalPosition::new((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        app.window().dispatch_event(slint::platform::WindowEvent::PointerScrolled {
+            position,
+            delta_x: 0.0,
+            delta_y: delta,
+        });
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(20));
+    }
+}
+
 /// Whether a button labelled `label` is on screen and enabled.
 pub fn can_tap(app: &AppWindow, label: &str) -> bool {
     touchables(app, label).iter().any(|e| e.accessible_enabled().unwrap_or(true))

@@ -261,6 +261,46 @@ pub struct Application {
     pub next_step: NextStep,
 }
 
+/// Kind of a service's downloadable paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceFileKind {
+    /// The service's guide ("petunjuk").
+    Guide,
+    /// A blank form to print and fill in by hand ("formulir").
+    Form,
+}
+
+/// A service's guide or blank form: a PDF the server signed like a document, printed for
+/// anyone after its size, SHA-256 and signature are checked (no owner, no entitlement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceFile {
+    pub id: String,
+    pub kind: ServiceFileKind,
+    pub title: Localized,
+    pub pages: u32,
+    /// Lower-case hex SHA-256 of the PDF, as the catalogue lists it.
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// One service of the catalogue ("daftar layanan"), every text as the server words it:
+/// the kiosk shows and prints it, never rewords it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Stable code, e.g. `kk-baru`.
+    pub id: String,
+    pub title: Localized,
+    /// Requirements ("persyaratan"), in the standard's order.
+    pub requirements: Vec<Localized>,
+    /// Procedure, step by step.
+    pub procedure: Vec<Localized>,
+    /// Service time as the standard words it ("1 hari kerja").
+    pub duration: Localized,
+    /// Fee as the standard words it ("Tidak dipungut biaya (Gratis)").
+    pub fee: Localized,
+    pub files: Vec<ServiceFile>,
+}
+
 /// What went wrong, in terms the citizen screen can explain.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CentralError {
@@ -287,6 +327,10 @@ pub enum CentralError {
     /// The document was replaced (TIDAK AKTIF) since it was listed: never printed.
     #[error("document no longer active (replaced)")]
     DocumentInactive,
+    /// The download's size or SHA-256 differs from what the listing announced: tampered
+    /// on the way, or a server that lists one file and sends another.
+    #[error("download does not match its checksum")]
+    IntegrityMismatch,
     #[error("central server error: {0}")]
     Server(String),
     #[error("local outbox: {0}")]
@@ -325,6 +369,15 @@ pub trait Central: Send + Sync {
     /// The signed-in citizen's applications with their timelines and next steps ("status
     /// pengajuan"). A notice session has none.
     async fn applications(&self, _token: &SessionToken) -> Result<Vec<Application>, CentralError> {
+        Err(CentralError::Unreachable)
+    }
+    /// The service catalogue ("daftar layanan"). No citizen session.
+    async fn services(&self) -> Result<Vec<Service>, CentralError> {
+        Err(CentralError::Unreachable)
+    }
+    /// A service's guide or blank form, checked against the size and SHA-256 the catalogue
+    /// listed. No citizen session, no print grant.
+    async fn service_file(&self, _file: &ServiceFile) -> Result<PdfBytes, CentralError> {
         Err(CentralError::Unreachable)
     }
     /// The CRLs of the document-signing CAs (PEM). Without them (this default, or the

@@ -15,7 +15,8 @@ use adm_central_client::{CentralClient, ClientConfig, ClientError};
 
 use super::{
     Application, ApplicationStatus, Central, CentralError, Citizen, DocKind, DocumentCheck, DocumentMeta,
-    DocumentStatus, Localized, NextStep, PdfBytes, Pickup, PrintReport, SessionToken, TimelineEntry,
+    DocumentStatus, Localized, NextStep, PdfBytes, Pickup, PrintReport, Service, ServiceFile, ServiceFileKind,
+    SessionToken, TimelineEntry,
 };
 use crate::nik::Nik;
 
@@ -54,7 +55,7 @@ fn map_err(e: ClientError) -> CentralError {
         ClientError::NotFound => CentralError::Server("document not found".into()),
         ClientError::NoPrintsLeft => CentralError::Server("no prints left for this document".into()),
         ClientError::DocumentInactive => CentralError::DocumentInactive,
-        ClientError::IntegrityMismatch => CentralError::Server("download does not match its checksum".into()),
+        ClientError::IntegrityMismatch => CentralError::IntegrityMismatch,
         ClientError::TooLarge => CentralError::Server("answer too large".into()),
         ClientError::Rejected(m) | ClientError::Server(m) | ClientError::Config(m) => CentralError::Server(m),
     }
@@ -80,6 +81,32 @@ fn check(v: VerifyResult) -> DocumentCheck {
 
 fn localized(t: wire::LocalizedText) -> Localized {
     Localized { id: t.id, en: t.en }
+}
+
+fn service(s: wire::Service) -> Service {
+    Service {
+        id: s.id,
+        title: localized(s.title),
+        requirements: s.requirements.into_iter().map(localized).collect(),
+        procedure: s.procedure.into_iter().map(localized).collect(),
+        duration: localized(s.duration),
+        fee: localized(s.fee),
+        files: s
+            .files
+            .into_iter()
+            .map(|f| ServiceFile {
+                id: f.id,
+                kind: match f.kind {
+                    wire::ServiceFileKind::Guide => ServiceFileKind::Guide,
+                    wire::ServiceFileKind::Form => ServiceFileKind::Form,
+                },
+                title: localized(f.title),
+                pages: f.pages,
+                sha256: f.sha256,
+                size: f.size,
+            })
+            .collect(),
+    }
 }
 
 fn status(s: wire::ApplicationStatus) -> ApplicationStatus {
@@ -242,6 +269,28 @@ impl Central for RemoteCentral {
     async fn applications(&self, token: &SessionToken) -> Result<Vec<Application>, CentralError> {
         let apps = self.client.applications(token.expose()).await.map_err(map_err)?;
         Ok(apps.into_iter().map(application).collect())
+    }
+
+    async fn services(&self) -> Result<Vec<Service>, CentralError> {
+        let services = self.client.services().await.map_err(map_err)?;
+        Ok(services.into_iter().map(service).collect())
+    }
+
+    async fn service_file(&self, file: &ServiceFile) -> Result<PdfBytes, CentralError> {
+        // The client checks the bytes against the catalogue's size and SHA-256.
+        let wire = wire::ServiceFile {
+            id: file.id.clone(),
+            kind: match file.kind {
+                ServiceFileKind::Guide => wire::ServiceFileKind::Guide,
+                ServiceFileKind::Form => wire::ServiceFileKind::Form,
+            },
+            title: wire::LocalizedText { id: file.title.id.clone(), en: file.title.en.clone() },
+            pages: file.pages,
+            sha256: file.sha256.clone(),
+            size: file.size,
+        };
+        let pdf = self.client.service_file(&wire).await.map_err(map_err)?;
+        Ok(Arc::new(pdf))
     }
 
     async fn revocation_lists(&self) -> Result<Vec<u8>, CentralError> {

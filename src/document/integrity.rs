@@ -13,12 +13,17 @@ pub enum IntegrityError {
 }
 
 pub fn check(pdf: &[u8], meta: &DocumentMeta) -> Result<(), IntegrityError> {
+    check_listed(pdf, meta.size, &meta.sha256)
+}
+
+/// The bytes have the size and SHA-256 (hex) a listing announced.
+pub fn check_listed(pdf: &[u8], size: u64, sha256: &str) -> Result<(), IntegrityError> {
     let got = pdf.len() as u64;
-    if got != meta.size {
-        return Err(IntegrityError::Size { got, want: meta.size });
+    if got != size {
+        return Err(IntegrityError::Size { got, want: size });
     }
     let digest = hex::encode(Sha256::digest(pdf));
-    if !digest.eq_ignore_ascii_case(&meta.sha256) {
+    if !digest.eq_ignore_ascii_case(sha256) {
         return Err(IntegrityError::Digest);
     }
     Ok(())

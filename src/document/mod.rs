@@ -63,6 +63,45 @@ pub fn check(
     Ok(report)
 }
 
+/// `/DocType`s of the papers the service catalogue prints for anyone: a service's guide
+/// and its blank forms (the reference server's `catalogue::pdf`).
+pub const PUBLIC_DOC_TYPES: [&str; 2] = ["petunjuk", "formulir"];
+
+/// Checks a service's guide or blank form before it is printed for anyone, at trusted
+/// kiosk time `now`: the bytes are the ones the catalogue listed, the TTE signature is
+/// valid, made by a document signer and chains to a configured anchor, unrevoked and
+/// unmodified, exactly as for a citizen's document. There is no owner to check; instead
+/// the signed `/DocType` must be a guide or a form and the PDF must name no NIK or KK, so
+/// that no citizen's document can ever come out of the catalogue, whatever the server
+/// sends.
+pub fn check_public(
+    pdf: &[u8],
+    size: u64,
+    sha256: &str,
+    anchors: &TrustAnchors,
+    crls: &RevocationSet,
+    now: SystemTime,
+) -> Result<Report, Refused> {
+    integrity::check_listed(pdf, size, sha256).map_err(|e| Refused {
+        refusal: Refusal::Download,
+        label: "integrity",
+        reason: e.to_string(),
+    })?;
+    let report = verify_with(pdf, None, anchors, crls, now);
+    if report.verdict != Verdict::Valid {
+        return Err(Refused { refusal: Refusal::Signature, label: report.verdict.as_str(), reason: report.reason });
+    }
+    let public = report.info.doc_type.as_deref().is_some_and(|t| PUBLIC_DOC_TYPES.contains(&t));
+    if !public || report.info.nik.is_some() || report.info.kk.is_some() {
+        return Err(Refused {
+            refusal: Refusal::Ownership,
+            label: "not-public",
+            reason: format!("not a guide or blank form (DocType {:?})", report.info.doc_type),
+        });
+    }
+    Ok(report)
+}
+
 /// Number of pages of a PDF, from its page tree (a technician's test file; the kiosk
 /// itself uses the page count the central server announced).
 pub fn count_pages(pdf: &[u8]) -> Option<u32> {

@@ -4,7 +4,7 @@
 //! fleet's view of an event agree.
 
 use super::Runtime;
-use crate::session::{AuditEvent, PrinterProblem, Refusal};
+use crate::session::{AuditEvent, FilesOutcome, PrinterProblem, Refusal};
 
 /// Audit events kept in memory for the maintenance screen.
 const AUDIT_KEPT: usize = 200;
@@ -33,6 +33,9 @@ pub enum AuditKind {
     /// The A4 printer stopped in the middle of a run.
     PrinterStopped(PrinterProblem),
     PrintRetried,
+    /// A service's guide or blank form failed its checks (size, SHA-256, signature, not a
+    /// public paper): nothing was printed.
+    ServiceFileRefused,
     SessionEnded,
     SignInFailed,
     MaintenanceLogin,
@@ -44,7 +47,7 @@ pub enum AuditKind {
 
 impl AuditKind {
     /// The whole catalogue.
-    pub const ALL: [AuditKind; 17] = [
+    pub const ALL: [AuditKind; 18] = [
         AuditKind::DocumentRefused(Refusal::Ownership),
         AuditKind::DocumentRefused(Refusal::Signature),
         AuditKind::DocumentRefused(Refusal::Download),
@@ -55,6 +58,7 @@ impl AuditKind {
         AuditKind::PrinterStopped(PrinterProblem::Offline),
         AuditKind::PrinterStopped(PrinterProblem::Other),
         AuditKind::PrintRetried,
+        AuditKind::ServiceFileRefused,
         AuditKind::SessionEnded,
         AuditKind::SignInFailed,
         AuditKind::MaintenanceLogin,
@@ -77,6 +81,7 @@ impl AuditKind {
             AuditKind::PrinterStopped(PrinterProblem::Offline) => "printer.stopped.offline",
             AuditKind::PrinterStopped(PrinterProblem::Other) => "printer.stopped.other",
             AuditKind::PrintRetried => "print.retried",
+            AuditKind::ServiceFileRefused => "service_file.refused",
             AuditKind::SessionEnded => "session.ended",
             AuditKind::SignInFailed => "session.sign_in_failed",
             AuditKind::MaintenanceLogin => "maintenance.login",
@@ -134,6 +139,9 @@ fn describe(event: &AuditEvent) -> (&'static str, String) {
             ("local.print.started", format!("session {session}: {documents} document(s)"))
         }
         AuditEvent::TechnicianGesture => ("local.maintenance.gesture", String::new()),
+        AuditEvent::ServiceFiles { session, service, outcome } => {
+            ("local.service_files", format!("session {session}: {service}: {outcome:?}"))
+        }
         _ => ("local", String::new()),
     }
 }
@@ -149,6 +157,9 @@ fn outbox_record(event: &AuditEvent) -> Option<(AuditKind, String)> {
         }
         AuditEvent::PrintRetried { session, documents } => {
             (AuditKind::PrintRetried, format!("session {session}: {documents} document(s)"))
+        }
+        AuditEvent::ServiceFiles { session, service, outcome: FilesOutcome::Refused } => {
+            (AuditKind::ServiceFileRefused, format!("session {session}: {service}"))
         }
         AuditEvent::SessionEnded { session, reason } => {
             (AuditKind::SessionEnded, format!("session {session}: {reason:?}"))

@@ -12,6 +12,7 @@ mod outbox;
 mod print;
 mod receipt;
 pub mod revocation;
+mod service_files;
 #[cfg(feature = "demo")]
 mod sim_fault;
 mod slip;
@@ -305,6 +306,37 @@ impl Runtime {
                     crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
                     let _ = tx.send(Event::SlipDone { session, printed });
                 });
+            }
+            Command::ListServices { session } => {
+                self.tokio.spawn(async move {
+                    let result = central.services().await.map_err(Failure::from);
+                    let _ = tx.send(Event::ServicesListed { session, result });
+                });
+            }
+            Command::PrintChecklist { session, checklist } => {
+                let printer = self.devices.receipt.clone();
+                let width = self.devices.receipt_width;
+                let info = self.info.clone();
+                let metrics = self.metrics.clone();
+                self.tokio.spawn_blocking(move || {
+                    let printed = slip::print_checklist(&mut **lock(&printer), width, &info, &checklist);
+                    crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
+                    let _ = tx.send(Event::ChecklistDone { session, printed });
+                });
+            }
+            Command::PrintServiceFiles { session, files } => {
+                let run = service_files::ServiceFilesRun {
+                    session,
+                    files,
+                    central,
+                    a4: self.devices.a4.clone(),
+                    tx,
+                    metrics: self.metrics.clone(),
+                    trust: self.devices.trust.clone(),
+                    crls: self.devices.crls.clone(),
+                    paper: self.devices.paper.clone(),
+                };
+                self.tokio.spawn(run.run());
             }
             Command::StopScanner => self.stop_scanner(),
             Command::EndMaintenance => self.end_console(),

@@ -2,14 +2,54 @@
 //! collection and the address label for posting the paper requirements, in the layouts of
 //! `adm-thermal` (which print identifier numbers only masked, whatever they are handed).
 
-use adm_thermal::layout::{AddressLabelData, PickupSlipData};
+use adm_thermal::layout::{AddressLabelData, PickupSlipData, ServiceChecklistData};
 use adm_thermal::{PaperWidth, ReceiptPrinter};
 
 use super::KioskInfo;
-use crate::session::SlipRequest;
+use crate::session::{ChecklistRequest, SlipRequest};
 
 /// Prints the slip; `false` when the receipt printer cannot (the screen says so).
 pub(super) fn print(printer: &mut dyn ReceiptPrinter, width: PaperWidth, info: &KioskInfo, req: &SlipRequest) -> bool {
+    let printed_at = chrono::Local::now().format("%d-%m-%Y %H:%M").to_string();
+    print_bytes(printer, &bytes(info, req, width, &printed_at))
+}
+
+/// Prints a service's requirement checklist ("daftar layanan"); `false` when the receipt
+/// printer cannot.
+pub(super) fn print_checklist(
+    printer: &mut dyn ReceiptPrinter,
+    width: PaperWidth,
+    info: &KioskInfo,
+    req: &ChecklistRequest,
+) -> bool {
+    let printed_at = chrono::Local::now().format("%d-%m-%Y %H:%M").to_string();
+    print_bytes(printer, &checklist_bytes(info, req, width, &printed_at))
+}
+
+/// The ESC/POS bytes of a service's requirement checklist: the site, kiosk and time, the
+/// requirements as the catalogue words them, time and fee. Nothing about a person.
+pub(crate) fn checklist_bytes(
+    info: &KioskInfo,
+    req: &ChecklistRequest,
+    width: PaperWidth,
+    printed_at: &str,
+) -> Vec<u8> {
+    adm_thermal::layout::service_checklist(
+        &ServiceChecklistData {
+            lang: req.language,
+            kiosk_id: info.kiosk_id.clone(),
+            site: info.site.clone(),
+            printed_at: printed_at.to_owned(),
+            service: req.service.clone(),
+            requirements: req.requirements.clone(),
+            duration: req.duration.clone(),
+            fee: req.fee.clone(),
+        },
+        width,
+    )
+}
+
+fn print_bytes(printer: &mut dyn ReceiptPrinter, bytes: &[u8]) -> bool {
     match printer.status() {
         Ok(s) if s.can_print() => {}
         Ok(s) => {
@@ -21,8 +61,7 @@ pub(super) fn print(printer: &mut dyn ReceiptPrinter, width: PaperWidth, info: &
             return false;
         }
     }
-    let printed_at = chrono::Local::now().format("%d-%m-%Y %H:%M").to_string();
-    match printer.print(&bytes(info, req, width, &printed_at)) {
+    match printer.print(bytes) {
         Ok(()) => true,
         Err(e) => {
             tracing::warn!(error = %e, "slip not printed");

@@ -2,7 +2,9 @@
 
 use zeroize::Zeroizing;
 
-use super::state::{Availability, Failure, JobStatus, Language, PinProblem, ScanHint, ScanProblem, SessionCtx};
+use super::state::{
+    Availability, Failure, FilesOutcome, JobStatus, Language, PinProblem, ScanHint, ScanProblem, SessionCtx,
+};
 use crate::central::{Citizen, DocumentMeta, SessionToken};
 use crate::nik::Nik;
 
@@ -46,6 +48,14 @@ pub enum Event {
     /// The pickup slip or the address label of the open application, on the receipt
     /// printer.
     PrintSlip,
+    /// "Daftar layanan" on the attract screen (no sign-in): the service catalogue.
+    OpenServices,
+    /// One service of the list, by index: its requirements, procedure, time and fee.
+    OpenService(usize),
+    /// The open service's requirement checklist, on the receipt printer.
+    PrintChecklist,
+    /// The open service's guide and blank forms, on the A4 printer.
+    PrintServiceFiles,
     /// The technician gesture: only honoured on the attract screen.
     EnterMaintenance,
     ExitMaintenance,
@@ -99,6 +109,18 @@ pub enum Event {
         session: u64,
         printed: bool,
     },
+    ServicesListed {
+        session: u64,
+        result: Result<Vec<crate::central::Service>, Failure>,
+    },
+    ChecklistDone {
+        session: u64,
+        printed: bool,
+    },
+    ServiceFilesDone {
+        session: u64,
+        outcome: FilesOutcome,
+    },
 }
 
 impl Event {
@@ -119,6 +141,9 @@ impl Event {
                 | Event::DocumentChecked { .. }
                 | Event::ApplicationsListed { .. }
                 | Event::SlipDone { .. }
+                | Event::ServicesListed { .. }
+                | Event::ChecklistDone { .. }
+                | Event::ServiceFilesDone { .. }
         )
     }
 }
@@ -173,6 +198,17 @@ pub enum SlipRequest {
     },
 }
 
+/// A service's requirement checklist for the receipt printer, every text already in the
+/// session's language as the server words it. Nothing about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistRequest {
+    pub language: Language,
+    pub service: String,
+    pub requirements: Vec<String>,
+    pub duration: String,
+    pub fee: String,
+}
+
 /// Why a session ended (audit, metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndReason {
@@ -225,6 +261,12 @@ pub enum AuditEvent {
     SessionEnded {
         session: u64,
         reason: EndReason,
+    },
+    /// A service's guide and forms went to the A4 printer (no citizen: only the outcome).
+    ServiceFiles {
+        session: u64,
+        service: String,
+        outcome: FilesOutcome,
     },
     TechnicianGesture,
     TechnicianSignedIn {
@@ -307,6 +349,21 @@ pub enum Command {
     PrintSlip {
         session: u64,
         slip: SlipRequest,
+    },
+    /// The service catalogue (no sign-in).
+    ListServices {
+        session: u64,
+    },
+    /// A service's requirement checklist on the receipt printer.
+    PrintChecklist {
+        session: u64,
+        checklist: ChecklistRequest,
+    },
+    /// Download, check (size, SHA-256, signature; no owner) and print on A4 a service's
+    /// guide and blank forms, in order; stops at the first that fails.
+    PrintServiceFiles {
+        session: u64,
+        files: Vec<crate::central::ServiceFile>,
     },
     /// The machine closed the technician console (timeout): reset it, camera off.
     EndMaintenance,

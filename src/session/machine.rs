@@ -11,6 +11,7 @@ use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, 
 use crate::nik::Nik;
 
 mod check;
+mod services;
 mod status;
 
 pub(crate) use status::print_selection;
@@ -214,6 +215,7 @@ impl Machine {
             }
             // Printing is never interrupted: the limit is applied once it is done.
             State::Printing { .. } => {}
+            State::Services { .. } if self.printing_service_files() => {}
             State::CheckScan { expired: false, .. } if self.check_scan_over() => self.expire_check_scan(out),
             State::ScanQr { expired: false, .. }
                 if now >= self.scan_deadline && now < self.idle_deadline && now < self.session_deadline =>
@@ -241,6 +243,7 @@ impl Machine {
             // cost the citizen an entitlement: printing finishes, then the session ends
             // normally.
             State::Printing { .. } | State::Attract => {}
+            State::Services { .. } if self.printing_service_files() => {}
             State::PrintStopped { .. } => self.collect(out),
             State::Goodbye => self.state = State::Attract,
             // "End session" on the console's timeout warning.
@@ -320,6 +323,10 @@ impl Machine {
             (State::CheckScan { .. } | State::CheckCode { .. } | State::Checking | State::CheckResult { .. }, ev) => {
                 self.step_check(ev, out)
             }
+            (State::Attract, Event::OpenServices) if self.availability != Availability::OutOfService => {
+                self.open_services(out)
+            }
+            (State::LoadingServices | State::Services { .. }, ev) => self.step_services(ev, out),
             (State::Attract, Event::EnterMaintenance) => {
                 self.state = State::Maintenance;
                 self.touch();

@@ -9,11 +9,14 @@ pub mod event;
 pub mod machine;
 pub mod state;
 
-pub use event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest, SlipRequest};
+pub use event::{
+    AuditEvent, ChecklistRequest, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest, SlipRequest,
+};
 pub use machine::{Machine, Timing, Warning};
 pub use state::{
-    Availability, CheckResult, Failure, Job, JobStatus, Language, PinProblem, PrinterProblem, ReceiptOutcome, Refusal,
-    ScanHint, ScanProblem, SessionCtx, SignInMethod, SlipOutcome, State, StatusDesk,
+    Availability, CheckResult, Failure, FilesOutcome, Job, JobStatus, Language, PinProblem, PrinterProblem,
+    ReceiptOutcome, Refusal, ScanHint, ScanProblem, ServiceDesk, SessionCtx, SignInMethod, SlipOutcome, State,
+    StatusDesk,
 };
 
 /// Milliseconds on the runtime's monotonic clock.

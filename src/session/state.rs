@@ -4,7 +4,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::central::{Application, CentralError, Citizen, DocumentCheck, DocumentMeta, SessionToken};
+use crate::central::{Application, CentralError, Citizen, DocumentCheck, DocumentMeta, Service, SessionToken};
 use crate::nik::{Nik, NikError};
 
 /// The session's language: Bahasa Indonesia by default, restored for every new citizen.
@@ -97,7 +97,10 @@ impl From<CentralError> for Failure {
             CentralError::KioskRefused => Failure::KioskRefused,
             CentralError::RateLimited => Failure::RateLimited,
             // Only a download answers this, and a print run shows it per document.
-            CentralError::DocumentInactive | CentralError::Server(_) | CentralError::Storage(_) => Failure::ServerError,
+            CentralError::DocumentInactive
+            | CentralError::IntegrityMismatch
+            | CentralError::Server(_)
+            | CentralError::Storage(_) => Failure::ServerError,
         }
     }
 }
@@ -222,6 +225,35 @@ pub struct StatusDesk {
     pub slip: SlipOutcome,
 }
 
+/// What became of a service's guide and forms sent to the A4 printer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FilesOutcome {
+    #[default]
+    NotAsked,
+    Printing,
+    /// Every file came out.
+    Printed,
+    /// A file failed its checks (size, SHA-256, signature): nothing of it was printed.
+    Refused,
+    /// The A4 printer stopped or cannot print (paper out, jam, offline).
+    PrinterStopped,
+    /// The server could not be reached or did not send the file.
+    Unavailable,
+}
+
+/// "Daftar layanan": the service catalogue as the server sent it, one service open or
+/// the list. Nothing in it is about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceDesk {
+    pub services: Vec<Service>,
+    /// The service shown in detail; None: the list.
+    pub open: Option<usize>,
+    /// The requirement checklist on the receipt printer.
+    pub checklist: SlipOutcome,
+    /// The guide and blank forms on the A4 printer.
+    pub files: FilesOutcome,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
     Attract,
@@ -313,6 +345,12 @@ pub enum State {
     Applications {
         desk: Box<StatusDesk>,
     },
+    /// "Daftar layanan" (no sign-in): the catalogue is asked for.
+    LoadingServices,
+    /// The list of services, or one of them (`desk.open`).
+    Services {
+        desk: Box<ServiceDesk>,
+    },
     /// A technician has the kiosk (see `console`): no citizen session can start.
     Maintenance,
 }
@@ -329,8 +367,9 @@ impl State {
                 | State::LoadingDocuments { .. }
                 | State::LoadingApplications { .. }
                 | State::Printing { .. }
+                | State::LoadingServices
                 | State::Goodbye
-        )
+        ) && !matches!(self, State::Services { desk } if desk.files == FilesOutcome::Printing)
     }
 
     pub fn in_session(&self) -> bool {

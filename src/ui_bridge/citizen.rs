@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use super::{grey_image, status_view};
+use super::{grey_image, service_view, status_view};
 use crate::central::{DocKind, DocumentStatus};
 use crate::nik::NikError;
 use crate::session::{
@@ -78,6 +78,18 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     k.on_print_now(move || s(Event::PrintNow));
     let s = sink.clone();
     k.on_print_slip(move || s(Event::PrintSlip));
+    let s = sink.clone();
+    k.on_open_services(move || s(Event::OpenServices));
+    let s = sink.clone();
+    k.on_open_service(move |i| {
+        if let Ok(i) = usize::try_from(i) {
+            s(Event::OpenService(i))
+        }
+    });
+    let s = sink.clone();
+    k.on_print_checklist(move || s(Event::PrintChecklist));
+    let s = sink.clone();
+    k.on_print_service_files(move || s(Event::PrintServiceFiles));
     let s = sink;
     k.on_set_language(move |l| {
         s(Event::SetLanguage(match l {
@@ -134,6 +146,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     let mut locked_wait = (-1, false);
     let mut check = CheckView::default();
     let mut status = status_view::StatusView::default();
+    let mut services = service_view::ServiceView::default();
 
     let screen = match m.state() {
         State::Attract => Screen::Attract,
@@ -235,6 +248,14 @@ pub fn render(app: &AppWindow, m: &Machine) {
             status = status_view::StatusView::of(desk, m.language());
             if desk.open.is_some() { Screen::Application } else { Screen::Applications }
         }
+        State::LoadingServices => {
+            busy_kind = BusyKind::LoadingServices;
+            Screen::Busy
+        }
+        State::Services { desk } => {
+            services = service_view::ServiceView::of(desk, m.language());
+            if desk.open.is_some() { Screen::Service } else { Screen::Services }
+        }
         State::Maintenance => Screen::Maintenance,
     };
     k.set_screen(screen);
@@ -270,6 +291,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
     k.set_check_number(check.number.into());
     k.set_check_issued(check.issued.into());
     status.show(&k);
+    services.show(&k);
     k.set_documents(ModelRc::new(VecModel::from(docs)));
     k.set_jobs(ModelRc::new(VecModel::from(jobs)));
     if screen != Screen::ScanQr && screen != Screen::CheckScan {

@@ -6,6 +6,7 @@
 
 pub mod citizen;
 pub mod maintenance;
+mod service_view;
 mod status_view;
 
 pub use citizen::{connect, render, show_frame};

@@ -241,6 +241,23 @@ impl Admin {
         Ok(documents::tamper(&self.conn()?, id)?)
     }
 
+    /// Serves a tampered (signature-breaking) copy of a service's guide or form from now on,
+    /// listed with its new size and SHA-256, so that only a signature check catches it.
+    pub fn tamper_service_file(&self, id: &str) -> Result<(), AdminError> {
+        let conn = self.conn()?;
+        let mut pdf = db::service_files::pdf(&conn, id)?.ok_or_else(|| AdminError::NotFound("service file".into()))?;
+        // The footer every catalogue page carries, inside the signed bytes.
+        let needle = b"dokumen demo";
+        let at = pdf
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .ok_or_else(|| AdminError::NotFound("service file not tampered yet".into()))?;
+        pdf[at..at + needle.len()].copy_from_slice(b"dokumen asli");
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
+        db::service_files::replace_pdf(&conn, id, &pdf, &sha)?;
+        Ok(())
+    }
+
     /// The stored PDF of a document.
     pub fn document_pdf(&self, id: &str) -> Result<Vec<u8>, AdminError> {
         db::document_pdf(&self.conn()?, id)?.ok_or_else(|| AdminError::NotFound("document".into()))

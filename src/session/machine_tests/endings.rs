@@ -47,7 +47,10 @@ fn answers_after_cancel_never_reach_the_next_session() {
 #[test]
 fn idle_warning_then_timeout_from_every_interactive_state() {
     for (name, mut j) in all_session_states() {
-        let waits = matches!(name, "signing_in" | "loading" | "printing" | "checking" | "loading_applications");
+        let waits = matches!(
+            name,
+            "signing_in" | "loading" | "printing" | "checking" | "loading_applications" | "loading_services"
+        );
         j.after(T.idle_ms - T.warning_ms - 1);
         assert_eq!(j.m.warning(), None, "{name}");
         j.after(1);

@@ -1,6 +1,7 @@
 //! Every transition of the journey, including cancel and timeout from each state. The
 //! shared fixtures and state builders are here; the tests, by topic, in `sign_in.rs`,
-//! `printing.rs` and `endings.rs`.
+//! `printing.rs`, `endings.rs`, `citizen_services.rs`, `application_status.rs` and
+//! `service_catalogue.rs`.
 
 use super::*;
 use crate::central::{Citizen, DocKind, DocumentCheck, DocumentMeta, SessionToken};
@@ -205,6 +206,9 @@ fn all_session_states() -> Vec<(&'static str, J)> {
         ("loading_applications", application_status::loading_applications()),
         ("applications", application_status::applications()),
         ("application", application_status::application(1)),
+        ("loading_services", service_catalogue::loading_services()),
+        ("services", service_catalogue::services()),
+        ("service", service_catalogue::service(0)),
     ]
 }
 
@@ -229,4 +233,5 @@ mod application_status;
 mod citizen_services;
 mod endings;
 mod printing;
+mod service_catalogue;
 mod sign_in;

@@ -68,3 +68,12 @@ pub fn all(conn: &Connection) -> Result<Vec<FileRow>, DbError> {
 pub fn pdf(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, DbError> {
     Ok(conn.query_row("SELECT pdf FROM service_files WHERE id = ?1", params![id], |r| r.get(0)).optional()?)
 }
+
+/// Replaces a file's bytes and its listed SHA-256 (a test's tampered copy): the catalogue
+/// lists what is served, so only the signature check can tell.
+pub fn replace_pdf(conn: &Connection, id: &str, pdf: &[u8], sha256: &str) -> Result<usize, DbError> {
+    Ok(conn.execute(
+        "UPDATE service_files SET pdf = ?2, sha256 = ?3, size = ?4 WHERE id = ?1",
+        params![id, pdf, sha256, pdf.len() as u64],
+    )?)
+}
