@@ -28,6 +28,14 @@ struct Harness {
 }
 
 fn signed_in_status() -> Harness {
+    let h = signed_in(DEMO_NIK, DEMO_PIN);
+    tap(h.app(), "Lihat status pengajuan saya").expect("status button on the documents screen");
+    h.wait(|s| matches!(s, State::Applications { .. }));
+    h
+}
+
+/// Signed in, on the documents screen.
+fn signed_in(nik: &str, pin: &str) -> Harness {
     headless::init().expect("headless platform");
     let config = Config::default();
     let backend = Backend::connect(&config).expect("reference server");
@@ -37,10 +45,8 @@ fn signed_in_status() -> Harness {
     headless::show(&kiosk.app).expect("show");
     let h = Harness { kiosk, clock, sim, devices, _backend: backend };
     h.wait(|s| matches!(s, State::Attract));
-    sign_in_with_nik(h.app(), DEMO_NIK, DEMO_PIN).expect("sign in");
+    sign_in_with_nik(h.app(), nik, pin).expect("sign in");
     h.wait(|s| matches!(s, State::Documents { .. }));
-    tap(h.app(), "Lihat status pengajuan saya").expect("status button on the documents screen");
-    h.wait(|s| matches!(s, State::Applications { .. }));
     h
 }
 
@@ -134,6 +140,30 @@ fn every_application_shows_its_status_in_plain_words() {
     tap(h.app(), "Kembali").unwrap();
     h.wait(|s| matches!(s, State::Documents { .. }));
     assert!(can_tap(h.app(), "Lanjut dengan 3 dokumen"), "the documents screen as it was");
+}
+
+/// JOKO SUSILO (reference server): no document yet, his KK Baru application cancelled.
+const JOKO_NIK: &str = "3578010101900007";
+const JOKO_PIN: &str = "135790";
+
+#[test]
+fn a_citizen_with_nothing_to_print_yet_still_reaches_the_status_of_his_applications() {
+    let h = signed_in(JOKO_NIK, JOKO_PIN);
+    h.shows_all(&[
+        "Belum ada dokumen Anda yang siap dicetak. Lihat status pengajuan Anda dan langkah selanjutnya di bawah.",
+    ]);
+    assert!(!shows(h.app(), "Lanjut dengan 0 dokumen"), "nothing to continue with");
+    tap(h.app(), "Lihat status pengajuan saya").expect("status button on the documents screen");
+    h.wait(|s| matches!(s, State::Applications { .. }));
+    h.shows_all(&["Status pengajuan saya", "Dibatalkan"]);
+    h.open("Kartu Keluarga (KK) Baru · PGJ-2025-0115-0002");
+    h.shows_all(&[
+        "Petugas membatalkan pengajuan ini. Alasannya:",
+        "Kutipan akta perkawinan belum dilegalisir. Silakan ajukan kembali dengan salinan yang dilegalisir.",
+    ]);
+    tap(h.app(), "Kembali").unwrap();
+    tap(h.app(), "Kembali").unwrap();
+    h.wait(|s| matches!(s, State::Documents { .. }));
 }
 
 #[test]

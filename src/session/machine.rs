@@ -444,7 +444,9 @@ impl Machine {
 
             (State::LoadingDocuments { ctx }, Event::DocumentsListed { session: s, result }) if s == session => {
                 match result {
-                    Ok(docs) if docs.is_empty() => self.fail(Failure::NoDocuments, out),
+                    // An empty list is no failure: a citizen whose application is still
+                    // in progress (or was cancelled) comes exactly to see its status,
+                    // which opens from the documents screen.
                     Ok(docs) => {
                         // Everything still printable starts selected: most citizens
                         // come for all of it, and unticking is one tap.

@@ -78,7 +78,6 @@ pub enum Failure {
     /// "NIK or PIN is wrong": the same words whether or not the NIK is registered.
     UnknownCitizen,
     UnknownNotice,
-    NoDocuments,
     SessionExpired,
     KioskRefused,
     RateLimited,
@@ -114,7 +113,6 @@ impl Failure {
             Failure::Locked { .. } => "locked",
             Failure::UnknownCitizen => "unknown-citizen",
             Failure::UnknownNotice => "unknown-notice",
-            Failure::NoDocuments => "no-documents",
             Failure::SessionExpired => "session-expired",
             Failure::KioskRefused => "kiosk-refused",
             Failure::RateLimited => "rate-limited",

@@ -400,7 +400,6 @@ fn failure_of(f: Failure) -> ui::Failure {
         Failure::Locked { .. } => ui::Failure::Locked,
         Failure::UnknownCitizen => ui::Failure::UnknownCitizen,
         Failure::UnknownNotice => ui::Failure::UnknownNotice,
-        Failure::NoDocuments => ui::Failure::NoDocuments,
         Failure::SessionExpired => ui::Failure::SessionExpired,
         Failure::KioskRefused => ui::Failure::KioskRefused,
         Failure::RateLimited => ui::Failure::RateLimited,

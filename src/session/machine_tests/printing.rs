@@ -12,12 +12,24 @@ fn documents_start_with_printable_ones_selected() {
 }
 
 #[test]
-fn no_documents_or_listing_failure_shows_failure() {
+fn no_documents_yet_still_reaches_the_application_status() {
     let mut j = loading();
     let s = j.sid();
     j.ev(Event::DocumentsListed { session: s, result: Ok(vec![]) });
-    assert_eq!(*j.state(), State::Failure { failure: Failure::NoDocuments });
-    assert!(j.has(|c| matches!(c, Command::EndSession { token: Some(_) })));
+    let State::Documents { docs, selected, .. } = j.state() else { panic!("{:?}", j.state()) };
+    assert!(docs.is_empty() && selected.is_empty());
+    assert!(!j.has(|c| matches!(c, Command::EndSession { .. })), "still signed in");
+    // Nothing to continue with; the status of the applications opens.
+    j.ev(Event::Proceed);
+    assert!(matches!(j.state(), State::Documents { .. }));
+    j.ev(Event::OpenApplications);
+    assert!(matches!(j.state(), State::LoadingApplications { .. }), "{:?}", j.state());
+    assert!(j.has(|c| matches!(c, Command::ListApplications { .. })));
+}
+
+#[test]
+fn a_listing_failure_shows_failure() {
+    let s = loading().sid();
     let mut j = loading();
     j.ev(Event::DocumentsListed { session: s, result: Err(Failure::SessionExpired) });
     assert_eq!(*j.state(), State::Failure { failure: Failure::SessionExpired });

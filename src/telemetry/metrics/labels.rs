@@ -172,7 +172,6 @@ impl From<&SignInError> for SignInFailure {
                 Failure::KioskRefused => SignInFailure::KioskRefused,
                 Failure::RateLimited => SignInFailure::RateLimited,
                 Failure::ServerError => SignInFailure::ServerError,
-                Failure::NoDocuments => SignInFailure::Other,
             },
         }
     }
