@@ -36,9 +36,15 @@ fn signed_in_status() -> Harness {
 
 /// Signed in, on the documents screen.
 fn signed_in(nik: &str, pin: &str) -> Harness {
+    signed_in_with(nik, pin, |_| ())
+}
+
+/// Signed in, on the documents screen, the reference server prepared by `prepare` first.
+fn signed_in_with(nik: &str, pin: &str, prepare: impl FnOnce(&Backend)) -> Harness {
     headless::init().expect("headless platform");
     let config = Config::default();
     let backend = Backend::connect(&config).expect("reference server");
+    prepare(&backend);
     let (devices, sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
     let clock = ManualClock::default();
     let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices.clone()).expect("kiosk");
@@ -164,6 +170,16 @@ fn a_citizen_with_nothing_to_print_yet_still_reaches_the_status_of_his_applicati
     tap(h.app(), "Kembali").unwrap();
     tap(h.app(), "Kembali").unwrap();
     h.wait(|s| matches!(s, State::Documents { .. }));
+}
+
+#[test]
+fn under_an_unlimited_reprint_policy_the_documents_say_so_instead_of_a_count() {
+    let h = signed_in_with(DEMO_NIK, DEMO_PIN, |backend| {
+        let admin = backend.demo.as_ref().expect("reference server").admin();
+        admin.set_reprint_policy(adm_central_client::api::ReprintPolicy::Unlimited).expect("policy");
+    });
+    h.shows_all(&["1 halaman  ·  dapat dicetak ulang selama AKTIF"]);
+    assert!(!shows(h.app(), "1 halaman  ·  sisa cetak: 9999"), "the runaway guard is not shown as a count");
 }
 
 #[test]

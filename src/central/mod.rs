@@ -110,6 +110,10 @@ pub struct DocumentMeta {
     pub pages: u32,
     /// How many more times the server allows this document to be printed.
     pub prints_left: u32,
+    /// The server lets an AKTIF document be printed again as often as wanted (the
+    /// districts' guides: "dapat dicetak berulang-ulang selagi … masih valid/aktif"): the
+    /// citizen is told so instead of a count, which is then only a runaway guard.
+    pub reprint_unlimited: bool,
     /// Lower-case hex SHA-256 of the PDF, as announced by the server.
     pub sha256: String,
     pub size: u64,

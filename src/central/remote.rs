@@ -162,6 +162,7 @@ fn meta(d: &DocumentInfo) -> DocumentMeta {
         issued: d.issued.clone(),
         pages: d.pages,
         prints_left: d.prints_left,
+        reprint_unlimited: d.unlimited,
         sha256: d.sha256.clone(),
         size: d.size,
         owner_nik: d.owner_nik.clone(),

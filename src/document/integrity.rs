@@ -42,6 +42,7 @@ mod tests {
             issued: "2024-01-01".into(),
             pages: 1,
             prints_left: 1,
+            reprint_unlimited: false,
             sha256: hex::encode(Sha256::digest(pdf)),
             size: pdf.len() as u64,
             owner_nik: String::new(),

@@ -183,6 +183,7 @@ mod tests {
             issued: "2024-03-20".into(),
             pages: 2,
             prints_left: 1,
+            reprint_unlimited: false,
             sha256: String::new(),
             size: 16,
             owner_nik: "3201011505800001".into(),

@@ -192,6 +192,7 @@ pub fn render(app: &AppWindow, m: &Machine) {
                     issued: format_date(&d.issued).into(),
                     pages: d.pages as i32,
                     prints_left: d.prints_left as i32,
+                    prints_unlimited: d.reprint_unlimited,
                     selected: *s,
                 })
                 .collect();

@@ -241,6 +241,13 @@ impl Admin {
         Ok(documents::tamper(&self.conn()?, id)?)
     }
 
+    /// Sets how often an AKTIF document may be printed from now on (`serve --reprints` at
+    /// run time): the next document listing and download follow it.
+    pub fn set_reprint_policy(&self, policy: adm_central_client::api::ReprintPolicy) -> Result<(), AdminError> {
+        db::reprints::set(&self.conn()?, policy)?;
+        Ok(())
+    }
+
     /// Serves a tampered (signature-breaking) copy of a service's guide or form from now on,
     /// listed with its new size and SHA-256, so that only a signature check catches it.
     pub fn tamper_service_file(&self, id: &str) -> Result<(), AdminError> {

@@ -35,6 +35,7 @@ fn doc(id: &str, prints_left: u32) -> DocumentMeta {
         issued: "2024-01-02".into(),
         pages: 2,
         prints_left,
+        reprint_unlimited: false,
         sha256: "00".repeat(32),
         size: 1000,
         owner_nik: NIK.into(),
