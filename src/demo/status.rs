@@ -2,7 +2,8 @@
 //! from the documents screen — one in each status — and prints the pickup slip of his
 //! KTP-el and the address label for posting the papers of his new KK on the receipt
 //! printer, in Bahasa Indonesia and in English. Then DEWI LESTARI's finished death
-//! certificate goes straight into the print flow ("Cetak sekarang").
+//! certificate goes straight into the print flow ("Cetak sekarang"), and JOKO SUSILO, with
+//! nothing to print yet, reaches his cancelled application from the documents screen.
 
 use super::{DEMO_NIK, DEMO_PIN, DemoError, Shots, WAIT, expect};
 use crate::app::Kiosk;
@@ -28,6 +29,9 @@ const BUDI_APPS_EN: [&str; 6] = [
     "Replacement KTP-el (damaged, lost, changed data)",
     "New Family Card (KK)",
 ];
+/// JOKO SUSILO (central/README.md): no document yet, his KK Baru application cancelled.
+const JOKO_NIK: &str = "3578010101900007";
+const JOKO_PIN: &str = "135790";
 /// DEWI LESTARI (central/README.md): her death certificate application is finished.
 const DEWI_NIK: &str = "3374024911750001";
 const DEWI_PIN: &str = "246810";
@@ -88,6 +92,29 @@ pub(super) fn script(kiosk: &Kiosk, clock: &ManualClock, shots: &mut Shots) -> R
     wait_for(kiosk, WAIT, |s| matches!(s, State::Confirm { .. }))?;
     shots.take(kiosk, "status-print-confirm")?;
     tap(app, "Batal")?;
+    clock.advance(10_000);
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
+
+    // 13b. Joko has nothing to print yet (his KK Baru application was cancelled): the
+    //      documents screen says so and leads to the status of his applications.
+    sign_in_with_nik(app, JOKO_NIK, JOKO_PIN)?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
+    expect(
+        shows(
+            app,
+            "Belum ada dokumen Anda yang siap dicetak. Lihat status pengajuan Anda dan langkah selanjutnya di bawah.",
+        ),
+        "nothing to print yet",
+    )?;
+    shots.take(kiosk, "documents-nothing-yet")?;
+    tap(app, "English")?;
+    shots.take(kiosk, "documents-nothing-yet-english")?;
+    tap(app, "See the status of my applications")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Applications { .. }))?;
+    expect(shows(app, "Cancelled"), "his cancelled application")?;
+    tap(app, "Back")?;
+    wait_for(kiosk, WAIT, |s| matches!(s, State::Documents { .. }))?;
+    tap(app, "Cancel")?;
     clock.advance(10_000);
     wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;
     Ok(())
