@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use std::sync::mpsc;
 
 use crate::central::{CentralError, SessionToken};
-use crate::scan::scanner::{Preview, Scanner};
+use crate::scan::scanner::{Preview, ScanSetup, Scanner};
 use crate::session::event::SignInError;
 use crate::session::{AuditEvent, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx};
 use std::sync::Arc;
@@ -234,54 +234,32 @@ impl Runtime {
                 self.tokio.spawn(job.run());
             }
             Command::PrintReceipt { session, receipt } => {
-                let printer = self.devices.receipt.clone();
-                let width = self.devices.receipt_width;
-                let info = self.info.clone();
                 let metrics = self.metrics.clone();
-                self.tokio.spawn_blocking(move || {
-                    let printed = receipt::print(&mut **lock(&printer), width, &info, &receipt);
-                    if printed {
-                        metrics.receipt_printed();
-                    }
-                    crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
-                    let _ = tx.send(Event::ReceiptDone { session, printed });
-                });
+                self.on_receipt_printer(
+                    move |printer, width, info| receipt::print(printer, width, info, &receipt),
+                    move |printed| {
+                        if printed {
+                            metrics.receipt_printed();
+                        }
+                        Event::ReceiptDone { session, printed }
+                    },
+                );
             }
             Command::StartScanner { session } => {
                 self.stop_scanner();
-                let hint_tx = tx.clone();
+                let (setup, hint) = (self.scan_setup(), self.scan_hints(session));
                 let report = move |result| {
                     let _ = tx.send(Event::QrScanned { session, result });
                 };
-                let hint = move |hint| {
-                    let _ = hint_tx.send(Event::ScanHint { session, hint });
-                };
-                self.scanner = Some(Scanner::start(
-                    self.devices.camera.clone(),
-                    self.devices.decoder.clone(),
-                    self.info.central_host.clone(),
-                    self.preview.clone(),
-                    report,
-                    hint,
-                ));
+                self.scanner = Some(Scanner::start(setup, report, hint));
             }
             Command::StartDocumentScanner { session } => {
                 self.stop_scanner();
-                let hint_tx = tx.clone();
+                let (setup, hint) = (self.scan_setup(), self.scan_hints(session));
                 let report = move |code| {
                     let _ = tx.send(Event::DocumentScanned { session, code });
                 };
-                let hint = move |hint| {
-                    let _ = hint_tx.send(Event::ScanHint { session, hint });
-                };
-                self.scanner = Some(Scanner::start_document(
-                    self.devices.camera.clone(),
-                    self.devices.decoder.clone(),
-                    self.info.central_host.clone(),
-                    self.preview.clone(),
-                    report,
-                    hint,
-                ));
+                self.scanner = Some(Scanner::start_document(setup, report, hint));
             }
             Command::CheckDocument { session, code } => {
                 self.tokio.spawn(async move {
@@ -297,15 +275,10 @@ impl Runtime {
                 });
             }
             Command::PrintSlip { session, slip } => {
-                let printer = self.devices.receipt.clone();
-                let width = self.devices.receipt_width;
-                let info = self.info.clone();
-                let metrics = self.metrics.clone();
-                self.tokio.spawn_blocking(move || {
-                    let printed = slip::print(&mut **lock(&printer), width, &info, &slip);
-                    crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
-                    let _ = tx.send(Event::SlipDone { session, printed });
-                });
+                self.on_receipt_printer(
+                    move |printer, width, info| slip::print(printer, width, info, &slip),
+                    move |printed| Event::SlipDone { session, printed },
+                );
             }
             Command::ListServices { session } => {
                 self.tokio.spawn(async move {
@@ -314,15 +287,10 @@ impl Runtime {
                 });
             }
             Command::PrintChecklist { session, checklist } => {
-                let printer = self.devices.receipt.clone();
-                let width = self.devices.receipt_width;
-                let info = self.info.clone();
-                let metrics = self.metrics.clone();
-                self.tokio.spawn_blocking(move || {
-                    let printed = slip::print_checklist(&mut **lock(&printer), width, &info, &checklist);
-                    crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
-                    let _ = tx.send(Event::ChecklistDone { session, printed });
-                });
+                self.on_receipt_printer(
+                    move |printer, width, info| slip::print_checklist(printer, width, info, &checklist),
+                    move |printed| Event::ChecklistDone { session, printed },
+                );
             }
             Command::PrintServiceFiles { session, files } => {
                 let run = service_files::ServiceFilesRun {
@@ -351,6 +319,46 @@ impl Runtime {
     }
 
     /// Turns the camera off: the citizens' scanner or the technicians' probe.
+    /// Runs `print` on the receipt printer off the UI thread (receipt, slip, label,
+    /// checklist alike), reports the printer's paper state to the fleet, and answers the
+    /// session with `done(printed)`.
+    fn on_receipt_printer(
+        &self,
+        print: impl FnOnce(&mut dyn adm_thermal::ReceiptPrinter, adm_thermal::PaperWidth, &KioskInfo) -> bool
+        + Send
+        + 'static,
+        done: impl FnOnce(bool) -> Event + Send + 'static,
+    ) {
+        let printer = self.devices.receipt.clone();
+        let width = self.devices.receipt_width;
+        let info = self.info.clone();
+        let metrics = self.metrics.clone();
+        let tx = self.tx.clone();
+        self.tokio.spawn_blocking(move || {
+            let printed = print(&mut **lock(&printer), width, &info);
+            crate::telemetry::report_receipt(&metrics, lock(&printer).status().ok());
+            let _ = tx.send(done(printed));
+        });
+    }
+
+    /// What a scanner reads with.
+    fn scan_setup(&self) -> ScanSetup {
+        ScanSetup {
+            camera: self.devices.camera.clone(),
+            decoder: self.devices.decoder.clone(),
+            central_host: self.info.central_host.clone(),
+            preview: self.preview.clone(),
+        }
+    }
+
+    /// Where a scanner's hints go: the session that started it.
+    fn scan_hints(&self, session: u64) -> impl Fn(Option<crate::session::ScanHint>) + Send + 'static {
+        let tx = self.tx.clone();
+        move |hint| {
+            let _ = tx.send(Event::ScanHint { session, hint });
+        }
+    }
+
     pub(crate) fn stop_scanner(&mut self) {
         if let Some(s) = self.scanner.take() {
             s.stop();

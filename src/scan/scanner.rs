@@ -48,17 +48,24 @@ impl CameraThread {
 
 pub struct Scanner(CameraThread);
 
+/// What either scanner reads with: the camera, the decoder, the host whose codes count,
+/// and where the newest frame goes for the preview.
+pub struct ScanSetup {
+    pub camera: Arc<Mutex<Box<dyn FrameSource>>>,
+    pub decoder: Arc<dyn QrDecoder + Sync>,
+    pub central_host: String,
+    pub preview: Preview,
+}
+
 impl Scanner {
     /// Looks for a notice QR of `central_host`; other codes are reported (once each) and
     /// scanning goes on.
     pub fn start(
-        camera: Arc<Mutex<Box<dyn FrameSource>>>,
-        decoder: Arc<dyn QrDecoder + Sync>,
-        central_host: String,
-        preview: Preview,
+        setup: ScanSetup,
         report: impl Fn(ScanResult) + Send + 'static,
         hint: impl Fn(Option<ScanHint>) + Send + 'static,
     ) -> Scanner {
+        let ScanSetup { camera, decoder, central_host, preview } = setup;
         Scanner(CameraThread::spawn("qr-scan", move |flag| {
             let mut last_refused: Option<String> = None;
             capture(&camera, decoder.as_ref(), &preview, &hint, &flag, |text| {
@@ -84,13 +91,11 @@ impl Scanner {
     /// None when it is not a document code of `central_host` (another host, a notice,
     /// anything else): the citizen is shown TIDAK VALID for it, never an error.
     pub fn start_document(
-        camera: Arc<Mutex<Box<dyn FrameSource>>>,
-        decoder: Arc<dyn QrDecoder + Sync>,
-        central_host: String,
-        preview: Preview,
+        setup: ScanSetup,
         report: impl Fn(Option<Zeroizing<String>>) + Send + 'static,
         hint: impl Fn(Option<ScanHint>) + Send + 'static,
     ) -> Scanner {
+        let ScanSetup { camera, decoder, central_host, preview } = setup;
         Scanner(CameraThread::spawn("qr-check", move |flag| {
             capture(&camera, decoder.as_ref(), &preview, &hint, &flag, |text| {
                 report(super::document::parse(&text, &central_host).ok());
