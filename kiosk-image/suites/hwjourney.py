@@ -503,9 +503,11 @@ def run(out, layout, screens, timings):
         camlab.wait_prepared(vm, ("clean",))
         check(True, f"the lab's UVC camera plugged in ({camlab.DEVICE})")
         # The kiosk started at boot, before the camera came: it takes the camera when it
-        # appears, without a restart (drivers/camera/src/v4l.rs: retried once a second,
-        # a stream that delivers nothing reopened). It once could not (a blocking read on
-        # a stream opened while udev was still handing the node over) and needed a restart.
+        # appears, without a restart (drivers/camera/src/v4l.rs retries once a second).
+        # It once could not: the service's DeviceAllow=char-video4linux is looked up when
+        # it starts, and with no camera yet videodev was not loaded, so the camera's node
+        # stayed forbidden (EPERM) until a restart; the image now loads videodev at boot
+        # (systemd/adm-kiosk-modules.conf).
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             _, o = vm.lab("journalctl -b -u adm-kiosk --no-pager -o cat | grep -c 'camera streaming' || true")
