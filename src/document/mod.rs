@@ -49,17 +49,31 @@ pub fn check(
     crls: &RevocationSet,
     now: SystemTime,
 ) -> Result<Report, Refused> {
-    integrity::check(pdf, meta).map_err(|e| Refused {
-        refusal: Refusal::Download,
-        label: "integrity",
-        reason: e.to_string(),
-    })?;
+    integrity::check(pdf, meta).map_err(integrity_refused)?;
+    let report = valid_signature(pdf, anchors, crls, now)?;
+    owner::check(meta.kind, &meta.owner_nik, Some(&meta.kk), &report.info, &citizen.nik, Some(&citizen.kk))
+        .map_err(|e| Refused { refusal: Refusal::Ownership, label: e.metric_label(), reason: e.to_string() })?;
+    Ok(report)
+}
+
+/// Bytes that are not what the server listed: refused as a bad download.
+fn integrity_refused(e: impl std::fmt::Display) -> Refused {
+    Refused { refusal: Refusal::Download, label: "integrity", reason: e.to_string() }
+}
+
+/// The TTE signature's report when it is valid (signer, chain, revocation, no change
+/// after signing); refused otherwise. Shared by citizens' documents and the catalogue's
+/// public papers, which differ only in what they check after it.
+fn valid_signature(
+    pdf: &[u8],
+    anchors: &TrustAnchors,
+    crls: &RevocationSet,
+    now: SystemTime,
+) -> Result<Report, Refused> {
     let report = verify_with(pdf, None, anchors, crls, now);
     if report.verdict != Verdict::Valid {
         return Err(Refused { refusal: Refusal::Signature, label: report.verdict.as_str(), reason: report.reason });
     }
-    owner::check(meta.kind, &meta.owner_nik, Some(&meta.kk), &report.info, &citizen.nik, Some(&citizen.kk))
-        .map_err(|e| Refused { refusal: Refusal::Ownership, label: e.metric_label(), reason: e.to_string() })?;
     Ok(report)
 }
 
@@ -82,15 +96,8 @@ pub fn check_public(
     crls: &RevocationSet,
     now: SystemTime,
 ) -> Result<Report, Refused> {
-    integrity::check_listed(pdf, size, sha256).map_err(|e| Refused {
-        refusal: Refusal::Download,
-        label: "integrity",
-        reason: e.to_string(),
-    })?;
-    let report = verify_with(pdf, None, anchors, crls, now);
-    if report.verdict != Verdict::Valid {
-        return Err(Refused { refusal: Refusal::Signature, label: report.verdict.as_str(), reason: report.reason });
-    }
+    integrity::check_listed(pdf, size, sha256).map_err(integrity_refused)?;
+    let report = valid_signature(pdf, anchors, crls, now)?;
     let public = report.info.doc_type.as_deref().is_some_and(|t| PUBLIC_DOC_TYPES.contains(&t));
     if !public || report.info.nik.is_some() || report.info.kk.is_some() {
         return Err(Refused {
