@@ -35,6 +35,13 @@ impl ServiceFilesRun {
         let _ = self.tx.send(Event::ServiceFilesDone { session: self.session, outcome });
     }
 
+    /// Sheets that came out: the fleet's page metric and the paper counter, as for a
+    /// citizen's documents (`print::PrintRun`).
+    fn sheets_out(&self, sheets: u32) {
+        self.metrics.pages_printed(sheets);
+        self.paper.add(sheets);
+    }
+
     async fn print(&self) -> FilesOutcome {
         let mut checked: Vec<(&ServiceFile, PdfBytes)> = Vec::with_capacity(self.files.len());
         for file in &self.files {
@@ -69,15 +76,10 @@ impl ServiceFilesRun {
                 .await
                 .unwrap_or_else(|e| Err(PrintError::Io(format!("print worker: {e}"))));
             match printed {
-                Ok(pages) => {
-                    self.metrics.pages_printed(pages);
-                    self.paper.add(pages);
-                }
+                Ok(pages) => self.sheets_out(pages),
                 Err(e) => {
                     tracing::warn!(file = %file.id, error = %e, "printer stopped");
-                    let done = e.pages_done();
-                    self.metrics.pages_printed(done);
-                    self.paper.add(done);
+                    self.sheets_out(e.pages_done());
                     return FilesOutcome::PrinterStopped;
                 }
             }
