@@ -1,7 +1,7 @@
 //! QR decoding on images this project did not make (ZXing's black-box photos), on
 //! synthetic photos of notice QRs, and on garbage and hostile input.
 //!
-//! Recall and timing per category, zxing-cpp against rqrr: `cargo bench --bench qr`.
+//! Recall and timing per category, zxing-cpp against rqrr: `cargo bench -p adm-qr --bench qr`.
 
 mod qr_synth;
 
@@ -237,7 +237,7 @@ fn qr_decode_without_any_image_fails_and_says_why() {
 
 /// The pipeline without its time budget: debug builds are many times slower than the
 /// kiosk's release build, and what these tests check is what the passes find, not how
-/// fast (that is `cargo bench --bench qr`).
+/// fast (that is `cargo bench -p adm-qr --bench qr`).
 fn unhurried() -> Pipeline {
     Pipeline::new(Duration::from_secs(30), KIOSK_PASSES)
 }

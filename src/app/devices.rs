@@ -93,7 +93,7 @@ pub fn build_devices(
         receipt_width: width,
         camera,
         // zxing-cpp, plus enhanced passes within the frame budget when its plain pass reads
-        // nothing (src/scan/pipeline.rs, measured by benches/qr.rs); the deadline keeps a
+        // nothing (qr/src/pipeline.rs, measured by qr/benches/qr.rs); the deadline keeps a
         // pathological frame from stalling the scanner.
         decoder: Arc::new(Timed::new(Bounded::new(Pipeline::default(), DEFAULT_DEADLINE), backend.metrics.clone())),
         sim_a4: handles.a4.clone(),

@@ -120,6 +120,15 @@ fn capture(
     flag: &AtomicBool,
     mut found: impl FnMut(String) -> bool,
 ) {
+    // What the decoder held of this scan's unread frames goes when the scan ends: the next
+    // scan may be another citizen's.
+    struct Forget<'a>(&'a (dyn QrDecoder + Sync));
+    impl Drop for Forget<'_> {
+        fn drop(&mut self) {
+            self.0.forget();
+        }
+    }
+    let _forget = Forget(decoder);
     // Hints go out when they change, not every frame.
     let mut last_code = Instant::now();
     let mut last_hint: Option<ScanHint> = None;

@@ -45,6 +45,10 @@ impl<D: QrDecoder> QrDecoder for Timed<D> {
         }
         seen
     }
+
+    fn forget(&self) {
+        self.inner.forget();
+    }
 }
 
 #[cfg(test)]

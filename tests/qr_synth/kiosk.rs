@@ -12,6 +12,13 @@
 //! - `curved`: a notice bent round a hand (a cylinder), shaded.
 //! - `phone_screen`: a photo of the notice on a phone: screen pixel grid (moiré), a dim
 //!   screen, the room reflected across it.
+//!
+//! Each sample is a burst: what the scanner takes while a citizen holds the notice still
+//! for about half a second ([`BURST`] frames, every other frame of a 30 fps camera). The
+//! notice trembles by a fraction of a pixel a frame with the hand; reflections (glare,
+//! bright spots, the room in a phone's glass) move several times further, since they
+//! follow the tilt of the surface; every frame has its own sensor noise. The first frame
+//! is the single photo the set always had.
 
 use adm_camera::GreyFrame;
 use adm_central_client::api::shape::CROCKFORD;
@@ -22,24 +29,62 @@ use super::{Rng, Sample, background, draw, modules, quad, sensor_noise};
 pub const CATEGORIES: [&str; 8] =
     ["nominal", "glare", "bright_spot", "damaged", "blurred", "perspective", "curved", "phone_screen"];
 
-/// Every category, `per_category` samples each, same seeds every run.
+/// Frames in a burst.
+pub const BURST: usize = 6;
+
+/// Every category, `per_category` samples each, same seeds every run; single photos.
 pub fn samples(per_category: usize) -> Vec<Sample> {
+    bursts(per_category, 1)
+}
+
+/// Every category, `per_category` samples each of `frames` frames (the first is
+/// [`samples`]'s photo, the rest in [`Sample::more`]), same seeds every run.
+pub fn bursts(per_category: usize, frames: usize) -> Vec<Sample> {
     let mut out = vec![];
     for (ci, &category) in CATEGORIES.iter().enumerate() {
         for i in 0..per_category {
-            let mut rng = Rng::new(0x4B10_5000 + (ci as u64) * 10_000 + i as u64);
+            let seed = 0x4B10_5000 + (ci as u64) * 10_000 + i as u64;
+            let mut rng = Rng::new(seed);
             let code: String = (0..16).map(|_| CROCKFORD[rng.below(32) as usize] as char).collect();
             let expected = adm_central_client::notice::notice_payload("127.0.0.1", &code);
-            let img = scene(category, &expected, &mut rng);
+            // The hand: which way the reflections drift and how fast, and the tremor.
+            let mut hand = Rng::new(seed ^ 0x0048_414E_4400);
+            let (heading, speed) = (hand.range(0.0, std::f32::consts::TAU), hand.range(0.05, 0.1));
+            let mut shift = (0.0f32, 0.0f32);
+            let mut frames_of = vec![];
+            for k in 0..frames.max(1) {
+                let mut geometry = rng.clone();
+                let step = (k > 0).then(|| {
+                    shift = (shift.0 + hand.range(-0.6, 0.6), shift.1 + hand.range(-0.6, 0.6));
+                    Step {
+                        shift,
+                        drift: (heading.cos() * speed * k as f32, heading.sin() * speed * k as f32),
+                        noise: Rng::new(seed ^ ((k as u64) << 40)),
+                    }
+                });
+                frames_of.push(GreyFrame::from_image(&scene(category, &expected, &mut geometry, step)));
+            }
+            let frame = frames_of.remove(0);
             out.push(Sample {
                 category: category.to_string(),
                 name: format!("{category}-{i:03}"),
                 expected,
-                frame: GreyFrame::from_image(&img),
+                frame,
+                more: frames_of,
             });
         }
     }
     out
+}
+
+/// How a later frame of a burst differs from the first.
+pub struct Step {
+    /// The notice's shift, px.
+    shift: (f32, f32),
+    /// The reflections' shift, in code sides.
+    drift: (f32, f32),
+    /// This frame's sensor noise.
+    noise: Rng,
 }
 
 fn add_spot(img: &mut GrayImage, (gx, gy): (f32, f32), (sx, sy): (f32, f32), amp: f32, sharp: f32) {
@@ -72,7 +117,7 @@ fn motion_blur(img: &GrayImage, len: f32, angle: f32) -> GrayImage {
     })
 }
 
-pub fn scene(category: &str, payload: &str, rng: &mut Rng) -> GrayImage {
+pub fn scene(category: &str, payload: &str, rng: &mut Rng, step: Option<Step>) -> GrayImage {
     let (m, side) = modules(payload.as_bytes());
     let module = |u: f32, v: f32| -> bool {
         let (i, j) = ((u * side as f32) as usize, (v * side as f32) as usize);
@@ -80,6 +125,8 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng) -> GrayImage {
     };
     let mut img = background(rng);
     let (cx, cy) = (rng.range(480.0, 800.0), rng.range(300.0, 420.0));
+    let (shift, drift) = step.as_ref().map_or(((0.0, 0.0), (0.0, 0.0)), |s| (s.shift, s.drift));
+    let (cx, cy) = (cx + shift.0, cy + shift.1);
     let angle = rng.range(-0.35, 0.35);
     let ppm = match category {
         "perspective" => rng.range(3.5, 5.5),
@@ -95,7 +142,8 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng) -> GrayImage {
             paper(&mut img, quad(cx, cy, code_side * 1.5, angle, 1.0));
             let dark = rng.range(80.0, 120.0);
             draw(&mut img, quad(cx, cy, code_side, angle, 1.0), 3, dark, white, &ink);
-            let at = (cx + rng.range(-0.3, 0.3) * code_side, cy + rng.range(-0.3, 0.3) * code_side);
+            let at =
+                (cx + (rng.range(-0.3, 0.3) + drift.0) * code_side, cy + (rng.range(-0.3, 0.3) + drift.1) * code_side);
             let size = (code_side * rng.range(0.2, 0.35), code_side * rng.range(0.15, 0.3));
             add_spot(&mut img, at, size, rng.range(140.0, 220.0), 1.0);
         }
@@ -103,7 +151,10 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng) -> GrayImage {
             paper(&mut img, quad(cx, cy, code_side * 1.5, angle, 1.0));
             draw(&mut img, quad(cx, cy, code_side, angle, 1.0), 3, rng.range(30.0, 70.0), white, &ink);
             for _ in 0..1 + rng.below(2) {
-                let at = (cx + rng.range(-0.35, 0.35) * code_side, cy + rng.range(-0.35, 0.35) * code_side);
+                let at = (
+                    cx + (rng.range(-0.35, 0.35) + drift.0) * code_side,
+                    cy + (rng.range(-0.35, 0.35) + drift.1) * code_side,
+                );
                 let r = ppm * rng.range(1.5, 3.0);
                 add_spot(&mut img, at, (r * rng.range(1.0, 1.8), r), 255.0, 3.0);
                 // The halo around it.
@@ -189,6 +240,7 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng) -> GrayImage {
             });
             // The room reflected in the glass: a bright band across the screen.
             let (band_angle, band_at, amp) = (rng.range(-1.0, 1.0), rng.range(-0.3, 0.3), rng.range(50.0, 110.0));
+            let band_at = band_at + drift.0 + drift.1;
             let (bs, bc) = band_angle.sin_cos();
             let width = code_side * rng.range(0.2, 0.4);
             for (x, y, p) in img.enumerate_pixels_mut() {
@@ -199,6 +251,9 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng) -> GrayImage {
             img = image::imageops::blur(&img, 0.7);
         }
     }
-    sensor_noise(&mut img, rng, 6.0);
+    match step {
+        Some(mut s) => sensor_noise(&mut img, &mut s.noise, 6.0),
+        None => sensor_noise(&mut img, rng, 6.0),
+    }
     img
 }

@@ -1,7 +1,7 @@
 //! Synthetic "photos" of notice QR codes, generated deterministically (no files): a
 //! 1280×720 camera frame with the code placed by a homography and supersampled, then
 //! blurred, glared, seen on a phone screen or inverted. Shared by `tests/qr_decode.rs`
-//! and `benches/qr.rs` (`#[path]`).
+//! and `qr/benches/qr.rs` (`#[path]`).
 //!
 //! What each category imitates:
 //! - `clean`: paper notice held straight, ~6–8 px per module.
@@ -33,6 +33,9 @@ pub struct Sample {
     pub name: String,
     pub expected: String,
     pub frame: GreyFrame,
+    /// The frames after `frame` in a burst (the same notice held still); empty for a
+    /// single photo.
+    pub more: Vec<GreyFrame>,
 }
 
 /// `https://127.0.0.1/n/<16 Crockford base32>`, the demo central host's notice URL.
@@ -54,6 +57,7 @@ pub fn notice_samples(per_category: usize) -> Vec<Sample> {
                 name: format!("{category}-{i:02}"),
                 expected,
                 frame: GreyFrame::from_image(&img),
+                more: vec![],
             });
         }
     }
@@ -167,6 +171,7 @@ pub fn zxing_samples(root: &std::path::Path) -> Vec<Sample> {
                 name: png.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                 expected,
                 frame: GreyFrame::from_image(&img.to_luma8()),
+                more: vec![],
             });
         }
     }

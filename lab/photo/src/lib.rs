@@ -11,6 +11,7 @@
 use image::GrayImage;
 
 /// SplitMix64: tiny, deterministic, good enough for test scenes.
+#[derive(Clone)]
 pub struct Rng(u64);
 
 impl Rng {

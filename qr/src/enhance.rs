@@ -12,32 +12,44 @@ fn well_formed(f: &GreyFrame) -> bool {
     f.width > 0 && f.height > 0 && f.data.len() as u64 == u64::from(f.width) * u64::from(f.height)
 }
 
-/// Mean over a (2r+1)² window, clamped at the borders, of `v(pixel)`; separable running
-/// sums, so the cost does not depend on `r`.
-fn box_mean(f: &GreyFrame, r: usize, v: impl Fn(u8) -> u32) -> Vec<u32> {
+/// Mean over a (2r+1)² window, clamped at the borders, of `v(pixel)`: running column
+/// sums updated a row at a time, then a running sum along each row, so the cost does not
+/// depend on `r` and every access is sequential (a column-by-column pass over a 1280×720
+/// frame cost most of 20 ms in cache misses).
+pub fn box_mean(f: &GreyFrame, r: usize, v: impl Fn(u8) -> u32) -> Vec<u32> {
     let (w, h) = (f.width as usize, f.height as usize);
-    let mut rows = vec![0u32; w * h];
-    for y in 0..h {
-        let src = &f.data[y * w..(y + 1) * w];
-        let mut prefix = Vec::with_capacity(w + 1);
-        prefix.push(0u32);
-        for &p in src {
-            prefix.push(prefix[prefix.len() - 1] + v(p));
-        }
-        for x in 0..w {
-            let (lo, hi) = (x.saturating_sub(r), (x + r + 1).min(w));
-            rows[y * w + x] = (prefix[hi] - prefix[lo]) / (hi - lo) as u32;
-        }
+    let lut: Vec<u32> = (0..=255u8).map(&v).collect();
+    let row = |y: usize| &f.data[y * w..(y + 1) * w];
+    let mut cols = vec![0u32; w];
+    // Rows 0..=r are in the window of row 0.
+    for y in 0..(r + 1).min(h) {
+        cols.iter_mut().zip(row(y)).for_each(|(c, &p)| *c += lut[usize::from(p)]);
     }
+    // Window sizes as reciprocals: a division per pixel was half of the cost.
+    let inv_cols: Vec<f32> = (0..w).map(|x| 1.0 / ((x + r + 1).min(w) - x.saturating_sub(r)) as f32).collect();
     let mut out = vec![0u32; w * h];
-    let mut prefix = vec![0u32; h + 1];
-    for x in 0..w {
-        for y in 0..h {
-            prefix[y + 1] = prefix[y] + rows[y * w + x];
+    for y in 0..h {
+        if y > 0 {
+            if y + r < h {
+                cols.iter_mut().zip(row(y + r)).for_each(|(c, &p)| *c += lut[usize::from(p)]);
+            }
+            if y > r {
+                cols.iter_mut().zip(row(y - r - 1)).for_each(|(c, &p)| *c -= lut[usize::from(p)]);
+            }
         }
-        for y in 0..h {
-            let (lo, hi) = (y.saturating_sub(r), (y + r + 1).min(h));
-            out[y * w + x] = (prefix[hi] - prefix[lo]) / (hi - lo) as u32;
+        let inv_rows = 1.0 / ((y + r + 1).min(h) - y.saturating_sub(r)) as f32;
+        let line = &mut out[y * w..(y + 1) * w];
+        let mut sum: u32 = cols[..(r + 1).min(w)].iter().sum();
+        for x in 0..w {
+            if x > 0 {
+                if x + r < w {
+                    sum += cols[x + r];
+                }
+                if x > r {
+                    sum -= cols[x - r - 1];
+                }
+            }
+            line[x] = (sum as f32 * inv_rows * inv_cols[x] + 0.5) as u32;
         }
     }
     out

@@ -1,6 +1,6 @@
 //! zxing-cpp (C++, built from the bundled sources) behind [`QrDecoder`]: the kiosk's
 //! default decoder. On ZXing's 179 black-box photos it reads 92% of the codes against
-//! rqrr's 56%, in a tenth of the time (`cargo bench --bench qr -- <blackbox dir>`);
+//! rqrr's 56%, in a tenth of the time (`cargo bench -p adm-qr --bench qr -- <blackbox dir>`);
 //! On a larger set (536 real photos plus those 179 test images) it found about
 //! 80% of the codes against rqrr's 29%.
 //!
@@ -17,7 +17,7 @@
 //!
 //! The C++ library never unwinds into Rust (its C API catches every exception), and the
 //! Rust binding can panic only on impossible C answers; that is still caught here.
-//! Wrap it in [`super::bounded::Bounded`] for a hard deadline.
+//! Wrap it in [`crate::bounded::Bounded`] for a hard deadline.
 
 use std::panic::AssertUnwindSafe;
 
@@ -25,7 +25,7 @@ use adm_camera::GreyFrame;
 pub use zxingcpp::Binarizer;
 use zxingcpp::{BarcodeFormat, BarcodeReader, ImageFormat, ImageView};
 
-use super::decoder::{Decoded, QrDecoder};
+use crate::decoder::{Decoded, QrDecoder};
 
 /// Frames larger than this on a side are refused (a camera frame is at most 4K; the C
 /// API counts bytes in a C `int`).

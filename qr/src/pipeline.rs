@@ -2,23 +2,29 @@
 //! nothing — further passes on enhanced copies of the frame, in order of codes recovered
 //! per millisecond, until the frame budget (33 ms: one frame at 30 fps) is spent.
 //!
-//! Which passes, and in what order, was measured with `cargo bench --bench qr` (it prints
+//! Which passes, and in what order, was measured with `cargo bench -p adm-qr --bench qr` (it prints
 //! each candidate's recoveries on the frames the plain pass missed, and its cost), on
 //! synthesised photos of notice QRs (glare, bright spots, damaged paper, blur,
 //! perspective, curved paper, phone screens) and ZXing's public photos. [`Pass::ALL`]
 //! holds every candidate; [`KIOSK_PASSES`] the ones that paid, best first.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use adm_camera::GreyFrame;
 
-use super::decoder::{Decoded, QrDecoder, Seen};
-use super::enhance;
-use super::zxing::{Binarizer, Reading, read_with};
+use crate::decoder::{Decoded, QrDecoder, Seen};
+use crate::enhance;
+use crate::held::Held;
+use crate::zxing::{Binarizer, Reading, read_with};
 
 /// One frame at 30 fps.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(33);
+/// Kept free of planned passes inside the budget: a pass's cost varies from frame to
+/// frame (and with what else the machine runs), and the caller's hand-over of the frame
+/// counts too. Planning to the full 33 ms put one frame in twenty over it.
+pub const BUDGET_MARGIN: Duration = Duration::from_millis(4);
 
 /// A way of looking at a frame again after the plain pass read nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +71,22 @@ impl Pass {
             Pass::Median => "median3",
             Pass::Half => "half-size",
             Pass::Zoom => "zoom-on-detected",
+        }
+    }
+
+    /// What the pass took on a 1280×720 frame it could not read, µs: measured with
+    /// `cargo bench -p adm-qr --bench qr` on the development machine (2 cores), rounded
+    /// up. Only the starting estimate: the pipeline then follows what it measures.
+    pub fn typical_us(self) -> u64 {
+        match self {
+            Pass::GlobalHistogram => 1_000,
+            Pass::LocalContrast => 18_000,
+            Pass::LocalContrastGlobal => 15_000,
+            Pass::Unglare => 15_000,
+            Pass::Sharpen => 10_000,
+            Pass::Median => 45_000,
+            Pass::Half => 1_500,
+            Pass::Zoom => 7_000,
         }
     }
 
@@ -116,23 +138,29 @@ fn scaled(mut r: Reading, scale: f32, origin: (u32, u32)) -> Reading {
     r
 }
 
-/// The passes the kiosk runs after the plain one, best yield per millisecond first.
-/// Measured with `cargo bench --bench qr` (release, this 2-core machine while busy) on the
-/// 133 frames of 465 plain zxing-cpp missed — codes recovered by the pass alone, mean ms:
-/// half-size 4 in 0.9 ms, global-histogram 1 in 0.7, zoom-on-detected 8 in 7.7,
-/// local-contrast 11 in 23.3, local-contrast+global 5 in 18.0, sharpen 3 in 15.1.
-/// Left out: median3 (2 in 44 ms: too slow for what it finds) and unglare (0: the
-/// burnt-white spots of the set hide modules no masking brings back; the error
-/// correction alone decides those, and local contrast already tones the halo down).
+/// The passes the kiosk runs after the plain one (and the multi-frame composite), best
+/// yield per millisecond first. Measured with `cargo bench -p adm-qr --bench qr`
+/// (release, this 2-core machine) on the 133 frames of 465 plain zxing-cpp missed —
+/// codes recovered by the pass alone, mean ms: half-size 4 in 1.0 ms, global-histogram 1
+/// in 0.7, zoom-on-detected 12 in 6.4, local-contrast+global 13 in 14.5, local-contrast
+/// 10 in 17.2, sharpen 3 in 9.6. Left out: median3 (2 in 45 ms: too slow for what it
+/// finds) and unglare (0: a burnt-white spot hides modules no masking brings back; the
+/// error correction alone decides those in one frame, and [`crate::held`] across frames).
 pub const KIOSK_PASSES: &[Pass] =
-    &[Pass::Half, Pass::GlobalHistogram, Pass::Zoom, Pass::LocalContrast, Pass::LocalContrastGlobal, Pass::Sharpen];
+    &[Pass::Half, Pass::GlobalHistogram, Pass::Zoom, Pass::LocalContrastGlobal, Pass::LocalContrast, Pass::Sharpen];
 
 pub struct Pipeline {
     budget: Duration,
     passes: Vec<Pass>,
-    /// Recent cost of each pass in µs (moving average), to skip a pass that would not
-    /// finish inside the budget. Zero until measured: every pass gets tried once.
+    /// Recent worst cost of each pass in µs (the last cost, or the earlier worst decayed
+    /// by an eighth a frame, whichever is higher), to skip a pass that would not finish
+    /// inside the budget: planning with the average let every slower-than-usual pass run
+    /// over. Starts at [`Pass::typical_us`]: with no estimate the first unread frame ran
+    /// every pass and blew the budget.
     cost_us: Vec<AtomicU64>,
+    /// The unread frames of the scene held still in front of the camera (see
+    /// [`crate::held`]), combined with each new unread frame.
+    held: Mutex<Held>,
 }
 
 impl Default for Pipeline {
@@ -143,21 +171,31 @@ impl Default for Pipeline {
 
 impl Pipeline {
     pub fn new(budget: Duration, passes: &[Pass]) -> Pipeline {
-        Pipeline { budget, passes: passes.to_vec(), cost_us: passes.iter().map(|_| AtomicU64::new(0)).collect() }
+        Pipeline {
+            budget,
+            passes: passes.to_vec(),
+            cost_us: passes.iter().map(|p| AtomicU64::new(p.typical_us())).collect(),
+            held: Mutex::new(Held::default()),
+        }
     }
 
-    /// The plain pass, then the others while the budget lasts; stops at the first pass
-    /// that reads a code.
+    /// The plain pass; then the frame combined with the still frames before it; then the
+    /// single-frame passes while the budget lasts. Stops at the first pass that reads a
+    /// code.
     fn run_passes(&self, frame: &GreyFrame) -> Seen {
         let start = Instant::now();
+        let plan = self.budget.saturating_sub(BUDGET_MARGIN);
         let plain = read_with(frame, Binarizer::LocalAverage);
         let mut seen = Seen { codes: plain.codes, unreadable: plain.unreadable };
+        if seen.codes.is_empty() {
+            seen.codes = self.held_pass(frame, start);
+        }
         for (pass, cost) in self.passes.iter().zip(&self.cost_us) {
             if !seen.codes.is_empty() {
                 break;
             }
             let expected = Duration::from_micros(cost.load(Ordering::Relaxed));
-            if start.elapsed() + expected > self.budget {
+            if start.elapsed() + expected > plan {
                 // Later passes may be cheaper and still fit.
                 continue;
             }
@@ -168,7 +206,7 @@ impl Pipeline {
             let got = pass.run(frame, &seen.unreadable);
             let us = t.elapsed().as_micros() as u64;
             let old = cost.load(Ordering::Relaxed);
-            cost.store(if old == 0 { us } else { (old * 3 + us) / 4 }, Ordering::Relaxed);
+            cost.store(us.max(old - old / 8), Ordering::Relaxed);
             seen.codes = got.codes;
             for u in got.unreadable {
                 if !seen.unreadable.contains(&u) {
@@ -176,7 +214,27 @@ impl Pipeline {
                 }
             }
         }
+        if !seen.codes.is_empty() {
+            // Read: the frames held for it have served.
+            self.forget();
+        }
         seen
+    }
+
+    /// The frame combined with the still frames held before it, read plainly.
+    fn held_pass(&self, frame: &GreyFrame, now: Instant) -> Vec<Decoded> {
+        // Taken by another decode (a worker given up as stuck still running): no frame
+        // is worth waiting for it.
+        let Ok(mut held) = self.held.try_lock() else { return vec![] };
+        match held.push(frame, now) {
+            Some(combined) => read_with(&combined, Binarizer::LocalAverage).codes,
+            None => vec![],
+        }
+    }
+
+    /// How many unread frames are held for combining (for tests and the benchmark).
+    pub fn held_frames(&self) -> usize {
+        self.held.lock().map(|h| h.len()).unwrap_or(0)
     }
 }
 
@@ -191,6 +249,12 @@ impl QrDecoder for Pipeline {
 
     fn look(&self, frame: &GreyFrame) -> Seen {
         self.run_passes(frame)
+    }
+
+    fn forget(&self) {
+        if let Ok(mut held) = self.held.lock() {
+            held.clear();
+        }
     }
 }
 
@@ -223,7 +287,7 @@ mod tests {
         let seen = Pipeline::default().look(&f);
         assert_eq!(seen.codes.len(), 1);
         assert_eq!(seen.codes[0].text, TEXT);
-        assert_eq!(seen.codes[0].corners, super::super::zxing::ZxingDecoder.decode(&f)[0].corners);
+        assert_eq!(seen.codes[0].corners, crate::zxing::ZxingDecoder.decode(&f)[0].corners);
     }
 
     #[test]
@@ -279,6 +343,43 @@ mod tests {
         // Either way the pipeline reads it (without the budget: debug builds are slow).
         let unhurried = Pipeline::new(Duration::from_secs(30), KIOSK_PASSES);
         assert_eq!(unhurried.decode(&f).first().map(|c| c.text.as_str()), Some(TEXT));
+    }
+
+    /// `f` with a burnt-white square of side `side` at (x0, y0).
+    fn burnt(f: &GreyFrame, x0: u32, y0: u32, side: u32) -> GreyFrame {
+        let mut out = f.clone();
+        for y in y0..(y0 + side).min(f.height) {
+            for x in x0..(x0 + side).min(f.width) {
+                out.data[(y * f.width + x) as usize] = 255;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn two_frames_each_half_burnt_out_are_read_together_and_then_forgotten() {
+        // A reflection over the top-left finder, then (the notice tilted) over the
+        // top-right one: neither frame can be read alone.
+        let code = qr(TEXT, 6);
+        // Paper is not burnt white: a camera sees it at about 220.
+        let mut f = paste(&code, 400, 300, 60, 20, 180);
+        f.data.iter_mut().for_each(|p| *p = (*p).clamp(30, 220));
+        let (x, y, side) = (60 + 24, 20 + 24, 80);
+        let first = burnt(&f, x, y, side);
+        let second = burnt(&f, x + code.width - 48 - side, y, side);
+        let alone = Pipeline::new(Duration::from_secs(30), KIOSK_PASSES);
+        assert!(alone.decode(&first).is_empty(), "first frame alone");
+        alone.forget();
+        assert!(alone.decode(&second).is_empty(), "second frame alone");
+
+        let p = Pipeline::new(Duration::from_secs(30), KIOSK_PASSES);
+        assert!(p.decode(&first).is_empty());
+        assert_eq!(p.held_frames(), 1);
+        assert_eq!(p.decode(&second).first().map(|c| c.text.as_str()), Some(TEXT));
+        assert_eq!(p.held_frames(), 0, "read: nothing kept");
+        p.decode(&first);
+        p.forget();
+        assert_eq!(p.held_frames(), 0);
     }
 
     #[test]

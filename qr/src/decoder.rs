@@ -27,6 +27,9 @@ pub trait QrDecoder: Send {
     fn look(&self, frame: &GreyFrame) -> Seen {
         Seen { codes: self.decode(frame), unreadable: vec![] }
     }
+    /// Drops whatever the decoder keeps of earlier frames (the scanner stopping: the next
+    /// frames are another citizen's). Most decoders keep nothing.
+    fn forget(&self) {}
 }
 
 /// Largest side given to rqrr; bigger frames are downscaled first.

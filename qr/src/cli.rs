@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use adm_camera::GreyFrame;
 
-use super::decoder::QrDecoder;
-use super::pipeline::Pipeline;
+use crate::decoder::QrDecoder;
+use crate::pipeline::Pipeline;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QrDecodeError {

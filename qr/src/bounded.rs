@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use adm_camera::GreyFrame;
 
-use super::decoder::{Decoded, QrDecoder, Seen};
+use crate::decoder::{Decoded, QrDecoder, Seen};
 
 /// Upper bound on worker threads per wrapper, stuck ones included.
 pub const MAX_WORKERS: usize = 3;
@@ -191,6 +191,10 @@ impl QrDecoder for Bounded {
 
     fn look(&self, frame: &GreyFrame) -> Seen {
         self.try_look(frame).unwrap_or_default()
+    }
+
+    fn forget(&self) {
+        self.inner.forget();
     }
 }
 
