@@ -13,6 +13,7 @@ use adm_kiosk::maintenance::console::Feedback;
 use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{AuditEvent, State};
 use adm_kiosk::ui::MaintenanceSettings;
+use i_slint_backend_testing::ElementRoot;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
@@ -71,6 +72,16 @@ impl Harness {
         self.settle();
         snapshot(self.app(), &shots_dir().join(format!("{name}.png"))).expect("snapshot");
     }
+}
+
+/// Every text the screen shows (its accessible labels).
+fn labels(app: &adm_kiosk::ui::AppWindow) -> Vec<String> {
+    app.root_element()
+        .query_descendants()
+        .find_all()
+        .iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .collect()
 }
 
 fn config_with_technician(dir: &Path) -> (Config, PathBuf) {
@@ -165,6 +176,15 @@ fn technician_console_end_to_end() {
     tap(h.app(), "Kesiapan").expect("overview");
     wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.checks.iter().any(|c| !c.ok)).expect("failing");
     h.shot("11-overview-failing");
+    // Details in the technician's language, the fault named once; no English detail and
+    // no Rust debug name ("needs attention (CoverOpen); cover-open-error", "frame 640x480").
+    assert!(shows(h.app(), "Simulated A4 printer: Penutup terbuka"), "{:?}", labels(h.app()));
+    assert!(shows(h.app(), "Siap, gambar 640 × 480 piksel"), "{:?}", labels(h.app()));
+    assert!(shows(h.app(), "Black Toner (simulated): sisa 80%"), "{:?}", labels(h.app()));
+    for english in ["CoverOpen", "cover-open", "needs attention", "frame 640x480", "reachable over", "ready"] {
+        let leaked: Vec<String> = labels(h.app()).into_iter().filter(|l| l.contains(english)).collect();
+        assert!(leaked.is_empty(), "{english}: {leaked:?}");
+    }
     {
         let rt = h.kiosk.runtime.borrow();
         let failing: Vec<&str> = rt.maintenance.checks.iter().filter(|c| !c.ok).map(|c| c.id.code()).collect();

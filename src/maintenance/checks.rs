@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use adm_a4::{A4Printer, PrinterState};
-use adm_camera::FrameSource;
+use adm_a4::{A4Printer, PrinterState, PrinterStatus};
+use adm_camera::{CameraError, FrameSource};
 use adm_thermal::{ReceiptPrinter, ReceiptStatus};
 use serde::Serialize;
 
-use crate::central::Central;
+use crate::central::{Central, CentralError};
 use crate::config::Config;
 use crate::devices::{Devices, Shared, lock};
 use crate::telemetry::vitals::{free_space, leaf_not_after};
@@ -81,19 +81,150 @@ impl Serialize for CheckId {
     }
 }
 
-/// One check's verdict. `detail` is for technicians (English, no personal data).
+/// One check's verdict. `detail` is English free text for `doctor`'s JSON, the log and
+/// the printed slip (no personal data); the screen words `finding` instead, in the
+/// technician's language, so neither English nor a Rust debug name reaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
     #[serde(rename = "check")]
     pub id: CheckId,
     pub ok: bool,
     pub detail: String,
+    /// Not in the JSON: `doctor`'s lines and the tools that read them stay as they were.
+    #[serde(skip)]
+    pub finding: Finding,
 }
 
 impl CheckResult {
-    fn new(id: CheckId, ok: bool, detail: impl Into<String>) -> Self {
-        CheckResult { id, ok, detail: detail.into() }
+    fn new(id: CheckId, ok: bool, finding: Finding, detail: impl Into<String>) -> Self {
+        CheckResult { id, ok, detail: detail.into(), finding }
     }
+}
+
+/// What a check found, as values only: the UI (`ui_bridge::maintenance` → `@tr()` in the
+/// .slint files) puts them into words. Sentences live in the UI, never here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// The device or server gave no answer within this deadline.
+    NoAnswer(Duration),
+    /// The check itself could not run (its worker failed, a reading was unreadable);
+    /// `detail` and the log say why.
+    Failed,
+    /// The device answered its status request with an error; `detail` says which.
+    DeviceError,
+    /// The A4 printer's state, and everything else it reported worth a technician's eye.
+    A4 {
+        model: String,
+        state: PrinterState,
+        notes: Vec<A4Note>,
+    },
+    Receipt(ReceiptStatus),
+    /// The camera gave a frame of this size.
+    CameraFrame {
+        width: u32,
+        height: u32,
+    },
+    /// No camera there (unplugged, not found).
+    CameraMissing,
+    /// A camera, but no usable frame within the deadline.
+    CameraNoFrame,
+    CameraUnsupported,
+    Reachable {
+        rtt_ms: u64,
+    },
+    Unreachable,
+    /// The server answered but does not accept this kiosk (its certificate).
+    KioskRefused,
+    /// The server answered with an error; `detail` says which.
+    ServerError,
+    CertDemo,
+    CertMissing,
+    CertUnreadable,
+    /// `until` is the expiry date as YYYY-MM-DD.
+    CertValid {
+        until: String,
+        days_left: u64,
+    },
+    CertRenewSoon {
+        until: String,
+        days_left: u64,
+    },
+    CertExpired {
+        until: String,
+    },
+    /// Whether it is enough is the result's `ok`.
+    Disk {
+        free_bytes: u64,
+        total_bytes: u64,
+        percent: u64,
+    },
+    ClockNotChecked,
+    ClockSynchronised,
+    ClockNotSynchronised,
+    ClockUnknown,
+    Version(String),
+}
+
+/// Something else an A4 printer reported besides its state, for the technician.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum A4Note {
+    PaperLow,
+    PaperOut,
+    PaperJam,
+    CoverOpen,
+    TonerLow,
+    TonerEmpty,
+    WasteAlmostFull,
+    WasteFull,
+    Offline,
+    Paused,
+    /// A keyword the kiosk does not tell apart, as the printer sent it (without suffix).
+    Other(String),
+    /// A toner or ink supply's level; `low` when at or below the printer's own "low".
+    Supply {
+        name: String,
+        level_percent: u8,
+        low: bool,
+    },
+}
+
+/// Everything in a printer status besides its state: its reasons (those the state does not
+/// already name) and its supply levels. Shared by the readiness row and the A4 page.
+pub fn a4_notes(status: &PrinterStatus) -> Vec<A4Note> {
+    let named = match &status.state {
+        PrinterState::NeedsAttention(a) => Some(*a),
+        _ => None,
+    };
+    let mut notes: Vec<A4Note> = vec![];
+    for reason in &status.reasons {
+        if named.is_some() && adm_a4::reasons::attention_of(reason) == named {
+            continue;
+        }
+        let note = match adm_a4::reasons::stem(reason) {
+            "none" | "" => continue,
+            "media-low" => A4Note::PaperLow,
+            "media-empty" | "media-needed" | "input-tray-missing" => A4Note::PaperOut,
+            "media-jam" | "output-area-full" => A4Note::PaperJam,
+            "cover-open" | "door-open" | "interlock-open" => A4Note::CoverOpen,
+            "toner-low" | "marker-supply-low" => A4Note::TonerLow,
+            "toner-empty" | "marker-supply-empty" => A4Note::TonerEmpty,
+            "marker-waste-almost-full" => A4Note::WasteAlmostFull,
+            "marker-waste-full" => A4Note::WasteFull,
+            "offline" => A4Note::Offline,
+            "paused" => A4Note::Paused,
+            other => A4Note::Other(other.to_string()),
+        };
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    for m in &status.markers {
+        if let Some(level) = m.level_percent {
+            let low = m.low_percent.is_some_and(|low| level <= low);
+            notes.push(A4Note::Supply { name: m.name.clone(), level_percent: level, low });
+        }
+    }
+    notes
 }
 
 /// Whether the clock check asks the system. Containers and the demo have no NTP state
@@ -182,21 +313,26 @@ pub async fn run_all(ctx: &CheckContext) -> Vec<CheckResult> {
     let (a4, receipt, camera, central, disk, clock) =
         tokio::join!(a4_printer(ctx), receipt_printer(ctx), camera(ctx), central_server(ctx), disk(ctx), clock(ctx),);
     let cert = tls_certificate(&ctx.client_cert, SystemTime::now());
-    let version = CheckResult::new(CheckId::Version, true, env!("CARGO_PKG_VERSION"));
+    let version = env!("CARGO_PKG_VERSION");
+    let version = CheckResult::new(CheckId::Version, true, Finding::Version(version.into()), version);
     vec![a4, receipt, camera, central, cert, disk, clock, version]
 }
 
 /// Runs a blocking call on the blocking pool, giving up after `deadline`. A device that
 /// never answers keeps its worker thread, but not the caller.
-async fn bounded<T: Send + 'static>(deadline: Duration, f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+async fn bounded<T: Send + 'static>(
+    deadline: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, (Finding, String)> {
     match tokio::time::timeout(deadline, tokio::task::spawn_blocking(f)).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(format!("check failed: {e}")),
-        Err(_) => Err(format!("no answer within {}", seconds(deadline))),
+        Ok(Err(e)) => Err((Finding::Failed, format!("check failed: {e}"))),
+        Err(_) => Err((Finding::NoAnswer(deadline), format!("no answer within {}", seconds(deadline)))),
     }
 }
 
-fn seconds(d: Duration) -> String {
+/// A deadline as "5 s" or "200 ms" (units read the same in both languages).
+pub fn seconds(d: Duration) -> String {
     if d.subsec_millis() == 0 { format!("{} s", d.as_secs()) } else { format!("{} ms", d.as_millis()) }
 }
 
@@ -204,9 +340,10 @@ async fn a4_printer(ctx: &CheckContext) -> CheckResult {
     let a4 = ctx.a4.clone();
     let id = CheckId::A4Printer;
     match bounded(ctx.device_deadline, move || lock(&a4).status()).await {
-        Err(why) => CheckResult::new(id, false, why),
-        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
+        Err((finding, why)) => CheckResult::new(id, false, finding, why),
+        Ok(Err(e)) => CheckResult::new(id, false, Finding::DeviceError, e.to_string()),
         Ok(Ok(status)) => {
+            // The English detail keeps its old wording (logs and fleet tooling read it).
             let state = match &status.state {
                 PrinterState::Idle => "idle".to_string(),
                 PrinterState::Busy => "printing".to_string(),
@@ -223,7 +360,9 @@ async fn a4_printer(ctx: &CheckContext) -> CheckResult {
                     detail.push_str(&format!("; {} {level} %", m.name));
                 }
             }
-            CheckResult::new(id, status.can_print(), detail)
+            let finding =
+                Finding::A4 { model: status.model.clone(), state: status.state.clone(), notes: a4_notes(&status) };
+            CheckResult::new(id, status.can_print(), finding, detail)
         }
     }
 }
@@ -232,8 +371,8 @@ async fn receipt_printer(ctx: &CheckContext) -> CheckResult {
     let receipt = ctx.receipt.clone();
     let id = CheckId::ReceiptPrinter;
     match bounded(ctx.device_deadline, move || lock(&receipt).status()).await {
-        Err(why) => CheckResult::new(id, false, why),
-        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
+        Err((finding, why)) => CheckResult::new(id, false, finding, why),
+        Ok(Err(e)) => CheckResult::new(id, false, Finding::DeviceError, e.to_string()),
         Ok(Ok(status)) => {
             let detail = match status {
                 ReceiptStatus::Ready => "ready",
@@ -244,7 +383,7 @@ async fn receipt_printer(ctx: &CheckContext) -> CheckResult {
                 ReceiptStatus::Error => "printer error",
                 ReceiptStatus::Disconnected => "disconnected",
             };
-            CheckResult::new(id, status.can_print(), detail)
+            CheckResult::new(id, status.can_print(), Finding::Receipt(status), detail)
         }
     }
 }
@@ -270,18 +409,43 @@ async fn camera(ctx: &CheckContext) -> CheckResult {
         }
     };
     match bounded(ctx.device_deadline, read).await {
-        Err(why) => CheckResult::new(id, false, why),
-        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
-        Ok(Ok(frame)) => CheckResult::new(id, true, format!("frame {}x{}", frame.width, frame.height)),
+        Err((finding, why)) => CheckResult::new(id, false, finding, why),
+        Ok(Err(e)) => {
+            let finding = match &e {
+                CameraError::Disconnected | CameraError::NotFound(_) => Finding::CameraMissing,
+                CameraError::Timeout | CameraError::BadFrame(_) => Finding::CameraNoFrame,
+                CameraError::Unsupported(_) => Finding::CameraUnsupported,
+                CameraError::Other(_) => Finding::DeviceError,
+            };
+            CheckResult::new(id, false, finding, e.to_string())
+        }
+        Ok(Ok(frame)) => {
+            let (width, height) = (frame.width, frame.height);
+            // "frame WxH": the VM lab's camera suite looks for "640x480" in this detail.
+            CheckResult::new(id, true, Finding::CameraFrame { width, height }, format!("frame {width}x{height}"))
+        }
     }
 }
 
 async fn central_server(ctx: &CheckContext) -> CheckResult {
     let id = CheckId::CentralServer;
     match tokio::time::timeout(ctx.network_deadline, ctx.central.health()).await {
-        Err(_) => CheckResult::new(id, false, format!("no answer within {}", seconds(ctx.network_deadline))),
-        Ok(Err(e)) => CheckResult::new(id, false, e.to_string()),
-        Ok(Ok(rtt)) => CheckResult::new(id, true, format!("reachable over mutual TLS, {} ms", rtt.as_millis())),
+        Err(_) => {
+            let why = format!("no answer within {}", seconds(ctx.network_deadline));
+            CheckResult::new(id, false, Finding::NoAnswer(ctx.network_deadline), why)
+        }
+        Ok(Err(e)) => {
+            let finding = match &e {
+                CentralError::Unreachable => Finding::Unreachable,
+                CentralError::KioskRefused => Finding::KioskRefused,
+                _ => Finding::ServerError,
+            };
+            CheckResult::new(id, false, finding, e.to_string())
+        }
+        Ok(Ok(rtt)) => {
+            let rtt_ms = u64::try_from(rtt.as_millis()).unwrap_or(u64::MAX);
+            CheckResult::new(id, true, Finding::Reachable { rtt_ms }, format!("reachable over mutual TLS, {rtt_ms} ms"))
+        }
     }
 }
 
@@ -289,25 +453,28 @@ async fn central_server(ctx: &CheckContext) -> CheckResult {
 pub fn tls_certificate(cert: &ClientCert, now: SystemTime) -> CheckResult {
     let id = CheckId::TlsCertificate;
     let pem = match cert {
-        ClientCert::Demo => return CheckResult::new(id, true, "demo certificate"),
-        ClientCert::Unreadable(why) => return CheckResult::new(id, false, why.clone()),
+        ClientCert::Demo => return CheckResult::new(id, true, Finding::CertDemo, "demo certificate"),
+        ClientCert::Unreadable(why) => return CheckResult::new(id, false, Finding::CertMissing, why.clone()),
         ClientCert::Pem(pem) => pem,
     };
     let not_after = match leaf_not_after(pem) {
         Ok(t) => t,
-        Err(why) => return CheckResult::new(id, false, why),
+        Err(why) => return CheckResult::new(id, false, Finding::CertUnreadable, why),
     };
     let date = not_after.to_date_time();
     let until = format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day());
     let now = now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
     let Some(left) = not_after.to_unix_duration().checked_sub(now) else {
-        return CheckResult::new(id, false, format!("expired on {until}"));
+        let detail = format!("expired on {until}");
+        return CheckResult::new(id, false, Finding::CertExpired { until }, detail);
     };
     let days = left.as_secs() / 86_400;
     if days < CERT_MIN_DAYS {
-        CheckResult::new(id, false, format!("expires on {until}, {days} day(s) left: renew now"))
+        let detail = format!("expires on {until}, {days} day(s) left: renew now");
+        CheckResult::new(id, false, Finding::CertRenewSoon { until, days_left: days }, detail)
     } else {
-        CheckResult::new(id, true, format!("valid until {until} ({days} days left)"))
+        let detail = format!("valid until {until} ({days} days left)");
+        CheckResult::new(id, true, Finding::CertValid { until, days_left: days }, detail)
     }
 }
 
@@ -315,8 +482,8 @@ async fn disk(ctx: &CheckContext) -> CheckResult {
     let id = CheckId::Disk;
     let (path, read) = (ctx.disk_path.clone(), ctx.disk_reading);
     match bounded(ctx.device_deadline, move || read(&path)).await {
-        Err(why) => CheckResult::new(id, false, why),
-        Ok(Err(e)) => CheckResult::new(id, false, e),
+        Err((finding, why)) => CheckResult::new(id, false, finding, why),
+        Ok(Err(e)) => CheckResult::new(id, false, Finding::Failed, e),
         Ok(Ok((free, total))) => disk_verdict(free, total),
     }
 }
@@ -325,16 +492,23 @@ pub fn disk_verdict(free: u64, total: u64) -> CheckResult {
     let percent = free.saturating_mul(100).checked_div(total).unwrap_or(0);
     let detail = format!("{} free of {} ({percent} %)", gb(free), gb(total));
     let ok = free >= DISK_MIN_FREE_BYTES && percent >= DISK_MIN_FREE_PERCENT;
-    CheckResult::new(CheckId::Disk, ok, if ok { detail } else { format!("{detail}: too little free space") })
+    let finding = Finding::Disk { free_bytes: free, total_bytes: total, percent };
+    CheckResult::new(CheckId::Disk, ok, finding, if ok { detail } else { format!("{detail}: too little free space") })
 }
 
+/// Bytes as GB with one decimal, e.g. "67.5 GB" (the detail's wording).
 fn gb(bytes: u64) -> String {
-    format!("{}.{} GB", bytes / 1_000_000_000, bytes % 1_000_000_000 / 100_000_000)
+    format!("{} GB", gb_number(bytes))
+}
+
+/// Bytes as a number of GB with one decimal, rounded down ("67.5"): the screen adds the unit.
+pub fn gb_number(bytes: u64) -> String {
+    format!("{}.{}", bytes / 1_000_000_000, bytes % 1_000_000_000 / 100_000_000)
 }
 
 async fn clock(ctx: &CheckContext) -> CheckResult {
     if ctx.clock_check == ClockCheck::Skip {
-        return CheckResult::new(CheckId::Clock, true, "not checked (demo)");
+        return CheckResult::new(CheckId::Clock, true, Finding::ClockNotChecked, "not checked (demo)");
     }
     let read = || {
         let flag = Path::new(TIMESYNC_FLAG).exists();
@@ -346,18 +520,21 @@ async fn clock(ctx: &CheckContext) -> CheckResult {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
         clock_verdict(timedatectl.as_deref(), flag)
     };
-    bounded(ctx.device_deadline, read).await.unwrap_or_else(|why| CheckResult::new(CheckId::Clock, false, why))
+    bounded(ctx.device_deadline, read)
+        .await
+        .unwrap_or_else(|(finding, why)| CheckResult::new(CheckId::Clock, false, finding, why))
 }
 
 /// `timedatectl`'s answer (None: not installed or failed) and whether timesyncd's flag
 /// file exists. Receipts, audit events and certificate checks all need the right time.
 pub fn clock_verdict(timedatectl: Option<&str>, timesync_flag: bool) -> CheckResult {
-    match (timedatectl, timesync_flag) {
-        (Some("yes"), _) => CheckResult::new(CheckId::Clock, true, "synchronised (NTP)"),
-        (_, true) => CheckResult::new(CheckId::Clock, true, "synchronised (systemd-timesyncd)"),
-        (Some(_), false) => CheckResult::new(CheckId::Clock, false, "not synchronised (NTP)"),
-        (None, false) => CheckResult::new(CheckId::Clock, false, "cannot tell whether the clock is synchronised"),
-    }
+    let (ok, finding, detail) = match (timedatectl, timesync_flag) {
+        (Some("yes"), _) => (true, Finding::ClockSynchronised, "synchronised (NTP)"),
+        (_, true) => (true, Finding::ClockSynchronised, "synchronised (systemd-timesyncd)"),
+        (Some(_), false) => (false, Finding::ClockNotSynchronised, "not synchronised (NTP)"),
+        (None, false) => (false, Finding::ClockUnknown, "cannot tell whether the clock is synchronised"),
+    };
+    CheckResult::new(CheckId::Clock, ok, finding, detail)
 }
 
 /// The report as JSON lines, one object per check, for logs and fleet tooling:

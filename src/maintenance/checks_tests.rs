@@ -20,6 +20,8 @@ async fn a_healthy_kiosk_passes_every_check_in_order() {
     assert!(results.iter().all(|r| r.ok), "{results:#?}");
     assert_eq!(results[3].detail, "reachable over mutual TLS, 12 ms");
     assert_eq!(results[7].detail, env!("CARGO_PKG_VERSION"));
+    assert_eq!(results[3].finding, Finding::Reachable { rtt_ms: 12 });
+    assert_eq!(results[7].finding, Finding::Version(env!("CARGO_PKG_VERSION").into()));
 }
 
 #[tokio::test]
@@ -35,6 +37,40 @@ async fn faults_fail_their_own_check_only() {
     assert_eq!(results[1].detail, "paper out");
     assert_eq!(results[2].detail, "camera disconnected");
     assert_eq!(results[3].detail, "central server unreachable");
+    // The screen gets values, not the English detail: the fault once (not again as a
+    // reason keyword), and each device's state as a value.
+    let Finding::A4 { state, notes, .. } = &results[0].finding else { panic!("{results:?}") };
+    assert_eq!(*state, PrinterState::NeedsAttention(adm_a4::Attention::CoverOpen));
+    assert!(!notes.contains(&A4Note::CoverOpen), "{notes:?}");
+    assert_eq!(results[1].finding, Finding::Receipt(ReceiptStatus::PaperOut));
+    assert_eq!(results[2].finding, Finding::CameraMissing);
+    assert_eq!(results[3].finding, Finding::Unreachable);
+}
+
+#[test]
+fn a4_notes_name_reasons_and_supplies_once_without_the_state_again() {
+    let mut status = PrinterStatus::new(
+        PrinterState::NeedsAttention(adm_a4::Attention::CoverOpen),
+        ["none", "cover-open-error", "media-low-warning", "media-low-report", "toner-low", "spool-area-full-report"]
+            .map(String::from)
+            .to_vec(),
+        "HP LaserJet",
+    );
+    status.markers = vec![
+        adm_a4::Marker { name: "Black".into(), level_percent: Some(8), low_percent: Some(10), ..Default::default() },
+        adm_a4::Marker { name: "Waste".into(), level_percent: None, ..Default::default() },
+        adm_a4::Marker { name: "Cyan".into(), level_percent: Some(80), low_percent: Some(10), ..Default::default() },
+    ];
+    assert_eq!(
+        a4_notes(&status),
+        [
+            A4Note::PaperLow,
+            A4Note::TonerLow,
+            A4Note::Other("spool-area-full".into()),
+            A4Note::Supply { name: "Black".into(), level_percent: 8, low: true },
+            A4Note::Supply { name: "Cyan".into(), level_percent: 80, low: false },
+        ]
+    );
 }
 
 #[tokio::test]
@@ -68,6 +104,7 @@ async fn a_hung_device_fails_after_the_deadline_without_holding_up_the_rest() {
     assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
     assert_eq!(verdicts(&results)[0], ("a4_printer", false));
     assert_eq!(results[0].detail, "no answer within 200 ms");
+    assert_eq!(results[0].finding, Finding::NoAnswer(Duration::from_millis(200)));
     assert!(results[1..].iter().all(|r| r.ok), "{results:#?}");
 }
 
@@ -94,6 +131,7 @@ async fn a_camera_slow_to_give_its_first_frame_is_waited_for_within_the_deadline
     ctx.device_deadline = Duration::from_secs(3);
     let results = run_all(&ctx).await;
     assert_eq!((results[2].ok, results[2].detail.as_str()), (true, "frame 640x480"), "{results:#?}");
+    assert_eq!(results[2].finding, Finding::CameraFrame { width: 640, height: 480 });
     // Never a frame: not ready, and the check still ends by its deadline.
     ctx.camera = shared(Box::new(FirstFrameLate { misses: u8::MAX }));
     ctx.device_deadline = Duration::from_millis(600);
@@ -126,6 +164,8 @@ fn certificate_expiry_is_checked_30_days_ahead() {
     assert_eq!((soon.ok, soon.detail.as_str()), (false, "expires on 2030-01-01, 12 day(s) left: renew now"));
     let expired = tls_certificate(&ClientCert::Pem(pem.clone()), at(2030, 2, 1));
     assert_eq!((expired.ok, expired.detail.as_str()), (false, "expired on 2030-01-01"));
+    assert_eq!(soon.finding, Finding::CertRenewSoon { until: "2030-01-01".into(), days_left: 12 });
+    assert_eq!(expired.finding, Finding::CertExpired { until: "2030-01-01".into() });
     // A chain file: the kiosk's own certificate comes first.
     let mut chain = pem.clone();
     chain.extend_from_slice(&cert_until(2040));
@@ -148,6 +188,11 @@ fn disk_needs_500_mb_and_5_percent_free() {
     let gb = 1_000_000_000;
     assert!(disk_verdict(10 * gb, 100 * gb).ok);
     assert_eq!(disk_verdict(10 * gb, 100 * gb).detail, "10.0 GB free of 100.0 GB (10 %)");
+    assert_eq!(
+        disk_verdict(10 * gb, 100 * gb).finding,
+        Finding::Disk { free_bytes: 10 * gb, total_bytes: 100 * gb, percent: 10 }
+    );
+    assert_eq!(gb_number(67_549_999_999), "67.5");
     assert!(!disk_verdict(400_000_000, 2 * gb).ok, "below 500 MB");
     assert!(!disk_verdict(4 * gb, 100 * gb).ok, "below 5 %");
     assert!(!disk_verdict(0, 0).ok);
@@ -174,8 +219,10 @@ fn clock_verdicts() {
 
 #[test]
 fn json_lines_name_each_check() {
-    let results =
-        [CheckResult::new(CheckId::Disk, true, "1.0 GB free"), CheckResult::new(CheckId::Camera, false, "say \"hi\"")];
+    let results = [
+        CheckResult::new(CheckId::Disk, true, Finding::Failed, "1.0 GB free"),
+        CheckResult::new(CheckId::Camera, false, Finding::CameraMissing, "say \"hi\""),
+    ];
     assert_eq!(
         report_json_lines(&results),
         concat!(

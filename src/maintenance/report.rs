@@ -114,8 +114,22 @@ mod tests {
     #[test]
     fn the_slip_lists_every_check_and_the_verdict_on_both_paper_widths() {
         let results = vec![
-            CheckResult { id: CheckId::A4Printer, ok: true, detail: "Simulated A4 printer: idle".into() },
-            CheckResult { id: CheckId::Camera, ok: false, detail: "camera disconnected".into() },
+            CheckResult {
+                id: CheckId::A4Printer,
+                ok: true,
+                detail: "Simulated A4 printer: idle".into(),
+                finding: crate::maintenance::checks::Finding::A4 {
+                    model: "Simulated A4 printer".into(),
+                    state: adm_a4::PrinterState::Idle,
+                    notes: vec![],
+                },
+            },
+            CheckResult {
+                id: CheckId::Camera,
+                ok: false,
+                detail: "camera disconnected".into(),
+                finding: crate::maintenance::checks::Finding::CameraMissing,
+            },
         ];
         for width in [PaperWidth::Mm58, PaperWidth::Mm80] {
             let printed =

@@ -7,15 +7,15 @@ use std::rc::Rc;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::grey_image;
-use crate::maintenance::checks::CheckId;
+use crate::maintenance::checks::{self, A4Note, CheckId, CheckResult, Finding};
 use crate::maintenance::console::{Action, Console, Feedback, Page};
 use crate::runtime::Runtime;
 use crate::runtime::maintenance::MaintenanceIntent;
 use crate::scan::probe::LastCode;
 use crate::session::Language;
 use crate::ui::{
-    self, A4Condition, AppWindow, CameraRead, CheckRow, Kiosk, MaintenanceAction, MaintenanceFeedback, MaintenancePage,
-    MaintenanceSettings, ReceiptCondition, UpdateState,
+    self, A4Condition, AppWindow, CameraRead, CheckFinding, CheckNote, CheckNoteKind, CheckRow, Kiosk,
+    MaintenanceAction, MaintenanceFeedback, MaintenancePage, MaintenanceSettings, ReceiptCondition, UpdateState,
 };
 
 /// What the maintenance screens send.
@@ -101,25 +101,24 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
             });
         }
     }
-    let checks: Vec<CheckRow> = state
-        .checks
-        .iter()
-        .map(|c| CheckRow { id: check_of(c.id), ok: c.ok, detail: c.detail.as_str().into() })
-        .collect();
+    let checks: Vec<CheckRow> = state.checks.iter().map(row_of).collect();
     t.set_checks(ModelRc::new(VecModel::from(checks)));
-    let (a4_condition, a4_details) = match &state.a4 {
-        Some(s) => (
-            a4_condition(&s.state),
-            format!("{} · {}", s.model, if s.reasons.is_empty() { "none".into() } else { s.reasons.join(", ") }),
-        ),
-        None => (A4Condition::Unknown, String::new()),
-    };
-    t.set_a4_condition(a4_condition);
-    t.set_a4_details(a4_details.into());
+    match &state.a4 {
+        Some(s) => {
+            t.set_a4_condition(a4_condition(&s.state));
+            t.set_a4_model(s.model.as_str().into());
+            t.set_a4_notes(notes_of(&checks::a4_notes(s)));
+        }
+        None => {
+            t.set_a4_condition(A4Condition::Unknown);
+            t.set_a4_model(SharedString::new());
+            t.set_a4_notes(ModelRc::default());
+        }
+    }
     t.set_receipt_condition(state.receipt.map_or(ReceiptCondition::Unknown, receipt_condition));
-    let central =
-        state.checks.iter().find(|c| c.id == CheckId::CentralServer).map(|c| c.detail.clone()).unwrap_or_default();
-    t.set_network_info(format!("{} — {central}", state.config.server.url).into());
+    t.set_network_url(state.config.server.url.as_str().into());
+    let central = state.checks.iter().find(|c| c.id == CheckId::CentralServer);
+    t.set_network_check(central.map(row_of).unwrap_or_default());
     let events: Vec<SharedString> = rt.recent_events().map(SharedString::from).collect();
     t.set_events(ModelRc::new(VecModel::from(events)));
     if !t.get_settings_saved() && state.settings_error.is_empty() {
@@ -161,6 +160,105 @@ pub fn render_camera(app: &AppWindow, rt: &Runtime) {
         LastCode::Other => CameraRead::OtherQr,
     });
     t.set_camera_missing(probe.no_camera);
+}
+
+/// One readiness check as values for the screen, which words them (`finding-text` in
+/// ui/globals.slint). `detail` stays off the screen: it is English, for logs and `doctor`.
+fn row_of(c: &CheckResult) -> CheckRow {
+    let mut row = CheckRow { id: check_of(c.id), ok: c.ok, ..CheckRow::default() };
+    let text = |s: &str| SharedString::from(s);
+    let number = |n: u64| SharedString::from(n.to_string());
+    row.finding = match &c.finding {
+        Finding::NoAnswer(deadline) => {
+            row.a = checks::seconds(*deadline).into();
+            CheckFinding::NoAnswer
+        }
+        Finding::Failed => CheckFinding::Failed,
+        Finding::DeviceError => CheckFinding::DeviceError,
+        Finding::A4 { model, state, notes } => {
+            row.a = text(model);
+            row.a4 = a4_condition(state);
+            row.notes = notes_of(notes);
+            CheckFinding::A4
+        }
+        Finding::Receipt(status) => {
+            row.receipt = receipt_condition(*status);
+            CheckFinding::Receipt
+        }
+        Finding::CameraFrame { width, height } => {
+            (row.a, row.b) = (number(u64::from(*width)), number(u64::from(*height)));
+            CheckFinding::CameraFrame
+        }
+        Finding::CameraMissing => CheckFinding::CameraMissing,
+        Finding::CameraNoFrame => CheckFinding::CameraNoFrame,
+        Finding::CameraUnsupported => CheckFinding::CameraUnsupported,
+        Finding::Reachable { rtt_ms } => {
+            row.a = number(*rtt_ms);
+            CheckFinding::Reachable
+        }
+        Finding::Unreachable => CheckFinding::Unreachable,
+        Finding::KioskRefused => CheckFinding::KioskRefused,
+        Finding::ServerError => CheckFinding::ServerError,
+        Finding::CertDemo => CheckFinding::CertDemo,
+        Finding::CertMissing => CheckFinding::CertMissing,
+        Finding::CertUnreadable => CheckFinding::CertUnreadable,
+        Finding::CertValid { until, days_left } => {
+            (row.a, row.b) = (text(until), number(*days_left));
+            CheckFinding::CertValid
+        }
+        Finding::CertRenewSoon { until, days_left } => {
+            (row.a, row.b) = (text(until), number(*days_left));
+            CheckFinding::CertRenewSoon
+        }
+        Finding::CertExpired { until } => {
+            row.a = text(until);
+            CheckFinding::CertExpired
+        }
+        Finding::Disk { free_bytes, total_bytes, percent } => {
+            row.a = checks::gb_number(*free_bytes).into();
+            row.b = checks::gb_number(*total_bytes).into();
+            row.c = number(*percent);
+            CheckFinding::Disk
+        }
+        Finding::ClockNotChecked => CheckFinding::ClockNotChecked,
+        Finding::ClockSynchronised => CheckFinding::ClockSynchronised,
+        Finding::ClockNotSynchronised => CheckFinding::ClockNotSynchronised,
+        Finding::ClockUnknown => CheckFinding::ClockUnknown,
+        Finding::Version(v) => {
+            row.a = text(v);
+            CheckFinding::Version
+        }
+    };
+    row
+}
+
+/// An A4 printer's other reports, one screen line each.
+fn notes_of(notes: &[A4Note]) -> ModelRc<CheckNote> {
+    let note = |kind| CheckNote { kind, ..CheckNote::default() };
+    let rows: Vec<CheckNote> = notes
+        .iter()
+        .map(|n| match n {
+            A4Note::PaperLow => note(CheckNoteKind::PaperLow),
+            A4Note::PaperOut => note(CheckNoteKind::PaperOut),
+            A4Note::PaperJam => note(CheckNoteKind::PaperJam),
+            A4Note::CoverOpen => note(CheckNoteKind::CoverOpen),
+            A4Note::TonerLow => note(CheckNoteKind::TonerLow),
+            A4Note::TonerEmpty => note(CheckNoteKind::TonerEmpty),
+            A4Note::WasteAlmostFull => note(CheckNoteKind::WasteAlmostFull),
+            A4Note::WasteFull => note(CheckNoteKind::WasteFull),
+            A4Note::Offline => note(CheckNoteKind::Offline),
+            A4Note::Paused => note(CheckNoteKind::Paused),
+            A4Note::Other(keyword) => {
+                CheckNote { kind: CheckNoteKind::Other, text: keyword.as_str().into(), number: 0 }
+            }
+            A4Note::Supply { name, level_percent, low } => CheckNote {
+                kind: if *low { CheckNoteKind::SupplyLow } else { CheckNoteKind::Supply },
+                text: name.as_str().into(),
+                number: i32::from(*level_percent),
+            },
+        })
+        .collect();
+    ModelRc::new(VecModel::from(rows))
 }
 
 fn check_of(id: CheckId) -> ui::CheckId {
