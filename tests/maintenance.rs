@@ -74,6 +74,15 @@ impl Harness {
     }
 }
 
+/// Where the first tab lies (x, y, width, height).
+fn tab_frame(app: &adm_kiosk::ui::AppWindow) -> (f32, f32, f32, f32) {
+    let tab = i_slint_backend_testing::ElementHandle::find_by_accessible_label(app, "Kesiapan")
+        .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .expect("the readiness tab");
+    let (p, size) = (tab.absolute_position(), tab.size());
+    (p.x, p.y, size.width, size.height)
+}
+
 /// Every text the screen shows (its accessible labels).
 fn labels(app: &adm_kiosk::ui::AppWindow) -> Vec<String> {
     app.root_element()
@@ -131,6 +140,7 @@ fn technician_console_end_to_end() {
     wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.console.technician().is_some()).expect("granted");
     wait_for(&h.kiosk, WAIT, |_| !h.kiosk.runtime.borrow().maintenance.checks.is_empty()).expect("checks");
     h.shot("03-overview-good");
+    let grid = tab_frame(h.app());
 
     // Every screen, in good state…
     for (tab, name) in [
@@ -168,6 +178,8 @@ fn technician_console_end_to_end() {
             }
             _ => {}
         }
+        // One grid: the tabs (and so the page beside them) stay put from page to page.
+        assert_eq!(tab_frame(h.app()), grid, "{tab}");
         h.shot(name);
     }
     // …and failing: A4 cover open, receipt cover open.
