@@ -227,6 +227,22 @@ fn technician_console_end_to_end() {
     h.settle();
     assert!(shows(h.app(), "Lembar tercetak sejak kertas diisi: 0"));
 
+    // Settings by touch: the steppers' large buttons and the language choice.
+    tap(h.app(), "Pengaturan").expect("settings");
+    h.settle();
+    tap(h.app(), "Tambah: Batas waktu diam (detik)").expect("idle +");
+    tap(h.app(), "Tambah: Batas waktu diam (detik)").expect("idle +");
+    tap(h.app(), "Kurangi: Peringatan sebelum batas waktu (detik)").expect("warning -");
+    tap(h.app(), "Sesi dimulai dalam English").expect("English first");
+    tap(h.app(), "Simpan pengaturan").expect("save");
+    h.settle();
+    {
+        let rt = h.kiosk.runtime.borrow();
+        assert!(rt.maintenance.settings_saved, "{}", rt.maintenance.settings_error);
+        let t = &rt.maintenance.config.timeouts;
+        assert_eq!((t.idle_seconds, t.warning_seconds), (110, 25));
+        assert_eq!(rt.maintenance.config.language, adm_kiosk::session::Language::En);
+    }
     // Settings: refused with a clear message, then saved.
     tap(h.app(), "Pengaturan").expect("settings");
     {
