@@ -259,6 +259,9 @@ fn technician_console_end_to_end() {
     }
     h.settle();
     assert!(!h.kiosk.runtime.borrow().maintenance.settings_error.is_empty(), "bad URL refused");
+    // Said in the technician's language with the rule to keep, not as the English error.
+    let refusal = "Tidak disimpan: URL server harus diawali https:// dan anjungan ini harus sudah disiapkan untuknya.";
+    assert!(shows(h.app(), refusal), "{:?}", labels(h.app()));
     h.shot("14-settings-refused");
     {
         let t = h.app().global::<adm_kiosk::ui::Maintenance>();

@@ -58,7 +58,11 @@ pub struct Maintenance {
     pub receipt: Option<ReceiptStatus>,
     /// The last action's outcome (the UI owns its text).
     pub feedback: Feedback,
+    /// Why the last save was refused, in English (logged; the tests print it).
     pub settings_error: String,
+    /// The field it was refused for ([`settings::SettingsError::field`], or "file" when
+    /// the file could not be written): the screen words that, in the technician's language.
+    pub settings_field: &'static str,
     pub settings_saved: bool,
     pub config: Config,
     config_path: Option<PathBuf>,
@@ -87,6 +91,7 @@ impl Maintenance {
             receipt: None,
             feedback: Feedback::None,
             settings_error: String::new(),
+            settings_field: "",
             settings_saved: false,
             config,
             config_path,
@@ -137,6 +142,7 @@ impl Runtime {
                     self.maintenance.console.open(page);
                     self.maintenance.settings_saved = false;
                     self.maintenance.settings_error.clear();
+                    self.maintenance.settings_field = "";
                     // The camera runs only while its page is open.
                     self.stop_scanner();
                     match page {
@@ -314,16 +320,23 @@ impl Runtime {
                 if let Some(path) = &self.maintenance.config_path
                     && let Err(e) = settings::save(path, &config)
                 {
+                    tracing::error!(error = %e, path = %path.display(), "settings not saved");
                     self.maintenance.settings_error = format!("{}: {e}", path.display());
+                    self.maintenance.settings_field = "file";
                     return;
                 }
                 self.audit(AuditEvent::TechnicianAction { action: "settings-saved" });
                 self.apply_config(&config);
                 self.maintenance.config = config;
                 self.maintenance.settings_error.clear();
+                self.maintenance.settings_field = "";
                 self.maintenance.settings_saved = true;
             }
-            Err(e) => self.maintenance.settings_error = e.to_string(),
+            Err(e) => {
+                tracing::warn!(field = e.field, reason = %e.message, "settings refused");
+                self.maintenance.settings_error = e.to_string();
+                self.maintenance.settings_field = e.field;
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ use crate::scan::probe::LastCode;
 use crate::session::Language;
 use crate::ui::{
     self, A4Condition, AppWindow, CameraRead, CheckFinding, CheckNote, CheckNoteKind, CheckRow, Kiosk,
-    MaintenanceAction, MaintenanceFeedback, MaintenancePage, MaintenanceSettings, ReceiptCondition, UpdateState,
+    MaintenanceAction, MaintenanceFeedback, MaintenancePage, MaintenanceSettings, ReceiptCondition, SettingsProblem,
+    UpdateState,
 };
 
 /// What the maintenance screens send.
@@ -133,7 +134,7 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
             english_default: c.language == Language::En,
         });
     }
-    t.set_settings_error(state.settings_error.as_str().into());
+    t.set_settings_problem(settings_problem(state.settings_field, state.settings_error.is_empty()));
     t.set_settings_saved(state.settings_saved);
     t.set_out_of_service(rt.is_out_of_service());
     render_update(&t, rt.updater().map(|u| u.view()));
@@ -322,6 +323,24 @@ fn render_update(t: &ui::Maintenance<'_>, view: Option<crate::update::UpdateView
     };
     t.set_update_state(state);
     t.set_update_version(version.into());
+}
+
+/// Which setting was refused (`settings::SettingsError::field`), for the screen to word.
+fn settings_problem(field: &str, no_error: bool) -> SettingsProblem {
+    if no_error {
+        return SettingsProblem::None;
+    }
+    match field {
+        "kiosk_id" => SettingsProblem::KioskId,
+        "site" => SettingsProblem::Site,
+        "server_url" => SettingsProblem::ServerUrl,
+        "idle_seconds" => SettingsProblem::IdleSeconds,
+        "warning_seconds" => SettingsProblem::WarningSeconds,
+        "session_limit_seconds" => SettingsProblem::SessionLimitSeconds,
+        "language" => SettingsProblem::Language,
+        "file" => SettingsProblem::NotSaved,
+        _ => SettingsProblem::Other,
+    }
 }
 
 fn feedback_of(f: Feedback) -> MaintenanceFeedback {
