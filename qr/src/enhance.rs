@@ -16,7 +16,7 @@ fn well_formed(f: &GreyFrame) -> bool {
 /// sums updated a row at a time, then a running sum along each row, so the cost does not
 /// depend on `r` and every access is sequential (a column-by-column pass over a 1280×720
 /// frame cost most of 20 ms in cache misses).
-pub fn box_mean(f: &GreyFrame, r: usize, v: impl Fn(u8) -> u32) -> Vec<u32> {
+fn box_mean(f: &GreyFrame, r: usize, v: impl Fn(u8) -> u32) -> Vec<u32> {
     let (w, h) = (f.width as usize, f.height as usize);
     let lut: Vec<u32> = (0..=255u8).map(&v).collect();
     let row = |y: usize| &f.data[y * w..(y + 1) * w];
@@ -213,6 +213,88 @@ pub fn crop_around(f: &GreyFrame, corners: &[(i32, i32); 4]) -> Option<(GreyFram
         data.extend_from_slice(&f.data[start..start + w]);
     }
     Some((GreyFrame { width: w as u32, height: y1 - y0, data }, (x0, y0)))
+}
+
+/// Which way a bent notice curves: round an axis along the code's columns (the sheet
+/// bent left-right, as round a hand holding it by the sides) or along its rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bend {
+    /// Flat: only the perspective straightened.
+    Flat,
+    /// Bent round an axis along the columns, over `arc` radians.
+    Columns(f32),
+    /// Bent round an axis along the rows, over `arc` radians.
+    Rows(f32),
+}
+
+/// The code detected at `corners` (top-left, top-right, bottom-right, bottom-left, as
+/// zxing-cpp gives them) straightened into an upright square `size` px a side, with a
+/// margin of a fifth of that on every side for the quiet zone. With a [`Bend`], the code
+/// is taken to lie on a cylinder seen from the front: across it, equal steps on the paper
+/// are short near the edges and long in the middle (`sin`), and this undoes that — the
+/// one distortion a perspective transform, all zxing-cpp fits, cannot follow. `None` for
+/// a degenerate quadrilateral.
+pub fn straighten(f: &GreyFrame, corners: &[(i32, i32); 4], size: u32, bend: Bend) -> Option<GreyFrame> {
+    if !well_formed(f) || size < 8 {
+        return None;
+    }
+    let map = square_to_quad(corners.map(|(x, y)| (x as f32, y as f32)))?;
+    // Paper position t (0..1 across the code) → where it shows, s (0..1 across the quad).
+    let curl = |t: f32, arc: f32| 0.5 + ((t - 0.5) * arc).sin() / (2.0 * (arc / 2.0).sin());
+    let margin = size / 5;
+    let side = size + 2 * margin;
+    let (fw, fh) = (f.width as f32, f.height as f32);
+    let at = |x: usize, y: usize| f32::from(f.data[y * f.width as usize + x]);
+    let mut data = Vec::with_capacity((side * side) as usize);
+    for oy in 0..side {
+        let v = (oy as f32 + 0.5 - margin as f32) / size as f32;
+        for ox in 0..side {
+            let u = (ox as f32 + 0.5 - margin as f32) / size as f32;
+            let (u, v) = match bend {
+                Bend::Flat => (u, v),
+                Bend::Columns(arc) => (curl(u, arc), v),
+                Bend::Rows(arc) => (u, curl(v, arc)),
+            };
+            let (x, y) = map(u, v);
+            // Bilinear, white (paper) outside the frame.
+            let value = if x >= 0.0 && y >= 0.0 && x < fw - 1.0 && y < fh - 1.0 {
+                let (x0, y0) = (x as usize, y as usize);
+                let (tx, ty) = (x.fract(), y.fract());
+                let top = at(x0, y0) * (1.0 - tx) + at(x0 + 1, y0) * tx;
+                let bottom = at(x0, y0 + 1) * (1.0 - tx) + at(x0 + 1, y0 + 1) * tx;
+                top * (1.0 - ty) + bottom * ty
+            } else {
+                255.0
+            };
+            data.push(value.round().clamp(0.0, 255.0) as u8);
+        }
+    }
+    Some(GreyFrame { width: side, height: side, data })
+}
+
+/// The projective map taking the unit square's corners (0,0), (1,0), (1,1), (0,1) to
+/// `q` (Heckbert's closed form); `None` when `q` is degenerate.
+fn square_to_quad(q: [(f32, f32); 4]) -> Option<impl Fn(f32, f32) -> (f32, f32)> {
+    let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = q;
+    let (dx1, dx2, dx3) = (x1 - x2, x3 - x2, x0 - x1 + x2 - x3);
+    let (dy1, dy2, dy3) = (y1 - y2, y3 - y2, y0 - y1 + y2 - y3);
+    let det = dx1 * dy2 - dx2 * dy1;
+    if det.abs() < 1e-6 {
+        return None;
+    }
+    let g = (dx3 * dy2 - dx2 * dy3) / det;
+    let h = (dx1 * dy3 - dx3 * dy1) / det;
+    let (a, b, c) = (x1 - x0 + g * x1, x3 - x0 + h * x3, x0);
+    let (d, e, f) = (y1 - y0 + g * y1, y3 - y0 + h * y3, y0);
+    let area = ((x2 - x0) * (y3 - y1) - (x3 - x1) * (y2 - y0)).abs() / 2.0;
+    if area < 16.0 {
+        return None;
+    }
+    Some(move |u: f32, v: f32| {
+        let w = g * u + h * v + 1.0;
+        let w = if w.abs() < 1e-6 { 1e-6 } else { w };
+        ((a * u + b * v + c) / w, (d * u + e * v + f) / w)
+    })
 }
 
 #[cfg(test)]

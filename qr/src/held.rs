@@ -33,7 +33,7 @@ pub const MAX_SHIFT: i32 = 3;
 /// or the notice moved further than [`MAX_SHIFT`], differs by far more.
 pub const STILL_MAD: u32 = 16;
 /// Every this many pixels, in both directions, is compared when aligning.
-const SAMPLE_STEP: usize = 4;
+const SAMPLE_STEP: usize = 6;
 
 struct Kept {
     at: Instant,

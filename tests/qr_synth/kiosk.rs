@@ -7,11 +7,11 @@
 //! - `glare`: glossy paper under a hall light: washed-out ink and a broad reflection.
 //! - `bright_spot`: one or two small specular spots burnt white over modules.
 //! - `damaged`: creases, a stain, a torn corner, scuffed-off modules.
-//! - `blurred`: motion blur (the hand moving) plus defocus.
+//! - `blurred`: motion blur (the hand moving, 1–2.6 modules' travel) plus defocus.
 //! - `perspective`: tilted far back and rotated.
 //! - `curved`: a notice bent round a hand (a cylinder), shaded.
-//! - `phone_screen`: a photo of the notice on a phone: screen pixel grid (moiré), a dim
-//!   screen, the room reflected across it.
+//! - `phone_screen`: a photo of the notice on a phone: screen pixel grid (moiré), a
+//!   screen turned down to dim, the room reflected brightly across the glass.
 //!
 //! Each sample is a burst: what the scanner takes while a citizen holds the notice still
 //! for about half a second ([`BURST`] frames, every other frame of a 30 fps camera). The
@@ -40,8 +40,13 @@ pub fn samples(per_category: usize) -> Vec<Sample> {
 /// Every category, `per_category` samples each of `frames` frames (the first is
 /// [`samples`]'s photo, the rest in [`Sample::more`]), same seeds every run.
 pub fn bursts(per_category: usize, frames: usize) -> Vec<Sample> {
+    bursts_of(&CATEGORIES, per_category, frames)
+}
+
+/// [`bursts`] of some categories only (the same pictures).
+pub fn bursts_of(categories: &[&str], per_category: usize, frames: usize) -> Vec<Sample> {
     let mut out = vec![];
-    for (ci, &category) in CATEGORIES.iter().enumerate() {
+    for (ci, &category) in CATEGORIES.iter().enumerate().filter(|(_, c)| categories.contains(c)) {
         for i in 0..per_category {
             let seed = 0x4B10_5000 + (ci as u64) * 10_000 + i as u64;
             let mut rng = Rng::new(seed);
@@ -58,6 +63,7 @@ pub fn bursts(per_category: usize, frames: usize) -> Vec<Sample> {
                     shift = (shift.0 + hand.range(-0.6, 0.6), shift.1 + hand.range(-0.6, 0.6));
                     Step {
                         shift,
+                        blur: hand.range(0.6, 1.4),
                         drift: (heading.cos() * speed * k as f32, heading.sin() * speed * k as f32),
                         noise: Rng::new(seed ^ ((k as u64) << 40)),
                     }
@@ -81,6 +87,8 @@ pub fn bursts(per_category: usize, frames: usize) -> Vec<Sample> {
 pub struct Step {
     /// The notice's shift, px.
     shift: (f32, f32),
+    /// The hand's speed against the first frame's (motion blur length).
+    blur: f32,
     /// The reflections' shift, in code sides.
     drift: (f32, f32),
     /// This frame's sensor noise.
@@ -125,7 +133,7 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng, step: Option<Step>) -
     };
     let mut img = background(rng);
     let (cx, cy) = (rng.range(480.0, 800.0), rng.range(300.0, 420.0));
-    let (shift, drift) = step.as_ref().map_or(((0.0, 0.0), (0.0, 0.0)), |s| (s.shift, s.drift));
+    let (shift, drift, speed) = step.as_ref().map_or(((0.0, 0.0), (0.0, 0.0), 1.0), |s| (s.shift, s.drift, s.blur));
     let (cx, cy) = (cx + shift.0, cy + shift.1);
     let angle = rng.range(-0.35, 0.35);
     let ppm = match category {
@@ -138,6 +146,11 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng, step: Option<Step>) -
     let paper = |img: &mut GrayImage, q| draw(img, q, 1, white, white, &|_, _| 1.0);
     let ink = |u: f32, v: f32| if module(u, v) { 0.0 } else { 1.0 };
     match category {
+        "nominal" => {
+            // Until this arm existed, "nominal" fell through to the phone screen below.
+            paper(&mut img, quad(cx, cy, code_side * 1.5, angle, 1.0));
+            draw(&mut img, quad(cx, cy, code_side, angle, 1.0), 3, 25.0, white, &ink);
+        }
         "glare" => {
             paper(&mut img, quad(cx, cy, code_side * 1.5, angle, 1.0));
             let dark = rng.range(80.0, 120.0);
@@ -196,7 +209,8 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng, step: Option<Step>) -
         "blurred" => {
             paper(&mut img, quad(cx, cy, code_side * 1.5, angle, 1.0));
             draw(&mut img, quad(cx, cy, code_side, angle, 1.0), 3, 25.0, white, &ink);
-            img = motion_blur(&img, ppm * rng.range(0.6, 1.3), rng.range(0.0, std::f32::consts::PI));
+            // A hand moving while the shutter is open: up to a few modules' travel.
+            img = motion_blur(&img, ppm * rng.range(1.0, 2.6) * speed, rng.range(0.0, std::f32::consts::PI));
             img = image::imageops::blur(&img, ppm * rng.range(0.15, 0.3));
         }
         "perspective" => {
@@ -230,7 +244,8 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng, step: Option<Step>) -
                 let stripe = [0.6, 1.0, 0.4][((sx.fract() * 3.0) as usize).min(2)];
                 if sy.fract() > 0.75 { stripe * 0.5 } else { stripe }
             };
-            let light = rng.range(90.0, 170.0);
+            // Phones turned down to save the battery, down to a dim screen.
+            let light = rng.range(45.0, 150.0);
             draw(&mut img, quad(cx, cy, code_side * 1.3, angle, 1.0), 2, 8.0, light, &|u, v| {
                 let inner = |t: f32| (t - 0.5) * 1.3 + 0.5;
                 let (iu, iv) = (inner(u), inner(v));
@@ -239,7 +254,7 @@ pub fn scene(category: &str, payload: &str, rng: &mut Rng, step: Option<Step>) -
                 (if lit { 1.0 } else { 0.06 }) * pixel_grid(u, v)
             });
             // The room reflected in the glass: a bright band across the screen.
-            let (band_angle, band_at, amp) = (rng.range(-1.0, 1.0), rng.range(-0.3, 0.3), rng.range(50.0, 110.0));
+            let (band_angle, band_at, amp) = (rng.range(-1.0, 1.0), rng.range(-0.3, 0.3), rng.range(70.0, 170.0));
             let band_at = band_at + drift.0 + drift.1;
             let (bs, bc) = band_angle.sin_cos();
             let width = code_side * rng.range(0.2, 0.4);
