@@ -131,6 +131,14 @@ fn technician_pages(kiosk: &Kiosk, shots: &mut Shots) -> Result<(), DemoError> {
     ] {
         console.invoke_open(page);
         shots.take(kiosk, name)?;
+        if page == MaintenancePage::Settings {
+            // A text field touched: the on-screen keyboard under the fields.
+            let url = i_slint_backend_testing::ElementHandle::find_by_accessible_label(app, "URL server")
+                .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput))
+                .ok_or_else(|| DemoError::Script("no server URL field on the settings page".into()))?;
+            url.mock_single_click(slint::platform::PointerEventButton::Left);
+            shots.take(kiosk, "maintenance-settings-keyboard")?;
+        }
     }
     console.invoke_exit();
     wait_for(kiosk, WAIT, |s| matches!(s, State::Attract))?;

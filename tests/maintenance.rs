@@ -234,6 +234,21 @@ fn technician_console_end_to_end() {
     tap(h.app(), "Tambah: Batas waktu diam (detik)").expect("idle +");
     tap(h.app(), "Kurangi: Peringatan sebelum batas waktu (detik)").expect("warning -");
     tap(h.app(), "Sesi dimulai dalam English").expect("English first");
+    // The kiosk id on the on-screen keyboard: touching the field brings it up.
+    let field = i_slint_backend_testing::ElementHandle::find_by_accessible_label(h.app(), "ID anjungan")
+        .find(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput))
+        .expect("the kiosk id field");
+    assert!(!shows(h.app(), "Spasi"), "no keyboard before a field is touched");
+    field.mock_single_click(PointerEventButton::Left);
+    h.settle();
+    let id_before = h.kiosk.runtime.borrow().maintenance.config.kiosk_id.clone();
+    tap(h.app(), "Hapus").expect("delete");
+    tap(h.app(), "Huruf besar").expect("capitals");
+    tap(h.app(), "X").expect("X");
+    h.shot("09b-settings-keyboard");
+    tap(h.app(), "Selesai").expect("keyboard done");
+    h.settle();
+    assert!(!shows(h.app(), "Spasi"), "the keyboard goes when done");
     tap(h.app(), "Simpan pengaturan").expect("save");
     h.settle();
     {
@@ -242,6 +257,10 @@ fn technician_console_end_to_end() {
         let t = &rt.maintenance.config.timeouts;
         assert_eq!((t.idle_seconds, t.warning_seconds), (110, 25));
         assert_eq!(rt.maintenance.config.language, adm_kiosk::session::Language::En);
+        let mut typed = id_before.clone();
+        typed.pop();
+        typed.push('X');
+        assert_eq!(rt.maintenance.config.kiosk_id, typed);
     }
     // Settings: refused with a clear message, then saved.
     tap(h.app(), "Pengaturan").expect("settings");

@@ -57,6 +57,16 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(MaintenanceCall)>) {
         };
         s(MaintenanceCall::Intent(MaintenanceIntent::SaveSettings(settings)))
     });
+    // The on-screen keyboard types into the focused text field as a keyboard would: the
+    // field keeps its cursor and selection, and nothing but the window sees the keys.
+    let window = app.as_weak();
+    t.on_type_text(move |text| {
+        if let Some(app) = window.upgrade() {
+            let w = app.window();
+            w.dispatch_event(slint::platform::WindowEvent::KeyPressed { text: text.clone() });
+            w.dispatch_event(slint::platform::WindowEvent::KeyReleased { text });
+        }
+    });
     let s = sink;
     t.on_exit(move || s(MaintenanceCall::Intent(MaintenanceIntent::Exit)));
 }
