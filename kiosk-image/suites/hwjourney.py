@@ -52,8 +52,10 @@ RECEIPT_JOBS = "/run/adm-lab/receipt-jobs"
 # 130 px high, x < width / 2): a finger held there for 3 s on the attract screen.
 GESTURE_AT = (200, 65)
 # The receipt printer page's state line (ui/screens/maintenance/receipt.slint), right of
-# the tabs, under the title: (left, top, right, bottom) in physical pixels.
-CONDITION_LINE = (520, 235, 1080, 300)
+# the tabs (24 + 300 + 24 px: the console spans the whole width, #18), under the title
+# (its letters end at y 211; "Siap" lies at 350-417 × 254-287 in the demo's reference):
+# (left, top, right, bottom) in physical pixels.
+CONDITION_LINE = (340, 235, 1080, 300)
 # A PCL page ends with "end raster" and a form feed (drivers/a4/src/raster/pcl.rs).
 PAGE_END = b"\x1b*rC\x0c"
 # The paper runs out once this many pages reached the laser: the first document (Akta
