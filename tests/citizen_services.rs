@@ -81,7 +81,10 @@ const ADVICE_NOT_VALID: &str = "Jika ragu, mintalah file PDF dokumen tersebut da
 #[test]
 fn an_aktif_kk_shows_its_status_meaning_and_only_what_the_paper_shows() {
     let h = kiosk();
-    assert!(shows(h.app(), "Tanpa masuk: tunjukkan kode QR yang tercetak pada dokumen Dukcapil ke kamera."));
+    assert!(shows(
+        h.app(),
+        "Tanpa masuk: periksa dokumen tercetak lewat kode QR-nya, atau baca persyaratan setiap layanan."
+    ));
     h.check(&h.document_qr(AKTIF_KK_CODE));
     h.shows_all(&[
         "Status dokumen",
