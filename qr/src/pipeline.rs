@@ -25,9 +25,10 @@ use crate::zxing::{Binarizer, Reading, read_with};
 pub const FRAME_BUDGET: Duration = Duration::from_millis(33);
 /// Kept free of planned passes inside the budget: a pass's cost varies from frame to
 /// frame (and with what else the machine runs), and the caller's hand-over of the frame
-/// counts too. Planning to the full 33 ms put one frame in twenty over it; with 4 ms
-/// kept free, a category's p95 still reached 34.5 ms on this machine, with 5 at most 32.3
-/// (`cargo bench -p adm-qr --bench qr`).
+/// counts too. Planning to the full 33 ms put one frame in twenty over it. With 5 ms kept
+/// free, p95 over every frame was 29.0 ms (single frames) and 30.9 ms (bursts) on this
+/// machine, at most 32.3 in any category of bursts (`cargo bench -p adm-qr --bench qr`);
+/// with 4, 29.7 and 31.6.
 pub const BUDGET_MARGIN: Duration = Duration::from_millis(5);
 
 /// A way of looking at a frame again after the plain pass read nothing.
