@@ -11,6 +11,7 @@
 
 pub mod bounded;
 pub mod cli;
+pub mod deblur;
 pub mod decoder;
 pub mod enhance;
 pub mod held;

@@ -17,12 +17,15 @@ use std::time::{Duration, Instant};
 use adm_camera::GreyFrame;
 
 use crate::decoder::{Decoded, QrDecoder, Seen};
-use crate::enhance;
 use crate::held::Held;
 use crate::zxing::{Binarizer, Reading, read_with};
+use crate::{deblur, enhance};
 
 /// One frame at 30 fps.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(33);
+/// A pass that typically takes this long (µs) or more is a dear one: the frames of a still
+/// scene take turns at them (see `Pipeline::order`).
+pub const DEAR_US: u64 = 9_000;
 /// Kept free of planned passes inside the budget: a pass's cost varies from frame to
 /// frame (and with what else the machine runs), and the caller's hand-over of the frame
 /// counts too. Planning to the full 33 ms put one frame in twenty over it. With 5 ms kept
@@ -55,10 +58,13 @@ pub enum Pass {
     /// Each code detected but not read, straightened into an upright square: flat, then
     /// as if bent round a hand (a cylinder) either way at a few strengths.
     Straighten,
+    /// Motion blur deconvolved (see [`crate::deblur`]) around a detected code, or in the
+    /// guide area when nothing was detected, at half size.
+    Deblur,
 }
 
 impl Pass {
-    pub const ALL: [Pass; 9] = [
+    pub const ALL: [Pass; 10] = [
         Pass::GlobalHistogram,
         Pass::LocalContrast,
         Pass::LocalContrastGlobal,
@@ -68,6 +74,7 @@ impl Pass {
         Pass::Half,
         Pass::Zoom,
         Pass::Straighten,
+        Pass::Deblur,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +88,7 @@ impl Pass {
             Pass::Half => "half-size",
             Pass::Zoom => "zoom-on-detected",
             Pass::Straighten => "straighten-detected",
+            Pass::Deblur => "deblur-motion",
         }
     }
 
@@ -98,6 +106,7 @@ impl Pass {
             Pass::Half => 1_500,
             Pass::Zoom => 7_000,
             Pass::Straighten => 6_000,
+            Pass::Deblur => 12_000,
         }
     }
 
@@ -145,6 +154,28 @@ impl Pass {
                     }
                 }
                 all
+            }
+            Pass::Deblur => {
+                let area = detected.first().and_then(|c| enhance::crop_around(frame, c));
+                let Some((crop, origin)) = area.or_else(|| deblur::guide_area(frame)) else {
+                    return Reading::default();
+                };
+                let small = enhance::half(&crop);
+                let Some(angle) = deblur::motion_direction(&small) else { return Reading::default() };
+                // Blur lengths in half-size pixels: a hand's travel of about 2, 1 and 3
+                // modules at the notice's usual 5 px a module. Read at half size: doubling
+                // the deconvolved picture lost more codes than it won.
+                for len in [5.0, 3.0, 7.0] {
+                    if !time_left() {
+                        break;
+                    }
+                    let sharp = deblur::deblur(&small, len, angle, deblur::ROUNDS);
+                    let got = scaled(read_with(&sharp, Binarizer::LocalAverage), 2.0, origin);
+                    if !got.codes.is_empty() {
+                        return got;
+                    }
+                }
+                Reading::default()
             }
             Pass::Straighten => {
                 let mut all = Reading::default();
@@ -218,6 +249,7 @@ pub const KIOSK_PASSES: &[Pass] = &[
     Pass::LocalContrastGlobal,
     Pass::LocalContrast,
     Pass::Sharpen,
+    Pass::Deblur,
 ];
 
 pub struct Pipeline {
@@ -258,10 +290,12 @@ impl Pipeline {
         let plan = self.budget.saturating_sub(BUDGET_MARGIN);
         let plain = read_with(frame, Binarizer::LocalAverage);
         let mut seen = Seen { codes: plain.codes, unreadable: plain.unreadable };
+        let mut turn = 0;
         if seen.codes.is_empty() {
-            seen.codes = self.held_pass(frame, start);
+            (seen.codes, turn) = self.held_pass(frame, start);
         }
-        for (pass, cost) in self.passes.iter().zip(&self.cost_us) {
+        for i in self.order(turn) {
+            let (pass, cost) = (&self.passes[i], &self.cost_us[i]);
             if !seen.codes.is_empty() {
                 break;
             }
@@ -296,14 +330,33 @@ impl Pipeline {
     }
 
     /// The frame combined with the still frames held before it, read plainly.
-    fn held_pass(&self, frame: &GreyFrame, now: Instant) -> Vec<Decoded> {
+    /// Also returns how many frames of this still scene came before this one.
+    fn held_pass(&self, frame: &GreyFrame, now: Instant) -> (Vec<Decoded>, usize) {
         // Taken by another decode (a worker given up as stuck still running): no frame
         // is worth waiting for it.
-        let Ok(mut held) = self.held.try_lock() else { return vec![] };
+        let Ok(mut held) = self.held.try_lock() else { return (vec![], 0) };
         match held.push(frame, now) {
-            Some(combined) => read_with(&combined, Binarizer::LocalAverage).codes,
-            None => vec![],
+            Some(combined) => (read_with(&combined, Binarizer::LocalAverage).codes, held.len() - 1),
+            None => (vec![], 0),
         }
+    }
+
+    /// The order of the passes for the `turn`-th frame of a still scene: the cheap ones
+    /// first, as listed; then the dear ones (at least [`DEAR_US`], of which a frame's
+    /// budget holds one or two), starting one further down the list at each frame. The
+    /// frames of a notice held still look alike, so the same dear pass tried on each of
+    /// them finds what it found on the first; taking turns tries each of them within a
+    /// few frames (the deblur pass, last, would otherwise never get the budget).
+    fn order(&self, turn: usize) -> Vec<usize> {
+        let dear = |i: &usize| self.passes[*i].typical_us() >= DEAR_US;
+        let mut order: Vec<usize> = (0..self.passes.len()).filter(|i| !dear(i)).collect();
+        let mut dear: Vec<usize> = (0..self.passes.len()).filter(dear).collect();
+        if !dear.is_empty() {
+            let by = turn % dear.len();
+            dear.rotate_left(by);
+        }
+        order.extend(dear);
+        order
     }
 
     /// How many unread frames are held for combining (for tests and the benchmark).
@@ -368,7 +421,8 @@ mod tests {
     fn every_pass_reads_a_clean_code_and_maps_corners_back() {
         let f = paste(&qr(TEXT, 6), 400, 300, 60, 20, 255);
         let plain = read_with(&f, Binarizer::LocalAverage).codes;
-        for pass in Pass::ALL {
+        // Not the deblur pass: it undoes a blur the frame must have (tested below).
+        for pass in Pass::ALL.into_iter().filter(|p| *p != Pass::Deblur) {
             let detected = [plain[0].corners];
             let got = pass.run(&f, &detected);
             assert_eq!(got.codes.len(), 1, "{}", pass.name());
@@ -451,6 +505,29 @@ mod tests {
         assert_eq!(got.codes.first().map(|c| c.text.as_str()), Some(TEXT));
     }
 
+    #[test]
+    fn deblur_reads_a_code_smeared_by_a_moving_hand() {
+        // 5 px modules smeared along the rows over two of them, in the guide area of a
+        // 640×480 frame.
+        let code = qr(TEXT, 5);
+        let mut sharp = paste(&code, 640, 480, 217, 137, 200);
+        sharp.data.iter_mut().for_each(|p| *p = (*p).clamp(30, 220));
+        let (w, len) = (640usize, 10usize);
+        let data = (0..sharp.data.len())
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let sum: u32 =
+                    (0..len).map(|k| u32::from(sharp.data[y * w + (x + k).saturating_sub(len / 2).min(w - 1)])).sum();
+                (sum / len as u32) as u8
+            })
+            .collect();
+        let blurred = GreyFrame { width: 640, height: 480, data };
+        let plain = read_with(&blurred, Binarizer::LocalAverage);
+        assert!(plain.codes.is_empty(), "the plain pass reads it: not blurred enough");
+        let got = Pass::Deblur.run(&blurred, &plain.unreadable);
+        assert_eq!(got.codes.first().map(|c| c.text.as_str()), Some(TEXT));
+    }
+
     /// `f` with a burnt-white square of side `side` at (x0, y0).
     fn burnt(f: &GreyFrame, x0: u32, y0: u32, side: u32) -> GreyFrame {
         let mut out = f.clone();
@@ -486,6 +563,21 @@ mod tests {
         p.decode(&first);
         p.forget();
         assert_eq!(p.held_frames(), 0);
+    }
+
+    #[test]
+    fn the_frames_of_a_still_scene_take_turns_at_the_dear_passes() {
+        let p = Pipeline::default();
+        let names = |turn| p.order(turn).into_iter().map(|i| p.passes[i].name()).collect::<Vec<_>>();
+        let cheap = ["half-size", "global-histogram", "straighten-detected", "zoom-on-detected"];
+        for turn in 0..6 {
+            assert_eq!(names(turn)[..4], cheap, "cheap passes first, always");
+            assert_eq!(names(turn).len(), KIOSK_PASSES.len());
+        }
+        assert_eq!(names(0)[4], "local-contrast+global", "the best yield first on a new scene");
+        assert_eq!(names(1)[4], "local-contrast");
+        assert_eq!(names(3)[4], "deblur-motion");
+        assert_eq!(names(4), names(0));
     }
 
     #[test]
