@@ -77,12 +77,7 @@ impl QrDecoder for RqrrDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    pub(crate) fn qr_frame(text: &str, module_px: u32) -> GreyFrame {
-        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).expect("fits");
-        let img = code.render::<image::Luma<u8>>().module_dimensions(module_px, module_px).quiet_zone(true).build();
-        GreyFrame::from_image(&img)
-    }
+    use crate::testkit::qr_frame;
 
     #[test]
     fn decodes_a_generated_notice_qr() {

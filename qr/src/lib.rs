@@ -16,4 +16,6 @@ pub mod decoder;
 pub mod enhance;
 pub mod held;
 pub mod pipeline;
+#[cfg(test)]
+mod testkit;
 pub mod zxing;

@@ -388,12 +388,7 @@ impl QrDecoder for Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn qr(text: &str, module_px: u32) -> GreyFrame {
-        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).expect("fits");
-        let img = code.render::<image::Luma<u8>>().module_dimensions(module_px, module_px).quiet_zone(true).build();
-        GreyFrame::from_image(&img)
-    }
+    use crate::testkit::qr_frame as qr;
 
     /// `inner` pasted at (x0, y0) into a `w`×`h` frame of grey `fill`.
     fn paste(inner: &GreyFrame, w: u32, h: u32, x0: u32, y0: u32, fill: u8) -> GreyFrame {

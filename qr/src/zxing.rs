@@ -114,12 +114,7 @@ impl QrDecoder for ZxingDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn qr_frame(text: &str, module_px: u32) -> GreyFrame {
-        let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).expect("fits");
-        let img = code.render::<image::Luma<u8>>().module_dimensions(module_px, module_px).quiet_zone(true).build();
-        GreyFrame::from_image(&img)
-    }
+    use crate::testkit::qr_frame;
 
     #[test]
     fn decodes_a_notice_with_corners_in_pixel_coordinates() {
