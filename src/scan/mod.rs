@@ -9,4 +9,4 @@ pub mod scanner;
 pub mod timed;
 
 // The decoding itself, a crate of its own (`qr/`): measured in release without the UI.
-pub use adm_qr::{bounded, cli, decoder, enhance, held, pipeline, zxing};
+pub use adm_qr::{bounded, cli, deblur, decoder, enhance, held, pipeline, zxing};
