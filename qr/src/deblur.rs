@@ -16,8 +16,9 @@ use adm_camera::GreyFrame;
 /// and not after 5 or 8; each round costs about half a millisecond on the guide area.
 pub const ROUNDS: usize = 12;
 
+/// Big enough for a gradient at every inner pixel.
 fn well_formed(f: &GreyFrame) -> bool {
-    f.width > 2 && f.height > 2 && f.data.len() as u64 == u64::from(f.width) * u64::from(f.height)
+    f.is_well_formed() && f.width > 2 && f.height > 2
 }
 
 /// The middle half of the frame in each direction (where the scan screen's guide frame
@@ -26,13 +27,8 @@ pub fn guide_area(f: &GreyFrame) -> Option<(GreyFrame, (u32, u32))> {
     if !well_formed(f) {
         return None;
     }
-    let (x0, y0, w, h) = (f.width / 4, f.height / 4, f.width / 2, f.height / 2);
-    let mut data = Vec::with_capacity((w * h) as usize);
-    for y in y0..y0 + h {
-        let at = (y * f.width + x0) as usize;
-        data.extend_from_slice(&f.data[at..at + w as usize]);
-    }
-    Some((GreyFrame { width: w, height: h, data }, (x0, y0)))
+    let (x0, y0) = (f.width / 4, f.height / 4);
+    Some((crate::enhance::crop(f, x0, y0, f.width / 2, f.height / 2), (x0, y0)))
 }
 
 /// The direction of motion (radians, 0 = along the rows), from the structure tensor:

@@ -19,6 +19,17 @@ pub struct Seen {
     pub unreadable: Vec<[(i32, i32); 4]>,
 }
 
+/// The longest side, in pixels, of a code's four corners (in order round the code).
+pub fn longest_side(q: &[(i32, i32); 4]) -> i32 {
+    (0..4)
+        .map(|i| {
+            let (a, b) = (q[i], q[(i + 1) % 4]);
+            (f64::from(a.0 - b.0).hypot(f64::from(a.1 - b.1))) as i32
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 pub trait QrDecoder: Send {
     fn name(&self) -> &'static str;
     fn decode(&self, frame: &GreyFrame) -> Vec<Decoded>;

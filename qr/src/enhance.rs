@@ -8,10 +8,6 @@ use adm_camera::GreyFrame;
 /// A pixel this bright is burnt white: whatever was there is gone.
 pub const SATURATED: u8 = 250;
 
-fn well_formed(f: &GreyFrame) -> bool {
-    f.width > 0 && f.height > 0 && f.data.len() as u64 == u64::from(f.width) * u64::from(f.height)
-}
-
 /// Mean over a (2r+1)² window, clamped at the borders, of `v(pixel)`: running column
 /// sums updated a row at a time, then a running sum along each row, so the cost does not
 /// depend on `r` and every access is sequential (a column-by-column pass over a 1280×720
@@ -61,7 +57,7 @@ fn box_mean(f: &GreyFrame, r: usize, v: impl Fn(u8) -> u32) -> Vec<u32> {
 /// a burnt-white area (no spread) comes out mid-grey, so it counts as neither colour
 /// instead of as a bright block that drags the binarizer's thresholds up.
 pub fn local_contrast(f: &GreyFrame, r: usize) -> GreyFrame {
-    if !well_formed(f) {
+    if !f.is_well_formed() {
         return f.clone();
     }
     let mean = box_mean(f, r, u32::from);
@@ -85,7 +81,7 @@ pub fn local_contrast(f: &GreyFrame, r: usize) -> GreyFrame {
 /// binarizer's local thresholds up over the modules next to it, and the error correction
 /// rebuilds the modules the spot itself hid.
 pub fn unglare(f: &GreyFrame) -> GreyFrame {
-    if !well_formed(f) {
+    if !f.is_well_formed() {
         return f.clone();
     }
     let r = 12;
@@ -113,7 +109,7 @@ pub fn unglare(f: &GreyFrame) -> GreyFrame {
 /// Unsharp mask (strength 1.5 over a 5×5 mean): gives defocused and slightly shaken
 /// module edges back some of their steepness.
 pub fn sharpen(f: &GreyFrame) -> GreyFrame {
-    if !well_formed(f) {
+    if !f.is_well_formed() {
         return f.clone();
     }
     let mean = box_mean(f, 2, u32::from);
@@ -129,7 +125,7 @@ pub fn sharpen(f: &GreyFrame) -> GreyFrame {
 /// 3×3 median: removes one-pixel scratches, crease lines and screen-pixel gaps, keeps
 /// module edges.
 pub fn median3(f: &GreyFrame) -> GreyFrame {
-    if !well_formed(f) || f.width < 3 || f.height < 3 {
+    if !f.is_well_formed() || f.width < 3 || f.height < 3 {
         return f.clone();
     }
     let (w, h) = (f.width as usize, f.height as usize);
@@ -150,7 +146,7 @@ pub fn median3(f: &GreyFrame) -> GreyFrame {
 
 /// Half size, 2×2 mean: averages a phone screen's pixel grid (moiré) and sensor noise away.
 pub fn half(f: &GreyFrame) -> GreyFrame {
-    if !well_formed(f) || f.width < 2 || f.height < 2 {
+    if !f.is_well_formed() || f.width < 2 || f.height < 2 {
         return f.clone();
     }
     let (w, h) = (f.width as usize / 2, f.height as usize / 2);
@@ -169,7 +165,7 @@ pub fn half(f: &GreyFrame) -> GreyFrame {
 /// Double size, bilinear: a code of ~2 px per module gets the 4 px zxing-cpp's finder
 /// search wants.
 pub fn double(f: &GreyFrame) -> GreyFrame {
-    if !well_formed(f) {
+    if !f.is_well_formed() {
         return f.clone();
     }
     let (sw, sh) = (f.width as usize, f.height as usize);
@@ -194,7 +190,7 @@ pub fn double(f: &GreyFrame) -> GreyFrame {
 /// its size on every side for the quiet zone and a misplaced corner; with its top-left
 /// corner in the frame. None when it would be empty.
 pub fn crop_around(f: &GreyFrame, corners: &[(i32, i32); 4]) -> Option<(GreyFrame, (u32, u32))> {
-    if !well_formed(f) {
+    if !f.is_well_formed() {
         return None;
     }
     let (x_lo, x_hi) = corners.iter().fold((i32::MAX, i32::MIN), |(l, h), p| (l.min(p.0), h.max(p.0)));
@@ -206,13 +202,18 @@ pub fn crop_around(f: &GreyFrame, corners: &[(i32, i32); 4]) -> Option<(GreyFram
     if x1 <= x0 + 8 || y1 <= y0 + 8 {
         return None;
     }
-    let w = (x1 - x0) as usize;
-    let mut data = Vec::with_capacity(w * (y1 - y0) as usize);
-    for y in y0..y1 {
-        let start = y as usize * f.width as usize + x0 as usize;
-        data.extend_from_slice(&f.data[start..start + w]);
+    Some((crop(f, x0, y0, x1 - x0, y1 - y0), (x0, y0)))
+}
+
+/// The `w`×`h` part of a well-formed frame whose top-left corner is (x0, y0); it must lie
+/// inside the frame.
+pub fn crop(f: &GreyFrame, x0: u32, y0: u32, w: u32, h: u32) -> GreyFrame {
+    let mut data = Vec::with_capacity((w * h) as usize);
+    for y in y0..y0 + h {
+        let start = (y * f.width + x0) as usize;
+        data.extend_from_slice(&f.data[start..start + w as usize]);
     }
-    Some((GreyFrame { width: w as u32, height: y1 - y0, data }, (x0, y0)))
+    GreyFrame { width: w, height: h, data }
 }
 
 /// Which way a bent notice curves: round an axis along the code's columns (the sheet
@@ -235,7 +236,7 @@ pub enum Bend {
 /// one distortion a perspective transform, all zxing-cpp fits, cannot follow. `None` for
 /// a degenerate quadrilateral.
 pub fn straighten(f: &GreyFrame, corners: &[(i32, i32); 4], size: u32, bend: Bend) -> Option<GreyFrame> {
-    if !well_formed(f) || size < 8 {
+    if !f.is_well_formed() || size < 8 {
         return None;
     }
     let map = square_to_quad(corners.map(|(x, y)| (x as f32, y as f32)))?;

@@ -52,7 +52,7 @@ impl Held {
     /// kept before it that belong to the same still scene, or `None` when there are none
     /// (the first frame, or the scene changed).
     pub fn push(&mut self, frame: &GreyFrame, now: Instant) -> Option<GreyFrame> {
-        if !well_formed(frame) {
+        if !frame.is_well_formed() {
             self.clear();
             return None;
         }
@@ -118,10 +118,6 @@ impl Drop for Held {
     fn drop(&mut self) {
         self.clear();
     }
-}
-
-fn well_formed(f: &GreyFrame) -> bool {
-    f.width > 0 && f.height > 0 && f.data.len() as u64 == u64::from(f.width) * u64::from(f.height)
 }
 
 /// The shift `(dx, dy)` with `a(x, y) ≈ b(x + dx, y + dy)`, if the two frames show one

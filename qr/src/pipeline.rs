@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use adm_camera::GreyFrame;
 
-use crate::decoder::{Decoded, QrDecoder, Seen};
+use crate::decoder::{Decoded, QrDecoder, Seen, longest_side};
 use crate::held::Held;
 use crate::zxing::{Binarizer, Reading, read_with};
 use crate::{deblur, enhance};
@@ -207,15 +207,9 @@ const BENDS: [enhance::Bend; 5] = [
 /// The code at `corners` read from a straightened copy, with the detected corners
 /// (a straightened copy's own corners mean nothing in the frame).
 fn straightened(frame: &GreyFrame, corners: &[(i32, i32); 4], time_left: &dyn Fn() -> bool) -> Option<Decoded> {
-    let longest = (0..4)
-        .map(|i| {
-            let (a, b) = (corners[i], corners[(i + 1) % 4]);
-            f64::from(a.0 - b.0).hypot(f64::from(a.1 - b.1))
-        })
-        .fold(0.0, f64::max);
     // The code's size in the frame, at least 150 px (5 px a module for a 29-module notice
     // code), at most 300 (each warp and read costing about a millisecond).
-    let size = longest.clamp(150.0, 300.0) as u32;
+    let size = longest_side(corners).clamp(150, 300) as u32;
     BENDS.iter().take_while(|_| time_left()).find_map(|&bend| {
         let img = enhance::straighten(frame, corners, size, bend)?;
         let code = read_with(&img, Binarizer::LocalAverage).codes.into_iter().next()?;
@@ -261,6 +255,10 @@ pub struct Pipeline {
     /// over. Starts at [`Pass::typical_us`]: with no estimate the first unread frame ran
     /// every pass and blew the budget.
     cost_us: Vec<AtomicU64>,
+    /// Indices into `passes`: the cheap ones, in their order, and the dear ones (see
+    /// [`Pipeline::order`]); fixed with the passes.
+    cheap: Vec<usize>,
+    dear: Vec<usize>,
     /// The unread frames of the scene held still in front of the camera (see
     /// [`crate::held`]), combined with each new unread frame.
     held: Mutex<Held>,
@@ -278,6 +276,8 @@ impl Pipeline {
             budget,
             passes: passes.to_vec(),
             cost_us: passes.iter().map(|p| AtomicU64::new(p.typical_us())).collect(),
+            cheap: (0..passes.len()).filter(|&i| passes[i].typical_us() < DEAR_US).collect(),
+            dear: (0..passes.len()).filter(|&i| passes[i].typical_us() >= DEAR_US).collect(),
             held: Mutex::new(Held::default()),
         }
     }
@@ -347,16 +347,10 @@ impl Pipeline {
     /// frames of a notice held still look alike, so the same dear pass tried on each of
     /// them finds what it found on the first; taking turns tries each of them within a
     /// few frames (the deblur pass, last, would otherwise never get the budget).
-    fn order(&self, turn: usize) -> Vec<usize> {
-        let dear = |i: &usize| self.passes[*i].typical_us() >= DEAR_US;
-        let mut order: Vec<usize> = (0..self.passes.len()).filter(|i| !dear(i)).collect();
-        let mut dear: Vec<usize> = (0..self.passes.len()).filter(dear).collect();
-        if !dear.is_empty() {
-            let by = turn % dear.len();
-            dear.rotate_left(by);
-        }
-        order.extend(dear);
-        order
+    fn order(&self, turn: usize) -> impl Iterator<Item = usize> + '_ {
+        let n = self.dear.len();
+        let dear = (0..n).map(move |k| self.dear[(k + turn) % n]);
+        self.cheap.iter().copied().chain(dear)
     }
 
     /// How many unread frames are held for combining (for tests and the benchmark).
@@ -563,7 +557,7 @@ mod tests {
     #[test]
     fn the_frames_of_a_still_scene_take_turns_at_the_dear_passes() {
         let p = Pipeline::default();
-        let names = |turn| p.order(turn).into_iter().map(|i| p.passes[i].name()).collect::<Vec<_>>();
+        let names = |turn| p.order(turn).map(|i| p.passes[i].name()).collect::<Vec<_>>();
         let cheap = ["half-size", "global-histogram", "straighten-detected", "zoom-on-detected"];
         for turn in 0..6 {
             assert_eq!(names(turn)[..4], cheap, "cheap passes first, always");

@@ -70,9 +70,8 @@ pub fn read_with(frame: &GreyFrame, binarizer: Binarizer) -> Reading {
 
 /// Whether the frame is one the C++ side may be given.
 fn plausible(frame: &GreyFrame) -> bool {
-    let (w, h) = (frame.width, frame.height);
     // The buffer must match exactly: the C++ reads `width * height` bytes.
-    (1..=MAX_SIDE).contains(&w) && (1..=MAX_SIDE).contains(&h) && frame.data.len() as u64 == u64::from(w) * u64::from(h)
+    frame.is_well_formed() && frame.width <= MAX_SIDE && frame.height <= MAX_SIDE
 }
 
 fn read(frame: &GreyFrame, binarizer: Binarizer, errors: bool) -> Reading {

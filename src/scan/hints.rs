@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use adm_camera::GreyFrame;
 
+use super::decoder::longest_side;
 use crate::session::ScanHint;
 
 /// A pixel this bright is burnt white: no QR module survives it.
@@ -34,16 +35,6 @@ pub fn hint_for(frame: &GreyFrame, since_code: Duration, unreadable: &[[(i32, i3
         return Some(ScanHint::Closer);
     }
     (since_code >= CLOSER_AFTER).then_some(ScanHint::Closer)
-}
-
-fn longest_side(q: &[(i32, i32); 4]) -> i32 {
-    (0..4)
-        .map(|i| {
-            let (a, b) = (q[i], q[(i + 1) % 4]);
-            (f64::from(a.0 - b.0).hypot(f64::from(a.1 - b.1))) as i32
-        })
-        .max()
-        .unwrap_or(0)
 }
 
 /// Share of saturated pixels in the bounding box of `q` (clamped to the frame).

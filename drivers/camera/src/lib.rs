@@ -31,6 +31,11 @@ impl GreyFrame {
         GreyFrame { width: img.width(), height: img.height(), data: img.as_raw().clone() }
     }
 
+    /// Non-empty, with exactly `width * height` bytes: what every pixel loop indexes on.
+    pub fn is_well_formed(&self) -> bool {
+        self.width > 0 && self.height > 0 && self.data.len() as u64 == u64::from(self.width) * u64::from(self.height)
+    }
+
     pub fn to_image(&self) -> Option<image::GrayImage> {
         image::GrayImage::from_raw(self.width, self.height, self.data.clone())
     }
