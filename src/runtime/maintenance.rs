@@ -58,11 +58,10 @@ pub struct Maintenance {
     pub receipt: Option<ReceiptStatus>,
     /// The last action's outcome (the UI owns its text).
     pub feedback: Feedback,
-    /// Why the last save was refused, in English (logged; the tests print it).
-    pub settings_error: String,
-    /// The field it was refused for ([`settings::SettingsError::field`], or "file" when
-    /// the file could not be written): the screen words that, in the technician's language.
-    pub settings_field: &'static str,
+    /// Why the last save was refused: its field (or "file" when the file could not be
+    /// written), which the screen words in the technician's language, and the English
+    /// reason (logged; the tests print it).
+    pub settings_refused: Option<settings::SettingsError>,
     pub settings_saved: bool,
     pub config: Config,
     config_path: Option<PathBuf>,
@@ -90,8 +89,7 @@ impl Maintenance {
             a4: None,
             receipt: None,
             feedback: Feedback::None,
-            settings_error: String::new(),
-            settings_field: "",
+            settings_refused: None,
             settings_saved: false,
             config,
             config_path,
@@ -141,8 +139,7 @@ impl Runtime {
                 if self.maintenance.console.technician().is_some() {
                     self.maintenance.console.open(page);
                     self.maintenance.settings_saved = false;
-                    self.maintenance.settings_error.clear();
-                    self.maintenance.settings_field = "";
+                    self.maintenance.settings_refused = None;
                     // The camera runs only while its page is open.
                     self.stop_scanner();
                     match page {
@@ -321,21 +318,19 @@ impl Runtime {
                     && let Err(e) = settings::save(path, &config)
                 {
                     tracing::error!(error = %e, path = %path.display(), "settings not saved");
-                    self.maintenance.settings_error = format!("{}: {e}", path.display());
-                    self.maintenance.settings_field = "file";
+                    self.maintenance.settings_refused =
+                        Some(settings::SettingsError { field: "file", message: format!("{}: {e}", path.display()) });
                     return;
                 }
                 self.audit(AuditEvent::TechnicianAction { action: "settings-saved" });
                 self.apply_config(&config);
                 self.maintenance.config = config;
-                self.maintenance.settings_error.clear();
-                self.maintenance.settings_field = "";
+                self.maintenance.settings_refused = None;
                 self.maintenance.settings_saved = true;
             }
             Err(e) => {
                 tracing::warn!(field = e.field, reason = %e.message, "settings refused");
-                self.maintenance.settings_error = e.to_string();
-                self.maintenance.settings_field = e.field;
+                self.maintenance.settings_refused = Some(e);
             }
         }
     }

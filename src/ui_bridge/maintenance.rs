@@ -132,7 +132,7 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
     t.set_network_check(central.map(row_of).unwrap_or_default());
     let events: Vec<SharedString> = rt.recent_events().map(SharedString::from).collect();
     t.set_events(ModelRc::new(VecModel::from(events)));
-    if !t.get_settings_saved() && state.settings_error.is_empty() {
+    if !t.get_settings_saved() && state.settings_refused.is_none() {
         let c = &state.config;
         t.set_settings(MaintenanceSettings {
             kiosk_id: c.kiosk_id.as_str().into(),
@@ -144,7 +144,7 @@ pub fn render(app: &AppWindow, rt: &Runtime) {
             english_default: c.language == Language::En,
         });
     }
-    t.set_settings_problem(settings_problem(state.settings_field, state.settings_error.is_empty()));
+    t.set_settings_problem(settings_problem(state.settings_refused.as_ref().map(|e| e.field)));
     t.set_settings_saved(state.settings_saved);
     t.set_out_of_service(rt.is_out_of_service());
     render_update(&t, rt.updater().map(|u| u.view()));
@@ -336,10 +336,8 @@ fn render_update(t: &ui::Maintenance<'_>, view: Option<crate::update::UpdateView
 }
 
 /// Which setting was refused (`settings::SettingsError::field`), for the screen to word.
-fn settings_problem(field: &str, no_error: bool) -> SettingsProblem {
-    if no_error {
-        return SettingsProblem::None;
-    }
+fn settings_problem(field: Option<&str>) -> SettingsProblem {
+    let Some(field) = field else { return SettingsProblem::None };
     match field {
         "kiosk_id" => SettingsProblem::KioskId,
         "site" => SettingsProblem::Site,
