@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use adm_a4::{A4Printer, PrinterState, PrinterStatus};
+use adm_a4::{A4Printer, Attention, PrinterState, PrinterStatus};
 use adm_camera::{CameraError, FrameSource};
 use adm_thermal::{ReceiptPrinter, ReceiptStatus};
 use serde::Serialize;
@@ -200,19 +200,25 @@ pub fn a4_notes(status: &PrinterStatus) -> Vec<A4Note> {
         if named.is_some() && adm_a4::reasons::attention_of(reason) == named {
             continue;
         }
-        let note = match adm_a4::reasons::stem(reason) {
-            "none" | "" => continue,
-            "media-low" => A4Note::PaperLow,
-            "media-empty" | "media-needed" | "input-tray-missing" => A4Note::PaperOut,
-            "media-jam" | "output-area-full" => A4Note::PaperJam,
-            "cover-open" | "door-open" | "interlock-open" => A4Note::CoverOpen,
-            "toner-low" | "marker-supply-low" => A4Note::TonerLow,
-            "toner-empty" | "marker-supply-empty" => A4Note::TonerEmpty,
-            "marker-waste-almost-full" => A4Note::WasteAlmostFull,
-            "marker-waste-full" => A4Note::WasteFull,
-            "offline" => A4Note::Offline,
-            "paused" => A4Note::Paused,
-            other => A4Note::Other(other.to_string()),
+        // The faults that stop printing are grouped by the driver (the same keywords decide
+        // the printer's state); only what it does not tell apart is read here.
+        let note = match adm_a4::reasons::attention_of(reason) {
+            Some(Attention::MediaEmpty) => A4Note::PaperOut,
+            Some(Attention::MediaJam) => A4Note::PaperJam,
+            Some(Attention::CoverOpen) => A4Note::CoverOpen,
+            // Empty toner and a full waste box are one fault to the driver, two jobs to
+            // a technician.
+            Some(Attention::MarkerEmpty | Attention::Other) | None => match adm_a4::reasons::stem(reason) {
+                "none" | "" => continue,
+                "media-low" => A4Note::PaperLow,
+                "toner-low" | "marker-supply-low" => A4Note::TonerLow,
+                "toner-empty" | "marker-supply-empty" => A4Note::TonerEmpty,
+                "marker-waste-almost-full" => A4Note::WasteAlmostFull,
+                "marker-waste-full" => A4Note::WasteFull,
+                "offline" => A4Note::Offline,
+                "paused" => A4Note::Paused,
+                other => A4Note::Other(other.to_string()),
+            },
         };
         if !notes.contains(&note) {
             notes.push(note);
