@@ -353,8 +353,9 @@ impl Pipeline {
         self.cheap.iter().copied().chain(dear)
     }
 
-    /// How many unread frames are held for combining (for tests and the benchmark).
-    pub fn held_frames(&self) -> usize {
+    /// How many unread frames are held for combining.
+    #[cfg(test)]
+    fn held_frames(&self) -> usize {
         self.held.lock().map(|h| h.len()).unwrap_or(0)
     }
 }
