@@ -291,10 +291,12 @@ impl Pipeline {
         let plain = read_with(frame, Binarizer::LocalAverage);
         let mut seen = Seen { codes: plain.codes, unreadable: plain.unreadable };
         let mut turn = 0;
+        let mut smeared = false;
         if seen.codes.is_empty() {
             (seen.codes, turn) = self.held_pass(frame, start);
+            smeared = seen.codes.is_empty() && deblur::looks_smeared(frame);
         }
-        for i in self.order(turn) {
+        for i in self.order(turn, smeared) {
             let (pass, cost) = (&self.passes[i], &self.cost_us[i]);
             if !seen.codes.is_empty() {
                 break;
@@ -347,10 +349,14 @@ impl Pipeline {
     /// frames of a notice held still look alike, so the same dear pass tried on each of
     /// them finds what it found on the first; taking turns tries each of them within a
     /// few frames (the deblur pass, last, would otherwise never get the budget).
-    fn order(&self, turn: usize) -> impl Iterator<Item = usize> + '_ {
+    /// A `smeared` frame (see [`deblur::looks_smeared`]) has the deblur pass first among
+    /// the dear ones: on motion-blurred frames it reads what no other pass does, and a
+    /// single frame would otherwise seldom leave it any budget.
+    fn order(&self, turn: usize, smeared: bool) -> impl Iterator<Item = usize> + '_ {
         let n = self.dear.len();
-        let dear = (0..n).map(move |k| self.dear[(k + turn) % n]);
-        self.cheap.iter().copied().chain(dear)
+        let first = self.dear.iter().copied().find(|&i| smeared && self.passes[i] == Pass::Deblur);
+        let dear = (0..n).map(move |k| self.dear[(k + turn) % n]).filter(move |&i| Some(i) != first);
+        self.cheap.iter().copied().chain(first).chain(dear)
     }
 
     /// How many unread frames are held for combining.
@@ -514,6 +520,8 @@ mod tests {
         let blurred = GreyFrame { width: 640, height: 480, data };
         let plain = read_with(&blurred, Binarizer::LocalAverage);
         assert!(plain.codes.is_empty(), "the plain pass reads it: not blurred enough");
+        assert!(deblur::looks_smeared(&blurred), "taken for a blurred frame");
+        assert!(!deblur::looks_smeared(&sharp), "the sharp code is not");
         let got = Pass::Deblur.run(&blurred, &plain.unreadable);
         assert_eq!(got.codes.first().map(|c| c.text.as_str()), Some(TEXT));
     }
@@ -558,7 +566,7 @@ mod tests {
     #[test]
     fn the_frames_of_a_still_scene_take_turns_at_the_dear_passes() {
         let p = Pipeline::default();
-        let names = |turn| p.order(turn).map(|i| p.passes[i].name()).collect::<Vec<_>>();
+        let names = |turn| p.order(turn, false).map(|i| p.passes[i].name()).collect::<Vec<_>>();
         let cheap = ["half-size", "global-histogram", "straighten-detected", "zoom-on-detected"];
         for turn in 0..6 {
             assert_eq!(names(turn)[..4], cheap, "cheap passes first, always");
@@ -568,6 +576,20 @@ mod tests {
         assert_eq!(names(1)[4], "local-contrast");
         assert_eq!(names(3)[4], "deblur-motion");
         assert_eq!(names(4), names(0));
+    }
+
+    #[test]
+    fn a_smeared_frame_has_the_deblur_pass_first_among_the_dear_ones() {
+        let p = Pipeline::default();
+        for turn in 0..6 {
+            let names: Vec<_> = p.order(turn, true).map(|i| p.passes[i].name()).collect();
+            assert_eq!(names[4], "deblur-motion", "turn {turn}");
+            assert_eq!(names.len(), KIOSK_PASSES.len(), "every pass once: {names:?}");
+            let plain: Vec<_> =
+                p.order(turn, false).map(|i| p.passes[i].name()).filter(|n| *n != "deblur-motion").collect();
+            let rest: Vec<_> = names.iter().copied().filter(|n| *n != "deblur-motion").collect();
+            assert_eq!(rest, plain, "the others in their usual turn");
+        }
     }
 
     #[test]
