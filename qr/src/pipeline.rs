@@ -29,9 +29,9 @@ pub const DEAR_US: u64 = 9_000;
 /// Kept free of planned passes inside the budget: a pass's cost varies from frame to
 /// frame (and with what else the machine runs), and the caller's hand-over of the frame
 /// counts too. Planning to the full 33 ms put one frame in twenty over it. With 5 ms kept
-/// free, p95 over every frame was 29.0 ms (single frames) and 30.9 ms (bursts) on this
-/// machine, at most 32.3 in any category of bursts (`cargo bench -p adm-qr --bench qr`);
-/// with 4, 29.7 and 31.6.
+/// free, p95 over every frame was 28.8 ms (single frames) and 30.7 ms (bursts) on this
+/// machine, at most 32.7 in any category (`cargo bench -p adm-qr --bench qr`, nothing else
+/// running); with 4, 29.7 and 31.6.
 pub const BUDGET_MARGIN: Duration = Duration::from_millis(5);
 
 /// A way of looking at a frame again after the plain pass read nothing.
