@@ -1,5 +1,8 @@
 //! TTE (PAdES/CMS) signature verification of Dukcapil PDFs. No device code, no clock:
 //! the caller passes trusted kiosk time.
+//!
+//! Its own crate (re-exported by the kiosk as `adm_kiosk::document::verify`) so that the
+//! fuzz targets (`fuzz/`) can build the verifier without the kiosk and its UI toolkit.
 
 pub mod algo;
 pub mod asn1;
@@ -15,8 +18,9 @@ pub mod revisions;
 mod revocation_tests;
 #[cfg(test)]
 mod signer_tests;
-#[cfg(test)]
-pub(crate) mod test_pki;
+/// The test PKI, also for the kiosk's own tests (feature `test-pki`).
+#[cfg(any(test, feature = "test-pki"))]
+pub mod test_pki;
 pub mod tsp;
 
 use std::time::SystemTime;
@@ -33,7 +37,7 @@ use byterange::SignedRange;
 /// Integration tests have their own copy in tests/common/mod.rs.
 #[cfg(test)]
 pub(crate) fn fixtures_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pdf")
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pdf")
 }
 use chain::Purpose;
 use cms::CmsError;

@@ -333,7 +333,7 @@ mod tests {
 
     /// Certificates made by make-corpus.py, each breaking one rule.
     fn cert(rel: &str) -> Cert {
-        let pem = std::fs::read(super::super::fixtures_dir().join("pki").join(rel)).expect("fixture PEM");
+        let pem = std::fs::read(crate::fixtures_dir().join("pki").join(rel)).expect("fixture PEM");
         certs_from_pem(&pem).expect("PEM parses").remove(0)
     }
 
