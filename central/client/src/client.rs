@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::answer;
 use crate::api::{self, paths, shape};
 use crate::body;
 use crate::error::ClientError;
@@ -264,15 +265,7 @@ impl CentralClient {
         let bytes =
             self.raw(Method::GET, paths::UPDATE, None, None::<&()>, Retry::Idempotent, self.cfg.max_json_bytes).await?;
         // 204 No Content: nothing published.
-        if bytes.is_empty() {
-            return Ok(None);
-        }
-        let offer: api::UpdateOffer = serde_json::from_slice(&bytes)
-            .map_err(|_| ClientError::Server("unexpected answer from the central server".into()))?;
-        if !shape::is_sha256(&offer.sha256) || !shape::is_version(&offer.version) {
-            return Err(ClientError::Server("malformed update offer".into()));
-        }
-        Ok(Some(offer))
+        answer::update_offer(&bytes)
     }
 
     /// Streams the offered bundle into `sink` chunk by chunk (it is hundreds of MB: never
@@ -347,8 +340,7 @@ impl CentralClient {
         retry: Retry,
     ) -> Result<T, ClientError> {
         let bytes = self.raw(method, path, token, body, retry, self.cfg.max_json_bytes).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| ClientError::Server("unexpected answer from the central server".into()))
+        answer::json(&bytes)
     }
 
     /// One request with retries; returns the body of a 2xx answer or the mapped error.
@@ -466,7 +458,7 @@ impl CentralClient {
 
 /// The error an unsuccessful answer stands for, from its status and its JSON error body.
 fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
-    ClientError::from_status(status.as_u16(), serde_json::from_slice::<api::ApiError>(body).ok())
+    answer::refusal(status.as_u16(), body)
 }
 
 fn is_retryable_status(status: StatusCode) -> bool {
