@@ -47,7 +47,8 @@ pub(super) const PRINTER_ATTRS: &[&str] = &[
     "marker-low-levels",
 ];
 
-pub(super) fn info_from(resp: &IppRequestResponse) -> PrinterInfo {
+/// A Get-Printer-Attributes answer in kiosk terms (missing attributes get safe defaults).
+pub fn info_from(resp: &IppRequestResponse) -> PrinterInfo {
     let t = DelimiterTag::PrinterAttributes;
     let reasons = attrs::strings(resp, t, "printer-state-reasons");
     let printer_state = attrs::integer(resp, t, "printer-state").unwrap_or(3);
@@ -73,7 +74,8 @@ pub(super) fn info_from(resp: &IppRequestResponse) -> PrinterInfo {
     }
 }
 
-pub(super) fn poll_from(resp: &IppRequestResponse) -> JobPoll {
+/// A Get-Job-Attributes answer: the job's state, reasons and pages done.
+pub fn poll_from(resp: &IppRequestResponse) -> JobPoll {
     let t = DelimiterTag::JobAttributes;
     let Some(state) = attrs::integer(resp, t, "job-state").and_then(JobState::from_ipp) else {
         return JobPoll::Unreachable;

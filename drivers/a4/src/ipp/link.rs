@@ -38,7 +38,7 @@ impl Link {
 
     pub fn send(&self, req: IppRequestResponse, timeout: Duration) -> Result<IppRequestResponse, LinkError> {
         let client = IppClient::builder(self.uri.clone()).request_timeout(timeout).build();
-        let resp = client.send(req).map_err(|e| match e {
+        let resp = parser_guard(|| client.send(req))?.map_err(|e| match e {
             IppError::StatusError(code) => LinkError::Status { code, message: String::new() },
             IppError::ParseError(e) => LinkError::Protocol(e.to_string()),
             other => LinkError::Unreachable(other.to_string()),
@@ -100,6 +100,23 @@ impl Link {
     }
 }
 
+/// Runs the `ipp` crate's parsing of a printer's answer, turning a panic inside it into a
+/// protocol error. ipp 8.0.0 panics on some malformed answers (a text- or name-with-language
+/// value whose inner length runs past the value: `get_len_string` slices without a bounds
+/// check; found by the `ipp_attrs` fuzz target), and a printer's bytes must never take the
+/// print run down.
+fn parser_guard<T>(parse: impl FnOnce() -> T) -> Result<T, LinkError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
+        .map_err(|_| LinkError::Protocol("the printer's answer could not be parsed".into()))
+}
+
+/// Reads an IPP answer from its bytes exactly as [`Link::send`] does after HTTP (for the
+/// fuzz targets and tests).
+pub fn parse_answer(bytes: &[u8]) -> Result<IppRequestResponse, LinkError> {
+    let reader = ::ipp::reader::IppReader::new(std::io::Cursor::new(bytes.to_vec()));
+    parser_guard(|| ::ipp::parser::IppParser::new(reader).parse())?.map_err(|e| LinkError::Protocol(e.to_string()))
+}
+
 pub fn add_keywords(
     req: &mut IppRequestResponse,
     tag: DelimiterTag,
@@ -117,4 +134,46 @@ pub fn add_keywords(
 
 pub fn attr(name: &str, value: IppValue) -> Result<IppAttribute, LinkError> {
     IppAttribute::with_name(name, value).map_err(|e| LinkError::Protocol(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// The answer the `ipp_attrs` fuzz target found: a `textWithLanguage` value (tag 0x35)
+    /// whose language length (0xfffd) runs past the value made ipp 8.0.0 panic.
+    const PANICKING_ANSWER: &[u8] = &[
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x60, 0x00, 0x00, 0x01, 0x01, 0x35, 0x00, 0x02, 0xff, 0xfd, 0x00, 0x04, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x27, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x3d, 0x09, 0x00,
+    ];
+
+    #[test]
+    fn an_answer_the_ipp_parser_panics_on_is_a_protocol_error() {
+        assert!(matches!(parse_answer(PANICKING_ANSWER), Err(LinkError::Protocol(_))));
+    }
+
+    /// The same answer from a printer over HTTP: the request fails, the caller lives on.
+    #[test]
+    fn a_printer_sending_it_gets_a_protocol_error() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("address").port();
+        let printer = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().expect("connection");
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n\r\n",
+                PANICKING_ANSWER.len()
+            );
+            conn.write_all(head.as_bytes()).and_then(|()| conn.write_all(PANICKING_ANSWER)).expect("answer");
+        });
+        let uri: Uri = format!("http://127.0.0.1:{port}/ipp/print").parse().expect("uri");
+        let link = Link { uri, user_name: "kiosk".into() };
+        let result = link.get_printer_attributes(&["printer-state"], Duration::from_secs(5));
+        assert!(matches!(result, Err(LinkError::Protocol(_))), "{:?}", result.err());
+        printer.join().expect("printer thread");
+    }
 }

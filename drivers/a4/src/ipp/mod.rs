@@ -19,10 +19,11 @@ use std::time::{Duration, Instant};
 
 use ::ipp::prelude::*;
 
-pub use info::PrinterInfo;
-use info::{PRINTER_ATTRS, info_from, poll_from};
-pub use link::LinkError;
+use info::PRINTER_ATTRS;
+// Public so the fuzz targets (`fuzz/`) read printers' answers exactly as the driver does.
+pub use info::{PrinterInfo, info_from, poll_from};
 use link::{Link, attr};
+pub use link::{LinkError, parse_answer};
 pub use monitor::{Deadlines, JobMonitor, JobPoll, JobState, Step};
 
 use crate::raster::{RasterFormat, RasterStream, Rasterizer};
