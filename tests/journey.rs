@@ -558,3 +558,51 @@ fn every_series_the_alert_rules_use_is_exported_by_a_running_kiosk() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Set in the copy of this test binary that runs inside its own mount namespace: a
+/// folder with a small tmpfs mounted on it.
+const FULL_DISK_DIR: &str = "ADM_FULL_DISK_DIR";
+const FULL_DISK_TEST: &str = "a_full_disk_puts_the_kiosk_out_of_service_until_there_is_room";
+
+/// The kiosk's state filesystem full: no session starts (a print could not be
+/// recorded), the attract screen says the kiosk is out of service; room again, it is back.
+/// A real filesystem fills up: a 40 MiB tmpfs in a private mount namespace (`unshare
+/// -Urm`, no privileges needed where user namespaces are allowed), with ballast.
+#[test]
+fn a_full_disk_puts_the_kiosk_out_of_service_until_there_is_room() {
+    let Some(dir) = std::env::var_os(FULL_DISK_DIR) else {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let exe = std::env::current_exe().expect("test binary");
+        let out = std::process::Command::new("unshare")
+            .args(["-Urm", "--propagation", "private", "sh", "-c"])
+            .arg(r#"mount -t tmpfs -o size=40m adm-state "$1" && exec "$2" --exact "$3" --test-threads 1"#)
+            .arg("sh")
+            .arg(dir.path())
+            .arg(exe)
+            .arg(FULL_DISK_TEST)
+            .env(FULL_DISK_DIR, dir.path())
+            .output()
+            .expect("unshare (util-linux) runs");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && text.contains("1 passed"), "inside the namespace:\n{text}");
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let h = kiosk();
+    let availability = || h.kiosk.runtime.borrow().machine().availability();
+    h.kiosk.runtime.borrow_mut().watch_state_dir(dir.clone());
+    h.clock.advance(6_000);
+    h.wait(|_| availability() == adm_kiosk::session::Availability::Ready);
+
+    // 20 MiB of ballast leaves less than the 32 MiB a session needs.
+    std::fs::write(dir.join("ballast"), vec![0u8; 20 << 20]).expect("ballast");
+    h.clock.advance(6_000);
+    h.wait(|_| availability() == adm_kiosk::session::Availability::OutOfService);
+    assert!(shows(h.app(), "Anjungan sedang tidak dapat digunakan. Mohon hubungi petugas."));
+    assert!(!can_tap(h.app(), "Sentuh di sini untuk mulai"));
+
+    std::fs::remove_file(dir.join("ballast")).expect("room again");
+    h.clock.advance(6_000);
+    h.wait(|_| availability() == adm_kiosk::session::Availability::Ready);
+    assert!(can_tap(h.app(), "Sentuh di sini untuk mulai"));
+}

@@ -84,10 +84,11 @@ impl Kiosk {
         };
         // The outbox's filesystem: its free space is what the disk alert is about.
         let disk = backend.state_dir.clone().unwrap_or_else(|| config.outbox.clone());
-        let vitals = Vitals::start(metrics.clone(), backend.client_cert.clone(), disk, vitals::REFRESH_EVERY)
+        let vitals = Vitals::start(metrics.clone(), backend.client_cert.clone(), disk.clone(), vitals::REFRESH_EVERY)
             .map_err(SetupError::Workers)?;
         let mut runtime = Runtime::new(config, config_path, power, clock, devices, info, metrics.clone())
             .map_err(SetupError::Workers)?;
+        runtime.watch_state_dir(disk);
         // OS updates: only a real kiosk (not the demo) on the kiosk image looks for them.
         if let Some(client) = &backend.update_client {
             let paths = crate::update::Paths::on_image(config.update.dir.clone(), config.update.status_file.clone());

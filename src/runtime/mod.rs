@@ -6,7 +6,7 @@
 
 mod audit;
 pub mod clock;
-mod health;
+pub mod health;
 pub mod maintenance;
 mod outbox;
 mod print;
@@ -59,6 +59,11 @@ pub struct Runtime {
     preview: Preview,
     audit: VecDeque<audit::Recorded>,
     out_of_service: bool,
+    /// The folder of the kiosk's state (outbox): its filesystem's free space is checked
+    /// with the printers (None: not checked, tests without one).
+    state_dir: Option<std::path::PathBuf>,
+    /// Whether it was too full at the last check (to log the change, not every check).
+    disk_full: Arc<std::sync::atomic::AtomicBool>,
     last_health: Option<Millis>,
     last_delivery: Option<Millis>,
     last_crl_fetch: Option<Millis>,
@@ -104,6 +109,8 @@ impl Runtime {
             preview: Preview::default(),
             audit: VecDeque::new(),
             out_of_service: false,
+            state_dir: None,
+            disk_full: Arc::default(),
             last_health: None,
             last_delivery: None,
             last_crl_fetch: None,
@@ -120,6 +127,13 @@ impl Runtime {
 
     pub fn preview(&self) -> &Preview {
         &self.preview
+    }
+
+    /// Checks the room left on the filesystem of `dir` (the kiosk's state: its outbox)
+    /// with the printers: too little and no session starts (see `health::MIN_FREE_BYTES`).
+    pub fn watch_state_dir(&mut self, dir: std::path::PathBuf) {
+        self.state_dir = Some(dir);
+        self.last_health = None;
     }
 
     pub fn set_updater(&mut self, handle: crate::update::UpdateHandle) {
