@@ -10,6 +10,7 @@
 pub mod app;
 pub mod atomic_file;
 pub mod central;
+pub mod clock_floor;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;

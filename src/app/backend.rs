@@ -35,6 +35,8 @@ pub struct Backend {
     /// A client of the configured central server for the OS updates (`src/update/`):
     /// the same identity and CA. None in the demo, which has nothing to update.
     pub update_client: Option<adm_central_client::CentralClient>,
+    /// The earliest the clock may read, shared by the TLS client and the document checks.
+    pub clock_floor: Arc<crate::clock_floor::ClockFloor>,
     _state: Option<tempfile::TempDir>,
 }
 
@@ -55,6 +57,8 @@ impl Backend {
             read(&config.server.client_key)?,
         );
         client.observer = Some(metrics.clone());
+        let clock_floor = Arc::new(crate::clock_floor::ClockFloor::load(config.outbox.parent()));
+        client.time_floor = Some(clock_floor.for_tls());
         let update_client =
             adm_central_client::CentralClient::new(client.clone()).map_err(|e| SetupError::Central(e.to_string()))?;
         // Read from the file each time: a renewed certificate replaces it in place.
@@ -80,6 +84,7 @@ impl Backend {
             metrics,
             client_cert,
             update_client: Some(update_client),
+            clock_floor,
             _state: None,
         })
     }
@@ -109,6 +114,8 @@ impl Backend {
             .map_err(|e| SetupError::Central(e.to_string()))?;
         let mut client = demo.client_config();
         client.observer = Some(metrics.clone());
+        let clock_floor = Arc::new(crate::clock_floor::ClockFloor::load(Some(state.path())));
+        client.time_floor = Some(clock_floor.for_tls());
         let client_cert = CertSource::Pem(client.cert_pem.clone());
         let central = RemoteCentral::new(client, &state.path().join("outbox.sqlite"))
             .map_err(|e| SetupError::Central(e.to_string()))?;
@@ -121,6 +128,7 @@ impl Backend {
             metrics,
             client_cert,
             update_client: None,
+            clock_floor,
             _state: Some(state),
         })
     }

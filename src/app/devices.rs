@@ -99,6 +99,7 @@ pub fn build_devices(
         sim_a4: handles.a4.clone(),
         trust: Arc::new(backend.trust_anchors(config.documents.signer_policy())?),
         crls: Arc::default(),
+        clock_floor: backend.clock_floor.clone(),
         paper: Arc::new(PaperCounter::load(backend.state_dir.as_ref().map(|d| d.join("a4-sheets-since-paper-loaded")))),
     };
     Ok((devices, handles))

@@ -37,6 +37,8 @@ pub struct Devices {
     pub trust: Arc<crate::document::TrustAnchors>,
     /// CRLs from the central server, refreshed by the runtime.
     pub crls: SharedCrls,
+    /// The time certificates are judged at (never before the kiosk's clock floor).
+    pub clock_floor: Arc<crate::clock_floor::ClockFloor>,
     /// The simulated A4 printer's fault switch (demo and tests only).
     pub sim_a4: Option<adm_a4::sim::SimControl>,
     /// A4 sheets printed since paper was last loaded.

@@ -119,6 +119,7 @@ mod tests {
             )),
             trust: Arc::default(),
             crls: Arc::default(),
+            clock_floor: Arc::new(crate::clock_floor::ClockFloor::load(None)),
             sim_a4: None,
             paper: Arc::new(crate::devices::paper::PaperCounter::load(None)),
         };

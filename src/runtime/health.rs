@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::Runtime;
+use crate::clock_floor::ClockWrong;
 use crate::devices::lock;
 use crate::session::{Availability, Event, Millis, State};
 
@@ -32,9 +33,11 @@ pub fn too_full(dir: &Path) -> Option<u64> {
     }
 }
 
-/// What the attract screen offers, from the printers and the room for records.
-pub fn availability(printer_ready: bool, disk_full: bool) -> Availability {
-    match (disk_full, printer_ready) {
+/// What the attract screen offers, from the printers, the room for records and whether
+/// the clock can be believed (`clock_floor`: a wrong clock would judge certificates and
+/// date receipts and reports wrongly).
+pub fn availability(printer_ready: bool, disk_full: bool, clock_wrong: bool) -> Availability {
+    match (disk_full || clock_wrong, printer_ready) {
         (true, _) => Availability::OutOfService,
         (false, true) => Availability::Ready,
         (false, false) => Availability::PrinterUnavailable,
@@ -62,7 +65,17 @@ impl Runtime {
         let metrics = self.metrics.clone();
         let state_dir = self.state_dir.clone();
         let was_full = self.disk_full.clone();
+        let clock = self.devices.clock_floor.clone();
+        let was_wrong = self.clock_wrong.clone();
         self.tokio.spawn_blocking(move || {
+            let wrong = clock.judge(std::time::SystemTime::now());
+            metrics.set_clock_wrong(wrong.map(ClockWrong::label));
+            if wrong.is_some() != was_wrong.swap(wrong.is_some(), std::sync::atomic::Ordering::Relaxed) {
+                match wrong {
+                    Some(w) => tracing::error!(clock = w.label(), floor = ?clock.floor(), "the kiosk's clock is wrong: out of service"),
+                    None => tracing::info!("the kiosk's clock is right again: back in service"),
+                }
+            }
             let full = state_dir.as_deref().and_then(too_full);
             if let Some(free) = full {
                 metrics.set_disk_free(free);
@@ -80,7 +93,7 @@ impl Runtime {
             let status = lock(&a4).status();
             crate::telemetry::report_a4(&metrics, status.as_ref().ok());
             let ready = status.map(|s| s.can_print()).unwrap_or(false);
-            let availability = availability(ready, full.is_some());
+            let availability = availability(ready, full.is_some(), wrong.is_some());
             let _ = tx.send(Event::Availability(availability));
             crate::telemetry::report_receipt(&metrics, lock(&receipt).status().ok());
         });
@@ -92,11 +105,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_full_disk_takes_the_kiosk_out_of_service_whatever_the_printers_say() {
-        assert_eq!(availability(true, false), Availability::Ready);
-        assert_eq!(availability(false, false), Availability::PrinterUnavailable);
-        assert_eq!(availability(true, true), Availability::OutOfService);
-        assert_eq!(availability(false, true), Availability::OutOfService);
+    fn a_full_disk_or_a_wrong_clock_takes_the_kiosk_out_of_service_whatever_the_printers_say() {
+        assert_eq!(availability(true, false, false), Availability::Ready);
+        assert_eq!(availability(false, false, false), Availability::PrinterUnavailable);
+        assert_eq!(availability(true, true, false), Availability::OutOfService);
+        assert_eq!(availability(false, true, false), Availability::OutOfService);
+        assert_eq!(availability(true, false, true), Availability::OutOfService);
+        assert_eq!(availability(false, false, true), Availability::OutOfService);
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct Runtime {
     state_dir: Option<std::path::PathBuf>,
     /// Whether it was too full at the last check (to log the change, not every check).
     disk_full: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether the clock was judged wrong at the last check (likewise).
+    clock_wrong: Arc<std::sync::atomic::AtomicBool>,
     last_health: Option<Millis>,
     last_delivery: Option<Millis>,
     last_crl_fetch: Option<Millis>,
@@ -111,6 +113,7 @@ impl Runtime {
             out_of_service: false,
             state_dir: None,
             disk_full: Arc::default(),
+            clock_wrong: Arc::default(),
             last_health: None,
             last_delivery: None,
             last_crl_fetch: None,
@@ -243,6 +246,7 @@ impl Runtime {
                     metrics: self.metrics.clone(),
                     trust: self.devices.trust.clone(),
                     crls: self.devices.crls.clone(),
+                    clock: self.devices.clock_floor.clone(),
                     paper: self.devices.paper.clone(),
                 };
                 self.tokio.spawn(job.run());
@@ -316,6 +320,7 @@ impl Runtime {
                     metrics: self.metrics.clone(),
                     trust: self.devices.trust.clone(),
                     crls: self.devices.crls.clone(),
+                    clock: self.devices.clock_floor.clone(),
                     paper: self.devices.paper.clone(),
                 };
                 self.tokio.spawn(run.run());

@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::time::SystemTime;
 
 use adm_a4::{A4Printer, Attention, JobProgress, PrintError, PrintJob};
 
@@ -32,6 +31,7 @@ pub(super) struct PrintRun {
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     pub trust: Arc<crate::document::TrustAnchors>,
     pub crls: super::revocation::SharedCrls,
+    pub clock: Arc<crate::clock_floor::ClockFloor>,
     pub paper: Arc<crate::devices::paper::PaperCounter>,
 }
 
@@ -66,7 +66,7 @@ impl PrintRun {
             // Verified at trusted kiosk time, right before printing, for THIS citizen.
             let checked = {
                 let crls = super::revocation::read(&self.crls);
-                crate::document::check(&pdf, doc, &self.citizen, &self.trust, &crls, SystemTime::now())
+                crate::document::check(&pdf, doc, &self.citizen, &self.trust, &crls, self.clock.now())
             };
             if let Ok(report) = &checked
                 && matches!(report.revocation, RevocationStatus::Stale | RevocationStatus::Unknown)

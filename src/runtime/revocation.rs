@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLockReadGuard};
 use std::time::SystemTime;
 
 use crate::central::Central;
+use crate::clock_floor::ClockFloor;
 use crate::document::RevocationSet;
 
 pub use crate::devices::SharedCrls;
@@ -22,7 +23,8 @@ pub fn read(crls: &SharedCrls) -> RwLockReadGuard<'_, RevocationSet> {
 
 /// Fetches the CRLs and replaces the set. On any failure the previous set stays: an
 /// older CRL still proves the revocations it lists, and its staleness is judged at use.
-pub async fn refresh(central: Arc<dyn Central>, crls: SharedCrls) -> bool {
+/// The newest list's dates are evidence of the time for `clock` (see `clock_floor`).
+pub async fn refresh(central: Arc<dyn Central>, crls: SharedCrls, clock: Arc<ClockFloor>) -> bool {
     let pem = match central.revocation_lists().await {
         Ok(pem) => pem,
         Err(e) => {
@@ -33,7 +35,11 @@ pub async fn refresh(central: Arc<dyn Central>, crls: SharedCrls) -> bool {
     let mut set = RevocationSet::default();
     match set.add(&pem) {
         Ok(n) => {
-            set.fetched_at = Some(SystemTime::now());
+            let now = SystemTime::now();
+            if let Some(newest) = set.crls().iter().max_by_key(|c| c.this_update()) {
+                clock.observe_crls(newest.this_update(), newest.next_update(), now);
+            }
+            set.fetched_at = Some(now);
             *crls.write().unwrap_or_else(|e| e.into_inner()) = set;
             tracing::info!(crls = n, "revocation lists updated");
             true
@@ -55,7 +61,8 @@ impl super::Runtime {
             return;
         }
         self.last_crl_fetch = Some(now);
-        self.tokio.spawn(refresh(self.devices.central.clone(), self.devices.crls.clone()));
+        let clock = self.devices.clock_floor.clone();
+        self.tokio.spawn(refresh(self.devices.central.clone(), self.devices.crls.clone(), clock));
     }
 }
 
@@ -74,9 +81,10 @@ mod tests {
         let mut anchors = TrustAnchors::default();
         anchors.add_pem(&backend.signature_anchors[0]).expect("anchor");
         let crls = SharedCrls::default();
+        let clock = backend.clock_floor.clone();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio");
         rt.block_on(async {
-            assert!(refresh(backend.central.clone(), crls.clone()).await);
+            assert!(refresh(backend.central.clone(), crls.clone(), clock.clone()).await);
             assert_eq!(read(&crls).len(), 2);
             let nik = Nik::parse("3201011505800001").expect("NIK");
             let (token, citizen) = backend.central.sign_in_nik(&nik, "123456").await.expect("sign-in");
@@ -92,7 +100,7 @@ mod tests {
             adm_central::revocation::revoke_signer(&demo.state_dir.join("pki"), None).expect("revoke");
             // Not yet refreshed: the kiosk still holds the old CRLs.
             assert!(check(&crls).is_ok());
-            assert!(refresh(backend.central.clone(), crls.clone()).await);
+            assert!(refresh(backend.central.clone(), crls.clone(), clock.clone()).await);
             let refused = check(&crls).expect_err("refused after the refresh");
             assert_eq!(refused.label, "untrusted");
             assert!(refused.reason.contains("revoked"), "{}", refused.reason);

@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
-use std::time::SystemTime;
 
 use adm_a4::{A4Printer, PrintError, PrintJob};
 
@@ -26,6 +25,7 @@ pub(super) struct ServiceFilesRun {
     pub metrics: Arc<crate::telemetry::metrics::Metrics>,
     pub trust: Arc<crate::document::TrustAnchors>,
     pub crls: super::revocation::SharedCrls,
+    pub clock: Arc<crate::clock_floor::ClockFloor>,
     pub paper: Arc<crate::devices::paper::PaperCounter>,
 }
 
@@ -60,7 +60,7 @@ impl ServiceFilesRun {
             };
             let verdict = {
                 let crls = super::revocation::read(&self.crls);
-                crate::document::check_public(&pdf, file.size, &file.sha256, &self.trust, &crls, SystemTime::now())
+                crate::document::check_public(&pdf, file.size, &file.sha256, &self.trust, &crls, self.clock.now())
             };
             if let Err(refused) = verdict {
                 tracing::warn!(file = %file.id, label = refused.label, reason = %refused.reason, "service file refused");

@@ -67,6 +67,9 @@ pub struct ClientConfig {
     /// Told about every request (endpoint, duration, whether the service failed): the
     /// kiosk's metrics. None: nobody is told.
     pub observer: Option<Arc<dyn RequestObserver>>,
+    /// The earliest time the server's certificate is judged at, whatever the system clock
+    /// says (see [`crate::time_floor`]). None: the system clock alone.
+    pub time_floor: Option<crate::time_floor::FloorTime>,
 }
 
 impl ClientConfig {
@@ -84,6 +87,7 @@ impl ClientConfig {
             max_json_bytes: 1024 * 1024,
             max_pdf_bytes: 20 * 1024 * 1024,
             observer: None,
+            time_floor: None,
         }
     }
 }
@@ -552,7 +556,11 @@ fn tls_config(cfg: &ClientConfig) -> Result<rustls::ClientConfig, ClientError> {
     let key =
         PrivateKeyDer::from_pem_slice(&cfg.key_pem).map_err(|e| ClientError::Config(format!("kiosk key PEM: {e}")))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+    let time: Arc<dyn rustls::time_provider::TimeProvider> = match &cfg.time_floor {
+        Some(floor) => Arc::new(floor.clone()),
+        None => Arc::new(rustls::time_provider::DefaultTimeProvider),
+    };
+    let mut tls = rustls::ClientConfig::builder_with_details(provider, time)
         .with_safe_default_protocol_versions()
         .map_err(|e| ClientError::Config(format!("TLS: {e}")))?
         .with_root_certificates(roots)

@@ -19,6 +19,8 @@ pub mod notice;
 pub mod observe;
 #[cfg(feature = "client")]
 pub mod outbox;
+#[cfg(feature = "client")]
+pub mod time_floor;
 
 #[cfg(feature = "client")]
 pub use client::{CentralClient, ClientConfig, Download, UpdateDownloadError};

@@ -50,6 +50,8 @@ pub use server::{DEFAULT_PORT, OPENMETRICS_CONTENT_TYPE, ServerHandle, serve};
 const QR_BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 /// Central-server latency buckets, up to the client's own timeouts.
 const CENTRAL_BUCKETS: [f64; 11] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0];
+/// The reasons of `kiosk_clock_wrong` (`clock_floor::ClockWrong::label`).
+const CLOCK_WRONG: &[&str] = &["behind", "ahead"];
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
@@ -99,6 +101,7 @@ pub struct Metrics {
     outbox_oldest_age: LateGauge<f64, AtomicU64>,
     cert_expiry: LateGauge,
     disk_free: LateGauge,
+    clock_wrong: Family<ReasonLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -137,6 +140,7 @@ impl Metrics {
             outbox_oldest_age: Family::default(),
             cert_expiry: Family::default(),
             disk_free: Family::default(),
+            clock_wrong: Family::default(),
         };
 
         r.register_with_unit(
@@ -243,6 +247,15 @@ impl Metrics {
             Unit::Bytes,
             m.disk_free.clone(),
         );
+        r.register(
+            "kiosk_clock_wrong",
+            "1 while the kiosk's clock cannot be believed (reason: behind its floor or the \
+             signed revocation lists, or far ahead of them): the kiosk is out of service",
+            m.clock_wrong.clone(),
+        );
+        for &reason in CLOCK_WRONG {
+            m.clock_wrong.get_or_create(&ReasonLabel { reason }).set(0);
+        }
 
         // Every bounded series exists from the start (see the module comment).
         for &reason in A4_REASONS {
@@ -417,6 +430,14 @@ impl Metrics {
     /// notAfter of the kiosk's TLS client certificate, as Unix seconds.
     pub fn set_cert_expiry(&self, unix_secs: i64) {
         self.cert_expiry.get_or_create(&[]).set(unix_secs);
+    }
+
+    /// Which way the clock is wrong, if it is (`clock_floor::ClockWrong::label`).
+    pub fn set_clock_wrong(&self, reason: Option<&'static str>) {
+        let _g = self.lock();
+        for &r in CLOCK_WRONG {
+            self.clock_wrong.get_or_create(&ReasonLabel { reason: r }).set(i64::from(Some(r) == reason));
+        }
     }
 
     pub fn set_disk_free(&self, bytes: u64) {

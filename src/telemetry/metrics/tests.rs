@@ -196,6 +196,7 @@ fn no_label_value_outside_the_bounded_sets() {
             (n, "le") if n.ends_with("_bucket") => true,
             ("kiosk_build_info", "version" | "commit") => true,
             ("kiosk_update_failed", "reason") => UpdateFailure::ALL.iter().any(|r| r.label() == v),
+            ("kiosk_clock_wrong", "reason") => CLOCK_WRONG.contains(&v),
             ("kiosk_image_info", "version") => true,
             ("kiosk_image_info", "slot") => ["a", "b", "unknown"].contains(&v),
             _ => false,
