@@ -60,7 +60,8 @@ pub struct ClientConfig {
     pub request_timeout: Duration,
     /// Attempts per request, including the first (at least 1).
     pub max_attempts: u32,
-    /// First retry delay; doubles on each further retry.
+    /// Mean first retry delay (drawn from `[0, 2·backoff)`); the window doubles on each
+    /// further retry, up to 5 s.
     pub backoff: Duration,
     pub max_json_bytes: usize,
     pub max_pdf_bytes: usize,
@@ -114,6 +115,15 @@ enum Retry {
 pub struct CentralClient {
     http: reqwest::Client,
     cfg: Arc<ClientConfig>,
+    jitter: Arc<Jitter>,
+}
+
+/// Where this client's retry delays come from (`crate::backoff`).
+struct Jitter {
+    /// From the kiosk's certificate (a different one on every kiosk) and a per-process key.
+    seed: u64,
+    /// Requests sent so far, so two requests of one kiosk draw different delays.
+    requests: std::sync::atomic::AtomicU64,
 }
 
 impl CentralClient {
@@ -133,7 +143,8 @@ impl CentralClient {
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| ClientError::Config(format!("HTTP client: {e}")))?;
-        Ok(CentralClient { http, cfg: Arc::new(cfg) })
+        let jitter = Jitter { seed: crate::backoff::seed_for(&cfg.cert_pem), requests: Default::default() };
+        Ok(CentralClient { http, cfg: Arc::new(cfg), jitter: Arc::new(jitter) })
     }
 
     pub fn base_url(&self) -> &str {
@@ -403,6 +414,8 @@ impl CentralClient {
         let body = body.map(crate::body::json_body).transpose()?;
         let url = format!("{}{}", self.cfg.base_url, path);
         let attempts = self.cfg.max_attempts.max(1);
+        // This request's own jitter seed: the kiosk's, varied per request.
+        let seed = self.jitter.seed ^ self.jitter.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -455,7 +468,7 @@ impl CentralClient {
                 return Err(err);
             }
             tracing::debug!(%path, attempt, error = %err, "central request failed, retrying");
-            tokio::time::sleep(backoff(self.cfg.backoff, attempt)).await;
+            tokio::time::sleep(backoff(self.cfg.backoff, seed, attempt)).await;
         }
     }
 }
@@ -469,15 +482,15 @@ fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 502..=504)
 }
 
-/// Exponential backoff with a little jitter, so a fleet recovering from an outage does not
-/// retry in lockstep.
-fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(6));
-    let jitter_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::from(d.subsec_nanos() % 100))
-        .unwrap_or(0);
-    exp.min(Duration::from_secs(5)) + Duration::from_millis(jitter_ms)
+/// Longest wait between two attempts of one request.
+const RETRY_CAP: Duration = Duration::from_secs(5);
+
+/// The wait before retry `attempt`: exponential with full jitter (`crate::backoff`), drawn
+/// from this kiosk's seed and the request's own number, so a fleet whose requests failed
+/// together (a server restart) does not retry in lockstep. The clock's sub-second digits
+/// used before were nearly the same on kiosks failing at the same instant.
+fn backoff(base: Duration, seed: u64, attempt: u32) -> Duration {
+    crate::backoff::Backoff { base, cap: RETRY_CAP }.delay(seed, attempt)
 }
 
 enum ReadError {

@@ -2,6 +2,7 @@
 //!
 //! - [`answer`]: the server's answers read from bytes (pure, fuzzed);
 //! - [`api`]: wire types of `central/openapi.yaml` (the reference server reuses them);
+//! - [`backoff`]: jittered retry delays, so a fleet does not retry in lockstep;
 //! - [`client`]: mTLS HTTPS client with timeouts, bounded retries and size limits;
 //! - [`outbox`]: durable queue for print reports and audit events;
 //! - [`notice`]: parsing of the notice QR payload.
@@ -10,6 +11,7 @@
 
 pub mod answer;
 pub mod api;
+pub mod backoff;
 #[cfg(feature = "client")]
 mod body;
 #[cfg(feature = "client")]
