@@ -67,7 +67,8 @@ pub struct Runtime {
     /// Whether the clock was judged wrong at the last check (likewise).
     clock_wrong: Arc<std::sync::atomic::AtomicBool>,
     last_health: Option<Millis>,
-    last_delivery: Option<Millis>,
+    /// When the outbox is delivered next (`outbox.rs`).
+    delivery: outbox::Delivery,
     last_crl_fetch: Option<Millis>,
     pub maintenance: Maintenance,
     maintenance_rx: mpsc::Receiver<MaintenanceUpdate>,
@@ -97,6 +98,7 @@ impl Runtime {
         let mut machine = Machine::new(config.timing());
         machine.configure(config.timing(), config.language);
         let started = clock.now();
+        let delivery = outbox::Delivery::new(&info.kiosk_id);
         Ok(Runtime {
             machine,
             clock,
@@ -115,7 +117,7 @@ impl Runtime {
             disk_full: Arc::default(),
             clock_wrong: Arc::default(),
             last_health: None,
-            last_delivery: None,
+            delivery,
             last_crl_fetch: None,
             maintenance: Maintenance::new(config.clone(), config_path, power, maintenance_tx, started),
             maintenance_rx,
