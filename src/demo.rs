@@ -51,6 +51,30 @@ pub struct DemoReport {
     /// What [`headless::layout_problems`] found on any screen at any size.
     pub layout_problems: Vec<String>,
     pub printed: Vec<PathBuf>,
+    /// Every citizen screen again in each display mode (issue #18), 1080×1920, in
+    /// `screens/<mode>/` ([`DISPLAY_MODES`]).
+    pub mode_screens: Vec<PathBuf>,
+    /// Measured on every citizen screen at 1080×1920, default mode and each display mode:
+    /// a text under its mode's contrast minimum, a touch target under 9 mm, in low reach a
+    /// control above the reach band.
+    pub accessibility_problems: Vec<String>,
+    /// The lowest text contrast measured in each mode (`default` and [`DISPLAY_MODES`]),
+    /// and where.
+    pub lowest_contrast: Vec<(String, f64, String)>,
+}
+
+/// The display modes every citizen screen is also shown in, by the folder they go to. Each
+/// alone: what a citizen who needs one switches on.
+pub const DISPLAY_MODES: [(&str, crate::session::Display); 3] = [
+    ("high-contrast", crate::session::Display { high_contrast: true, large_text: false, low_reach: false }),
+    ("large-text", crate::session::Display { high_contrast: false, large_text: true, low_reach: false }),
+    ("low-reach", crate::session::Display { high_contrast: false, large_text: false, low_reach: true }),
+];
+
+/// The least text contrast of a mode: 7:1 in high contrast (WCAG 1.4.6, AAA), 4.5:1 in the
+/// others, whose palette is the default one (WCAG 1.4.3, AA).
+pub fn least_contrast(display: crate::session::Display) -> f64 {
+    if display.high_contrast { 7.0 } else { 4.5 }
 }
 
 mod check;
@@ -84,13 +108,25 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     let clock = ManualClock::default();
     let kiosk = Kiosk::new(&config, None, &backend, Box::new(clock.clone()), devices)?;
     headless::show(&kiosk.app)?;
-    let mut shots = Shots { dir: screens_dir, taken: vec![], sized: vec![], problems: vec![] };
+    let mut shots = Shots {
+        dir: screens_dir,
+        taken: vec![],
+        sized: vec![],
+        problems: vec![],
+        mode_screens: vec![],
+        accessibility: vec![],
+        lowest: vec![],
+        saving: vec![],
+    };
     headless::record_touches();
     script(&kiosk, &clock, &sim, &mut shots)?;
     check::script(&kiosk, &clock, &sim, &backend, &mut shots)?;
     status::script(&kiosk, &clock, &mut shots)?;
     services::script(&kiosk, &clock, &backend, &mut shots)?;
     technician_pages(&kiosk, &mut shots)?;
+    for saving in shots.saving.drain(..) {
+        saving.join().map_err(|_| DemoError::Script("writing a display mode's picture panicked".into()))??;
+    }
     let touches = serde_json::to_string_pretty(&headless::recorded_touches())
         .map_err(|e| DemoError::Script(format!("touches: {e}")))?;
     let touches_path = out.join("touches.json");
@@ -101,7 +137,15 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     printed.sort();
-    Ok(DemoReport { screens: shots.taken, sized_screens: shots.sized, layout_problems: shots.problems, printed })
+    Ok(DemoReport {
+        screens: shots.taken,
+        sized_screens: shots.sized,
+        layout_problems: shots.problems,
+        printed,
+        mode_screens: shots.mode_screens,
+        accessibility_problems: shots.accessibility,
+        lowest_contrast: shots.lowest,
+    })
 }
 
 /// Every page of the technician console not shown yet, signed in through the console's
@@ -150,6 +194,12 @@ struct Shots {
     taken: Vec<PathBuf>,
     sized: Vec<PathBuf>,
     problems: Vec<String>,
+    mode_screens: Vec<PathBuf>,
+    accessibility: Vec<String>,
+    /// Lowest contrast per mode so far: mode, ratio, where.
+    lowest: Vec<(String, f64, String)>,
+    /// The display modes' pictures being written.
+    saving: Vec<std::thread::JoinHandle<Result<(), DemoError>>>,
 }
 
 impl Shots {
@@ -157,8 +207,30 @@ impl Shots {
         kiosk.pump();
         let file = format!("{:02}-{name}.png", self.taken.len() + 1);
         let path = self.dir.join(&file);
-        snapshot(&kiosk.app, &path)?;
+        let img = headless::render(&kiosk.app)?;
+        img.save(&path).map_err(|e| DemoError::Script(format!("{}: {e}", path.display())))?;
         self.check(kiosk, &format!("{}x{} {file}", headless::SCREEN.0, headless::SCREEN.1));
+        // The technician's pages are shown in the default display only (the console opens
+        // in it: session::Display).
+        let citizen = !name.starts_with("maintenance");
+        if citizen {
+            self.measure(kiosk, &img, "default", crate::session::Display::default(), &file);
+            for (mode, display) in DISPLAY_MODES {
+                headless::set_display(&kiosk.app, display);
+                let dir = self.dir.join(mode);
+                std::fs::create_dir_all(&dir).map_err(|e| DemoError::Script(format!("{}: {e}", dir.display())))?;
+                let shot = dir.join(&file);
+                let img = headless::render(&kiosk.app)?;
+                self.check(kiosk, &format!("{mode} {file}"));
+                self.measure(kiosk, &img, mode, display, &file);
+                // Encoded beside the script, which goes on meanwhile.
+                let to = shot.clone();
+                self.saving.push(std::thread::spawn(move || save_fast(&img, &to)));
+                self.mode_screens.push(shot);
+            }
+            headless::set_display(&kiosk.app, kiosk.runtime.borrow().machine().display());
+        }
+
         // The reference set stays in `screens/`; `screens/1080x1920/` holds the same files
         // so every size has its folder.
         let reference = self.sized_dir(headless::SCREEN)?.join(&file);
@@ -185,9 +257,58 @@ impl Shots {
         Ok(dir)
     }
 
+    /// Text contrast from the pixels (the default palette and the high-contrast one; large
+    /// text and low reach use the default colours), touch target sizes, and in low reach the
+    /// band.
+    fn measure(
+        &mut self,
+        kiosk: &Kiosk,
+        img: &image::RgbaImage,
+        mode: &str,
+        display: crate::session::Display,
+        file: &str,
+    ) {
+        let least = least_contrast(display);
+        let palette = display == crate::session::Display::default() || display.high_contrast;
+        let contrasts = if palette { headless::text_contrasts(&kiosk.app, img) } else { vec![] };
+        for c in contrasts {
+            if c.ratio < least {
+                self.accessibility.push(format!(
+                    "{mode} {file}: contrast {:.2} < {least} ({:?} on {:?}): {}",
+                    c.ratio, c.text, c.background, c.what
+                ));
+            }
+            match self.lowest.iter_mut().find(|(m, ..)| m == mode) {
+                Some(entry) if entry.1 <= c.ratio => {}
+                Some(entry) => *entry = (mode.to_owned(), c.ratio, format!("{file}: {}", c.what)),
+                None => self.lowest.push((mode.to_owned(), c.ratio, format!("{file}: {}", c.what))),
+            }
+        }
+        let mut found = headless::small_targets(&kiosk.app);
+        if display.low_reach {
+            found.extend(headless::out_of_reach(&kiosk.app));
+        }
+        self.accessibility.extend(found.into_iter().map(|p| format!("{mode} {file}: {p}")));
+    }
+
     fn check(&mut self, kiosk: &Kiosk, what: &str) {
         self.problems.extend(headless::layout_problems(&kiosk.app).into_iter().map(|p| format!("{what}: {p}")));
     }
+}
+
+/// A PNG written with fast compression: the display modes add three pictures of every
+/// citizen screen, and the default ones (which the VM tests compare with) stay as they are.
+fn save_fast(img: &image::RgbaImage, path: &Path) -> Result<(), DemoError> {
+    use image::ImageEncoder as _;
+    let fail = |e: &dyn std::fmt::Display| DemoError::Script(format!("{}: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
+    image::codecs::png::PngEncoder::new_with_quality(
+        std::io::BufWriter::new(file),
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Sub,
+    )
+    .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgba8)
+    .map_err(|e| fail(&e))
 }
 
 fn expect(cond: bool, what: &str) -> Result<(), DemoError> {

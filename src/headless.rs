@@ -133,12 +133,26 @@ pub fn layout_problems(app: &AppWindow) -> Vec<String> {
 
 /// Writes what the screen shows now as a PNG.
 pub fn snapshot(app: &AppWindow, path: &Path) -> Result<(), HeadlessError> {
+    render(app)?.save(path).map_err(|e| HeadlessError::Snapshot(e.to_string()))
+}
+
+/// What the screen shows now, as the software renderer draws it.
+pub fn render(app: &AppWindow) -> Result<image::RgbaImage, HeadlessError> {
     // Let animations and property changes settle (mock time).
     i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(50));
     let buf = app.window().take_snapshot().map_err(|e| HeadlessError::Snapshot(e.to_string()))?;
-    let img = image::RgbaImage::from_raw(buf.width(), buf.height(), buf.as_bytes().to_vec())
-        .ok_or_else(|| HeadlessError::Snapshot("buffer size".into()))?;
-    img.save(path).map_err(|e| HeadlessError::Snapshot(e.to_string()))
+    image::RgbaImage::from_raw(buf.width(), buf.height(), buf.as_bytes().to_vec())
+        .ok_or_else(|| HeadlessError::Snapshot("buffer size".into()))
+}
+
+/// Shows the UI in `display`'s modes at once, without the session machine (which sets
+/// them from a citizen's touches and resets them: the next `Kiosk::pump` renders its
+/// own again). For the demo's pictures of every screen in every mode.
+pub fn set_display(app: &AppWindow, display: crate::session::Display) {
+    let d = app.global::<crate::ui::Display>();
+    d.set_high_contrast(display.high_contrast);
+    d.set_large_text(display.large_text);
+    d.set_low_reach(display.low_reach);
 }
 
 /// Elements a citizen can touch that carry `label`.
@@ -322,4 +336,236 @@ pub fn sign_in_with_nik(app: &AppWindow, nik: &str, pin: &str) -> Result<(), Hea
     tap(app, "Lanjut")?;
     type_digits(app, pin)?;
     tap(app, "Masuk")
+}
+
+// ---- Accessibility measured on the rendered screen (issue #18) ---------------------------
+
+/// Pixels per millimetre of the reference panel: 1080 px across the 268 mm of a 21.5"
+/// portrait panel (ui/globals.slint, `Theme.u`).
+pub const PX_PER_MM: f32 = 1080.0 / 267.8;
+
+/// The smallest touch target, both ways: 9 mm (Korea's 2021 kiosk standard; far above
+/// WCAG 2.5.8's 24 CSS px), 36 px on the reference panel.
+pub const MIN_TARGET_MM: f32 = 9.0;
+
+/// WCAG 2.x relative luminance of an sRGB colour.
+pub fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let lin = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.040_45 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/// WCAG contrast ratio of two colours, 1 to 21.
+pub fn contrast_ratio(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The two dominant colours of a text's pixels: the most frequent one (the background)
+/// and the most frequent of those that differ from it visibly (the glyphs' solid cores;
+/// their anti-aliased edges spread over many shades, each rare). `None` when nothing
+/// stands out (an empty text).
+pub fn text_colours(img: &image::RgbaImage, (x0, y0, x1, y1): (u32, u32, u32, u32)) -> Option<([u8; 3], [u8; 3])> {
+    // Counted by sorting (cheap unoptimised too: the tests build this crate at opt-level 0).
+    // Every other pixel each way: a glyph's stem at the smallest text (28 px) is 3 px wide.
+    let mut pixels: Vec<u32> = Vec::with_capacity(((x1 - x0) * (y1 - y0) / 4) as usize);
+    for y in (y0..y1.min(img.height())).step_by(2) {
+        for x in (x0..x1.min(img.width())).step_by(2) {
+            let [r, g, b, _] = img.get_pixel(x, y).0;
+            pixels.push(u32::from_be_bytes([0, r, g, b]));
+        }
+    }
+    pixels.sort_unstable();
+    let total = pixels.len() as u32;
+    let mut by_count: Vec<([u8; 3], u32)> = pixels
+        .chunk_by(|a, b| a == b)
+        .map(|run| {
+            let [_, r, g, b] = run[0].to_be_bytes();
+            ([r, g, b], run.len() as u32)
+        })
+        .collect();
+    // Ties broken by colour: the same pixels always give the same answer.
+    by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let (background, _) = *by_count.first()?;
+    // A glyph's core: at least 6 pixels sampled and 0.3 % of them.
+    let least = (total / 300).max(6);
+    by_count.iter().find(|(c, n)| *n >= least && contrast_ratio(*c, background) >= 1.2).map(|(c, _)| (background, *c))
+}
+
+/// Where a finger or an eye finds what lies at `r` now: the part of it the page's viewport
+/// (or a list inside the page) shows, `None` when none of it shows. Outside the page (the
+/// top bar, the display bar, the timeout warning) it is `r` itself.
+struct Frames {
+    bar: Option<Rect>,
+    page: Option<Rect>,
+    content: Option<Rect>,
+    lists: Vec<Rect>,
+}
+
+impl Frames {
+    /// Looked up once per screen: every lookup walks the whole element tree.
+    fn of(app: &AppWindow) -> Frames {
+        let find = |id: &str| ElementHandle::find_by_element_id(app, id).next().map(|e| rect(&e));
+        Frames {
+            bar: find("AppWindow::display-bar"),
+            page: find("AppWindow::scroll"),
+            content: find("AppWindow::scroll-content"),
+            lists: ElementHandle::find_by_element_type_name(app, "Flickable")
+                .filter(|f| f.id().as_deref() != Some("AppWindow::scroll"))
+                .map(|f| rect(&f))
+                .collect(),
+        }
+    }
+}
+
+fn shown_part(frames: &Frames, r: Rect) -> Option<Rect> {
+    let mut view = r;
+    let clip = |v: Rect, c: Rect| (v.0.max(c.0), v.1.max(c.1), v.2.min(c.2), v.3.min(c.3));
+    let in_page = !frames.bar.is_some_and(|b| inside(r, b)) && frames.content.is_some_and(|c| inside(r, c));
+    if let (true, Some(p)) = (in_page, frames.page) {
+        view = clip(view, p);
+        for &l in &frames.lists {
+            // What starts inside a list's height and width belongs to it (see layout_problems).
+            if r.0 >= l.0 - 0.5 && r.2 <= l.2 + 0.5 && r.1 >= l.1 - 0.5 && r.1 < l.3 {
+                view = clip(view, l);
+            }
+        }
+    }
+    (view.2 > view.0 && view.3 > view.1).then_some(view)
+}
+
+/// The contrast of one text on screen.
+#[derive(Debug, Clone)]
+pub struct TextContrast {
+    pub what: String,
+    pub ratio: f64,
+    pub text: [u8; 3],
+    pub background: [u8; 3],
+}
+
+/// Every text on screen with something drawn in it, and its contrast measured from the
+/// pixels of `img` (what `render` gave for the screen as it is now). Left out: texts
+/// outside the window, texts under the modal timeout warning (dimmed on purpose; the
+/// warning's own are measured), and the labels of disabled buttons (WCAG 1.4.3 exempts
+/// inactive controls).
+pub fn text_contrasts(app: &AppWindow, img: &image::RgbaImage) -> Vec<TextContrast> {
+    let scale = app.window().scale_factor();
+    let size = app.window().size();
+    let screen: Rect = (0.0, 0.0, size.width as f32 / scale, size.height as f32 / scale);
+    let dialog = ElementHandle::find_by_element_id(app, "TimeoutWarning::dialog").next().map(|e| rect(&e));
+    let disabled: Vec<Rect> = app
+        .root_element()
+        .query_descendants()
+        .match_predicate(|e| {
+            matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox))
+                && e.accessible_enabled() == Some(false)
+        })
+        .find_all()
+        .iter()
+        .map(rect)
+        .collect();
+    let frames = Frames::of(app);
+    let mut out = vec![];
+    for e in ElementHandle::find_by_element_type_name(app, "Text") {
+        let r = rect(&e);
+        if r.2 - r.0 < 1.0 || r.3 - r.1 < 1.0 || e.computed_opacity() <= 0.0 || !inside(r, screen) {
+            continue;
+        }
+        if dialog.is_some_and(|d| !inside(r, d)) {
+            continue;
+        }
+        // Only texts shown whole: a part scrolled under the display bar or a list's edge
+        // shows other pixels.
+        if shown_part(&frames, r) != Some(r) {
+            continue;
+        }
+        let centre = ((r.0 + r.2) / 2.0, (r.1 + r.3) / 2.0);
+        if disabled.iter().any(|b| b.0 <= centre.0 && centre.0 <= b.2 && b.1 <= centre.1 && centre.1 <= b.3) {
+            continue;
+        }
+        // Physical pixels, 3 px in from each side: a box's border around a text that fills
+        // it (the tick of a document's box) is no part of the text.
+        let px = |v: f32| (v * scale).round().max(0.0) as u32;
+        let (x0, y0, x1, y1) = (px(r.0) + 3, px(r.1) + 3, px(r.2).saturating_sub(3), px(r.3).saturating_sub(3));
+        if x1 <= x0 || y1 <= y0 {
+            continue;
+        }
+        if let Some((background, text)) = text_colours(img, (x0, y0, x1, y1)) {
+            out.push(TextContrast { what: describe(&e), ratio: contrast_ratio(background, text), text, background });
+        }
+    }
+    out
+}
+
+/// Elements a citizen can touch (buttons, toggles, document tiles) smaller than
+/// [`MIN_TARGET_MM`] either way, on a window of the reference panel's pixel density.
+pub fn small_targets(app: &AppWindow) -> Vec<String> {
+    let scale = app.window().scale_factor();
+    let least = MIN_TARGET_MM * PX_PER_MM / scale;
+    app.root_element()
+        .query_descendants()
+        .match_predicate(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
+        .find_all()
+        .iter()
+        .filter(|e| e.computed_opacity() > 0.0)
+        .filter(|e| {
+            let s = e.size();
+            s.width > 0.0 && s.height > 0.0 && (s.width < least || s.height < least)
+        })
+        .map(|e| format!("smaller than {MIN_TARGET_MM} mm: {}", describe(e)))
+        .collect()
+}
+
+/// Elements a citizen can touch, as far as they show, that lie above the low-reach band
+/// (`Theme.reach-band`: the lower 220 mm of the panel, ≤ 1,220 mm above the floor).
+pub fn out_of_reach(app: &AppWindow) -> Vec<String> {
+    let scale = app.window().scale_factor();
+    let height = app.window().size().height as f32 / scale;
+    let band_top = height - app.global::<crate::ui::Theme>().get_reach_band();
+    let frames = Frames::of(app);
+    app.root_element()
+        .query_descendants()
+        .match_predicate(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
+        .find_all()
+        .iter()
+        .filter(|e| e.computed_opacity() > 0.0)
+        .filter_map(|e| {
+            // Inside the page, only what its viewport shows is there to touch.
+            let shown = shown_part(&frames, rect(e))?;
+            (shown.1 < band_top - 0.5).then(|| format!("above the reach band (y < {band_top}): {}", describe(e)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contrast_ratios_as_wcag_computes_them() {
+        assert!((contrast_ratio([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 1e-9);
+        assert!((contrast_ratio([255, 255, 255], [255, 255, 255]) - 1.0).abs() < 1e-9);
+        // #767676 on white is WCAG's well-known 4.54:1.
+        let r = contrast_ratio([0x76, 0x76, 0x76], [255, 255, 255]);
+        assert!((r - 4.54).abs() < 0.01, "{r}");
+    }
+
+    #[test]
+    fn text_colours_are_the_background_and_the_glyph_cores() {
+        // A white field with a dark-blue bar (a glyph's stem) and grey anti-aliased edges.
+        let mut img = image::RgbaImage::from_pixel(40, 20, image::Rgba([255, 255, 255, 255]));
+        for y in 5..15 {
+            for x in 10..14 {
+                img.put_pixel(x, y, image::Rgba([11, 61, 145, 255]));
+            }
+            img.put_pixel(9, y, image::Rgba([130, 160, 200, 255]));
+            img.put_pixel(14, y, image::Rgba([140, 170, 210, 255]));
+        }
+        assert_eq!(text_colours(&img, (0, 0, 40, 20)), Some(([255, 255, 255], [11, 61, 145])));
+        // Nothing drawn: no text to measure.
+        let blank = image::RgbaImage::from_pixel(40, 20, image::Rgba([0, 0, 0, 255]));
+        assert_eq!(text_colours(&blank, (0, 0, 40, 20)), None);
+    }
 }

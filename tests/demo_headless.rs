@@ -32,6 +32,34 @@ fn headless_demo_writes_every_screen_and_the_printed_documents() {
     }
     assert!(report.layout_problems.is_empty(), "{}", report.layout_problems.join("\n"));
 
+    // Every citizen screen in every display mode (issue #18), at 1080×1920 in
+    // `screens/<mode>/`; the default screens stay where they are. The technician's pages
+    // have the default display only.
+    let citizen: Vec<_> = report
+        .screens
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| !n.contains("-maintenance"))
+        .collect();
+    assert!(citizen.len() >= 30, "{citizen:?}");
+    assert_eq!(report.mode_screens.len(), citizen.len() * adm_kiosk::demo::DISPLAY_MODES.len());
+    for (mode, _) in adm_kiosk::demo::DISPLAY_MODES {
+        for name in &citizen {
+            let png = out.path().join("screens").join(mode).join(name);
+            let img = image::open(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+            assert_eq!((img.width(), img.height()), (1080, 1920), "{}", png.display());
+        }
+    }
+    // Measured from the rendered pixels of each of them and of the default screens: every
+    // text at ≥ 4.5:1 on its background (≥ 7:1 in high contrast), every touch target ≥ 9 mm
+    // both ways on the reference panel, and in low reach every control in the lower band.
+    for (mode, ratio, place) in &report.lowest_contrast {
+        eprintln!("lowest text contrast, {mode}: {ratio:.2}:1 ({place})");
+    }
+    let modes: Vec<&str> = report.lowest_contrast.iter().map(|(m, ..)| m.as_str()).collect();
+    assert_eq!(modes, ["default", "high-contrast"], "{:?}", report.lowest_contrast);
+    assert!(report.accessibility_problems.is_empty(), "{}", report.accessibility_problems.join("\n"));
+
     let names: Vec<String> =
         report.printed.iter().filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
     assert!(names.iter().any(|n| n.starts_with("a4-") && n.ends_with(".pdf")), "{names:?}");

@@ -3,7 +3,8 @@
 use zeroize::Zeroizing;
 
 use super::state::{
-    Availability, Failure, FilesOutcome, JobStatus, Language, PinProblem, ScanHint, ScanProblem, SessionCtx,
+    Availability, DisplayOption, Failure, FilesOutcome, JobStatus, Language, PinProblem, ScanHint, ScanProblem,
+    SessionCtx,
 };
 use crate::central::{Citizen, DocumentMeta, SessionToken};
 use crate::nik::Nik;
@@ -37,6 +38,8 @@ pub enum Event {
     RetryPrint,
     Finish,
     SetLanguage(Language),
+    /// A display mode switched on or off (high contrast, large text, low reach).
+    ToggleDisplay(DisplayOption),
     /// "Cek dokumen" on the attract screen (no sign-in), or "check another document".
     CheckDocument,
     /// "Status pengajuan" on the documents screen: the citizen's applications.

@@ -7,7 +7,9 @@ use zeroize::Zeroizing;
 
 use super::Millis;
 use super::event::{AuditEvent, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest, SignInError};
-use super::state::{Availability, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State};
+use super::state::{
+    Availability, Display, Failure, Job, JobStatus, Language, PinProblem, ReceiptOutcome, SignInMethod, State,
+};
 use crate::nik::Nik;
 
 mod check;
@@ -69,6 +71,8 @@ pub struct Machine {
     state: State,
     language: Language,
     default_language: Language,
+    /// The citizen's display modes (see `Display` for when they reset).
+    display: Display,
     availability: Availability,
     /// Id of the current (or last) session; answers for other ids are stale.
     session: u64,
@@ -86,6 +90,7 @@ impl Machine {
             state: State::Attract,
             language: Language::default(),
             default_language: Language::default(),
+            display: Display::default(),
             availability: Availability::Ready,
             session: 0,
             idle_deadline: 0,
@@ -101,6 +106,9 @@ impl Machine {
     }
     pub fn language(&self) -> Language {
         self.language
+    }
+    pub fn display(&self) -> Display {
+        self.display
     }
     pub fn availability(&self) -> Availability {
         self.availability
@@ -174,6 +182,13 @@ impl Machine {
             self.touch();
             return out;
         }
+        if let Event::ToggleDisplay(option) = event {
+            // Like the language: any screen, the warning's included (it restarts the idle
+            // time like any touch).
+            self.display = self.display.toggled(option);
+            self.touch();
+            return out;
+        }
         if let Event::Availability(availability) = event {
             self.availability = availability;
             return out;
@@ -209,7 +224,12 @@ impl Machine {
     fn tick(&mut self, out: &mut Vec<Command>) {
         let now = self.now;
         match &self.state {
-            State::Goodbye if now >= self.goodbye_deadline => self.state = State::Attract,
+            State::Goodbye if now >= self.goodbye_deadline => self.after_goodbye(),
+            // A mode switched on at the attract screen by someone who then walked away
+            // must not greet the next citizen: it goes after the idle time, like a session.
+            State::Attract if self.display != Display::default() && now >= self.idle_deadline => {
+                self.display = Display::default()
+            }
             State::Maintenance if now >= self.idle_deadline => {
                 self.end_maintenance(AuditEvent::TechnicianTimedOut, out)
             }
@@ -245,7 +265,7 @@ impl Machine {
             State::Printing { .. } | State::Attract => {}
             State::Services { .. } if self.printing_service_files() => {}
             State::PrintStopped { .. } => self.collect(out),
-            State::Goodbye => self.state = State::Attract,
+            State::Goodbye => self.after_goodbye(),
             // "End session" on the console's timeout warning.
             State::Maintenance => self.end_maintenance(AuditEvent::TechnicianExit, out),
             _ => self.end(EndReason::Cancelled, out),
@@ -257,6 +277,7 @@ impl Machine {
     fn end_maintenance(&mut self, audit: AuditEvent, out: &mut Vec<Command>) {
         self.state = State::Attract;
         self.language = self.default_language;
+        self.display = Display::default();
         out.push(Command::EndMaintenance);
         out.push(Command::Audit(audit));
     }
@@ -281,10 +302,20 @@ impl Machine {
         if reason == EndReason::Completed {
             self.state = State::Goodbye;
             self.goodbye_deadline = self.now + self.timing.goodbye_ms;
+        } else {
+            self.display = Display::default();
         }
+        // The display modes stay for the goodbye ("your data has been erased"), which the
+        // citizen who needed them must be able to read; they go with it (`after_goodbye`).
         self.language = self.default_language;
         out.push(Command::EndSession { token });
         out.push(Command::Audit(AuditEvent::SessionEnded { session: self.session, reason }));
+    }
+
+    /// The goodbye is over: the attract screen, in the default display for the next citizen.
+    fn after_goodbye(&mut self) {
+        self.state = State::Attract;
+        self.display = Display::default();
     }
 
     fn fail(&mut self, failure: Failure, out: &mut Vec<Command>) {
@@ -316,7 +347,7 @@ impl Machine {
                 self.state = State::ChooseMethod;
                 out.push(Command::Audit(AuditEvent::SessionStarted { session: self.session }));
             }
-            (State::Goodbye, Event::Start | Event::Finish) => self.state = State::Attract,
+            (State::Goodbye, Event::Start | Event::Finish) => self.after_goodbye(),
             (State::Attract, Event::CheckDocument) if self.availability != Availability::OutOfService => {
                 self.start_check(out)
             }
@@ -328,12 +359,15 @@ impl Machine {
             }
             (State::LoadingServices | State::Services { .. }, ev) => self.step_services(ev, out),
             (State::Attract, Event::EnterMaintenance) => {
+                // The technician pages are laid out for the default display only.
+                self.display = Display::default();
                 self.state = State::Maintenance;
                 self.touch();
             }
             (State::Maintenance, Event::ExitMaintenance) => {
                 self.state = State::Attract;
                 self.language = self.default_language;
+                self.display = Display::default();
             }
 
             (State::ChooseMethod, Event::ChooseNik) => {

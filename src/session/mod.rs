@@ -14,9 +14,9 @@ pub use event::{
 };
 pub use machine::{Machine, Timing, Warning};
 pub use state::{
-    Availability, CheckResult, Failure, FilesOutcome, Job, JobStatus, Language, PinProblem, PrinterProblem,
-    ReceiptOutcome, Refusal, ScanHint, ScanProblem, ServiceDesk, SessionCtx, SignInMethod, SlipOutcome, State,
-    StatusDesk,
+    Availability, CheckResult, Display, DisplayOption, Failure, FilesOutcome, Job, JobStatus, Language, PinProblem,
+    PrinterProblem, ReceiptOutcome, Refusal, ScanHint, ScanProblem, ServiceDesk, SessionCtx, SignInMethod, SlipOutcome,
+    State, StatusDesk,
 };
 
 /// Milliseconds on the runtime's monotonic clock.

@@ -10,6 +10,43 @@ use crate::nik::{Nik, NikError};
 /// The session's language: Bahasa Indonesia by default, restored for every new citizen.
 pub use adm_text::Language;
 
+/// One of the display modes a citizen can switch on any citizen screen (issue #18: Korea's
+/// 2021 unmanned-kiosk standard asks for magnification, high contrast and an operating
+/// height ≤ 1,220 mm; WCAG 2.2 1.4.6 for 7:1 contrast, 1.4.4 for text scaled without loss).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayOption {
+    /// Light text and outlines on black, every text at ≥ 7:1.
+    HighContrast,
+    /// Text about 1.4 times larger; what no longer fits scrolls.
+    LargeText,
+    /// The whole kiosk lowered into the band a seated citizen reaches (≤ 1,220 mm).
+    LowReach,
+}
+
+/// The display modes switched on. A citizen's own need, so it never outlives them: back to
+/// all off whenever a session ends or is cancelled, when the kiosk returns to the attract
+/// screen after the goodbye, when the technician console opens, and when a choice made on
+/// the attract screen is left untouched for the idle timeout (see `Machine::tick`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Display {
+    pub high_contrast: bool,
+    pub large_text: bool,
+    pub low_reach: bool,
+}
+
+impl Display {
+    /// The same with `option` switched the other way.
+    pub fn toggled(self, option: DisplayOption) -> Display {
+        let mut d = self;
+        match option {
+            DisplayOption::HighContrast => d.high_contrast = !d.high_contrast,
+            DisplayOption::LargeText => d.large_text = !d.large_text,
+            DisplayOption::LowReach => d.low_reach = !d.low_reach,
+        }
+        d
+    }
+}
+
 /// Whether the kiosk can serve a citizen right now (shown on the attract screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Availability {

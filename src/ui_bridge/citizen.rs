@@ -10,7 +10,7 @@ use super::{grey_image, service_view, status_view};
 use crate::central::{DocKind, DocumentStatus};
 use crate::nik::NikError;
 use crate::session::{
-    Availability, CheckResult, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem,
+    Availability, CheckResult, DisplayOption, Event, Failure, JobStatus, Language, Machine, PinProblem, PrinterProblem,
     ReceiptOutcome, Refusal, ScanHint, ScanProblem, State,
 };
 use crate::ui::{self, AppWindow, BusyKind, DocRow, JobRow, JobState, Kiosk, NikProblem, ReceiptState, Screen};
@@ -90,6 +90,14 @@ pub fn connect(app: &AppWindow, sink: Rc<dyn Fn(Event)>) {
     k.on_print_checklist(move || s(Event::PrintChecklist));
     let s = sink.clone();
     k.on_print_service_files(move || s(Event::PrintServiceFiles));
+    let s = sink.clone();
+    k.on_toggle_display(move |option| {
+        s(Event::ToggleDisplay(match option {
+            ui::DisplayOption::HighContrast => DisplayOption::HighContrast,
+            ui::DisplayOption::LargeText => DisplayOption::LargeText,
+            ui::DisplayOption::LowReach => DisplayOption::LowReach,
+        }))
+    });
     let s = sink;
     k.on_set_language(move |l| {
         s(Event::SetLanguage(match l {
@@ -111,6 +119,12 @@ pub fn render(app: &AppWindow, m: &Machine) {
         // Switching the bundled translation re-evaluates every @tr() string.
         let _ = slint::select_bundled_translation(m.language().code());
     }
+    // The display modes: only the machine decides when they go (see session::Display).
+    let display = m.display();
+    let d = app.global::<ui::Display>();
+    d.set_high_contrast(display.high_contrast);
+    d.set_large_text(display.large_text);
+    d.set_low_reach(display.low_reach);
     k.set_availability(match m.availability() {
         Availability::Ready => ui::Availability::Ready,
         Availability::OutOfService => ui::Availability::OutOfService,

@@ -1,7 +1,8 @@
-//! Cancel and timeouts from every state, the session limit, language reset, and the
+//! Cancel and timeouts from every state, the session limit, language and display reset, and the
 //! maintenance console's place in the machine.
 
 use super::*;
+use crate::session::state::DisplayOption;
 
 // --- cancel from each state ----------------------------------------------------------
 
@@ -150,6 +151,81 @@ fn language_switches_anywhere_and_resets_for_the_next_citizen() {
     assert_eq!(j.m.language(), Language::En);
     j.ev(Event::Cancel);
     assert_eq!(j.m.language(), Language::Id);
+}
+
+// --- display modes (issue #18) -----------------------------------------------------------
+
+const ALL_MODES: [DisplayOption; 3] = [DisplayOption::HighContrast, DisplayOption::LargeText, DisplayOption::LowReach];
+
+fn all_modes_on(j: &mut J) {
+    for option in ALL_MODES {
+        j.ev(Event::ToggleDisplay(option));
+    }
+    assert_eq!(j.m.display(), Display { high_contrast: true, large_text: true, low_reach: true });
+}
+
+#[test]
+fn display_modes_switch_anywhere_and_back() {
+    let mut j = J::new();
+    j.ev(Event::ToggleDisplay(DisplayOption::LargeText));
+    assert_eq!(j.m.display(), Display { large_text: true, ..Display::default() });
+    j.ev(Event::Start).ev(Event::ChooseNik).ev(Event::ToggleDisplay(DisplayOption::HighContrast));
+    assert_eq!(j.m.display(), Display { large_text: true, high_contrast: true, low_reach: false });
+    j.ev(Event::ToggleDisplay(DisplayOption::LargeText));
+    assert_eq!(j.m.display(), Display { high_contrast: true, ..Display::default() });
+    // The session goes on where it was.
+    assert!(matches!(j.state(), State::EnterNik { .. }));
+}
+
+#[test]
+fn display_modes_never_reach_the_next_citizen() {
+    // Cancelled, timed out, or over the session limit from every state: default at once.
+    for (name, mut j) in all_session_states() {
+        all_modes_on(&mut j);
+        j.ev(Event::Cancel);
+        if matches!(j.state(), State::Attract) {
+            assert_eq!(j.m.display(), Display::default(), "{name}: cancel");
+        }
+    }
+    let mut j = enter_nik();
+    all_modes_on(&mut j);
+    j.after(T.idle_ms + 1);
+    assert!(matches!(j.state(), State::Attract));
+    assert_eq!(j.m.display(), Display::default(), "idle timeout");
+    // Finished: the goodbye ("your data has been erased") is still shown in the citizen's
+    // modes, the attract screen after it in the default one.
+    let mut j = collect();
+    all_modes_on(&mut j);
+    j.ev(Event::Finish);
+    assert!(matches!(j.state(), State::Goodbye));
+    assert!(j.m.display().large_text);
+    j.after(T.goodbye_ms + 1);
+    assert!(matches!(j.state(), State::Attract));
+    assert_eq!(j.m.display(), Display::default(), "after the goodbye");
+    let mut j = collect();
+    all_modes_on(&mut j);
+    j.ev(Event::Finish).ev(Event::Start);
+    assert_eq!(j.m.display(), Display::default(), "goodbye touched");
+}
+
+#[test]
+fn a_mode_left_on_at_the_attract_screen_goes_after_the_idle_time() {
+    let mut j = J::new();
+    j.ev(Event::ToggleDisplay(DisplayOption::LowReach));
+    j.after(T.idle_ms - 1);
+    assert!(j.m.display().low_reach, "still being chosen");
+    j.after(2);
+    assert_eq!(j.m.display(), Display::default());
+    assert!(matches!(j.state(), State::Attract));
+}
+
+#[test]
+fn the_technician_console_always_opens_in_the_default_display() {
+    let mut j = J::new();
+    all_modes_on(&mut j);
+    j.ev(Event::EnterMaintenance);
+    assert!(matches!(j.state(), State::Maintenance));
+    assert_eq!(j.m.display(), Display::default());
 }
 
 #[test]
