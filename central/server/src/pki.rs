@@ -105,17 +105,31 @@ impl Pki {
 
     /// Issues a client certificate for a kiosk (CN = kiosk id), signed by the TLS CA.
     pub fn issue_kiosk(&self, kiosk_id: &str) -> Result<IssuedCert, PkiError> {
+        issue_kiosk_cert(&self.kiosk_issuer()?, kiosk_id)
+    }
+
+    /// Client certificates for many kiosks at once (a province's roll-out, the fleet load
+    /// bench): the CA key is read once, each kiosk gets its own ECDSA P-256 key.
+    pub fn issue_kiosks(&self, kiosk_ids: &[&str]) -> Result<Vec<IssuedCert>, PkiError> {
+        let issuer = self.kiosk_issuer()?;
+        kiosk_ids.iter().map(|id| issue_kiosk_cert(&issuer, id)).collect()
+    }
+
+    fn kiosk_issuer(&self) -> Result<Issuer<'static, KeyPair>, PkiError> {
         let ca_key = KeyPair::from_pem(
             &fs::read_to_string(self.dir.join("tls-ca.key"))
                 .map_err(|e| PkiError::Io(self.dir.join("tls-ca.key"), e))?,
         )?;
-        let issuer = Issuer::new(tls_ca_params()?, ca_key);
-        let key = KeyPair::generate()?;
-        let mut params = leaf_params(kiosk_id, "Anjungan Dukcapil Mandiri (DEMO)")?;
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let cert = params.signed_by(&key, &issuer)?;
-        Ok(IssuedCert { fingerprint: fingerprint(cert.der()), cert_pem: cert.pem(), key_pem: key.serialize_pem() })
+        Ok(Issuer::new(tls_ca_params()?, ca_key))
     }
+}
+
+fn issue_kiosk_cert(issuer: &Issuer<'static, KeyPair>, kiosk_id: &str) -> Result<IssuedCert, PkiError> {
+    let key = KeyPair::generate()?;
+    let mut params = leaf_params(kiosk_id, "Anjungan Dukcapil Mandiri (DEMO)")?;
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, issuer)?;
+    Ok(IssuedCert { fingerprint: fingerprint(cert.der()), cert_pem: cert.pem(), key_pem: key.serialize_pem() })
 }
 
 /// Lower-case hex SHA-256 of a DER certificate.
