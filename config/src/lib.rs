@@ -4,12 +4,18 @@
 //! configuration. Unknown keys are refused: a typo must not silently fall back to a
 //! default on a machine in a district office. Nothing here can switch off signature or
 //! TLS verification — there is no such key.
+//!
+//! Its own crate (re-exported by the kiosk as `adm_kiosk::config`) so that the fuzz
+//! targets (`fuzz/`) read `kiosk.toml` with exactly this code, without the kiosk and its UI
+//! toolkit. The session timing made from it (`timing()`) stays with the kiosk, whose
+//! session core owns the `Timing` type.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::session::{Language, Timing};
+use adm_pdf_verify::SignerPolicy;
+use adm_text::Language;
 
 mod values;
 
@@ -218,14 +224,14 @@ impl Default for Printers {
 
 impl Default for Documents {
     fn default() -> Self {
-        let policy = crate::document::SignerPolicy::default();
+        let policy = SignerPolicy::default();
         Documents { signer_eku: policy.eku, crl_grace_hours: policy.crl_grace.as_secs() / 3600 }
     }
 }
 
 impl Documents {
-    pub fn signer_policy(&self) -> crate::document::SignerPolicy {
-        crate::document::SignerPolicy {
+    pub fn signer_policy(&self) -> SignerPolicy {
+        SignerPolicy {
             eku: self.signer_eku.clone(),
             crl_grace: std::time::Duration::from_secs(self.crl_grace_hours * 3600),
         }
@@ -363,18 +369,6 @@ impl Config {
         }
         self.documents.validate()?;
         validate_technicians(&self.technicians)
-    }
-
-    pub fn timing(&self) -> Timing {
-        let t = &self.timeouts;
-        Timing {
-            idle_ms: t.idle_seconds * 1000,
-            warning_ms: t.warning_seconds * 1000,
-            session_limit_ms: t.session_limit_seconds * 1000,
-            goodbye_ms: t.goodbye_seconds * 1000,
-            pin_len: self.pin_length,
-            technician_idle_ms: t.technician_idle_seconds * 1000,
-        }
     }
 }
 

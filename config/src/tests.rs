@@ -6,7 +6,7 @@ use super::*;
 fn empty_file_is_the_demo_configuration() {
     let c = Config::parse("").expect("defaults are valid");
     assert_eq!(c, Config::default());
-    assert_eq!(c.timing().warning_ms, 30_000);
+    assert_eq!(c.timeouts.warning_seconds, 30);
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn usb_printers_by_hex_vid_pid() {
 #[test]
 fn pin_length_is_the_apis_rule() {
     for n in adm_central_client::api::shape::PIN_DIGITS {
-        assert_eq!(Config::parse(&format!("pin_length = {n}")).expect("accepted").timing().pin_len, n);
+        assert_eq!(Config::parse(&format!("pin_length = {n}")).expect("accepted").pin_length, n);
         assert!(adm_central_client::api::shape::is_pin(&"7".repeat(n)));
     }
     let e = Config::parse("pin_length = 10").expect_err("refused");

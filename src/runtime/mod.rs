@@ -30,7 +30,7 @@ use crate::session::event::SignInError;
 use crate::session::{AuditEvent, Command, Event, Failure, Machine, Millis, PinProblem, SessionCtx};
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::config::{Config, SessionTiming};
 use crate::devices::{Devices, lock};
 use crate::telemetry::metrics::Metrics;
 use clock::Clock;
