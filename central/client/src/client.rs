@@ -99,6 +99,9 @@ impl std::fmt::Debug for ClientConfig {
     }
 }
 
+/// How long an unused connection to the server is kept for the next request.
+const POOL_IDLE: Duration = Duration::from_secs(8);
+
 /// Whether a request may be sent twice.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Retry {
@@ -140,7 +143,13 @@ impl CentralClient {
             .connect_timeout(cfg.connect_timeout)
             .read_timeout(cfg.read_timeout)
             .timeout(cfg.request_timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
+            // Shorter than the server's own idle limit (the reference server closes a
+            // keep-alive connection after 10 s without a request): a connection the
+            // server already closed is never picked for a sign-in, which is not retried,
+            // and an idle kiosk stops holding one of the server's connection places
+            // sooner (2,000 kiosks in `cargo bench -p adm-central --bench fleet_load`
+            // filled its 512 places at about 30 sessions/s).
+            .pool_idle_timeout(POOL_IDLE)
             .build()
             .map_err(|e| ClientError::Config(format!("HTTP client: {e}")))?;
         let jitter = Jitter { seed: crate::backoff::seed_for(&cfg.cert_pem), requests: Default::default() };
