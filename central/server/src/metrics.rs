@@ -66,8 +66,11 @@ impl FlagReason {
 
 /// Why a connection was dropped before it became an HTTP connection.
 /// `handshake_evicted`: the oldest handshake in progress (from the same address, or of
-/// all) was dropped to admit a new connection.
-pub const CONNECTION_DROP_REASONS: &[&str] = &["handshake_timeout", "handshake_failed", "handshake_evicted"];
+/// all) was dropped to admit a new connection. `server_full`: a kiosk completed its
+/// handshake but every authenticated connection place was taken (the first limit the
+/// fleet load bench reaches; before it was counted, it showed only in the log).
+pub const CONNECTION_DROP_REASONS: &[&str] =
+    &["handshake_timeout", "handshake_failed", "handshake_evicted", "server_full"];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabel {

@@ -103,6 +103,7 @@ impl Connection {
         drop(ticket);
         let Ok(_permit) = self.established.clone().try_acquire_owned() else {
             tracing::warn!(%peer_addr, "connection refused: {MAX_CONNECTIONS} authenticated connections open");
+            self.metrics.connection_dropped("server_full");
             return;
         };
         connection(tls, peer_addr, self.app).await;
