@@ -227,6 +227,13 @@ impl Shots {
                 let to = shot.clone();
                 self.saving.push(std::thread::spawn(move || save_fast(&img, &to)));
                 self.mode_screens.push(shot);
+                // The other panels in this mode: laid out right too (the check reads the
+                // element tree only, no picture).
+                for size in headless::OTHER_SCREENS {
+                    headless::resize(&kiosk.app, size);
+                    self.check(kiosk, &format!("{mode} {}x{} {file}", size.0, size.1));
+                }
+                headless::resize(&kiosk.app, headless::SCREEN);
             }
             headless::set_display(&kiosk.app, kiosk.runtime.borrow().machine().display());
         }
