@@ -105,8 +105,26 @@ impl Backend {
     /// `url = "demo"`: the reference server started in-process on loopback.
     #[cfg(feature = "demo")]
     fn connect_demo(config: &Config, metrics: Arc<Metrics>) -> Result<Backend, SetupError> {
-        let demo = adm_central::demo::spawn(adm_central::demo::DemoOptions::default())
-            .map_err(|e| SetupError::Central(e.to_string()))?;
+        Backend::spawn_demo(config, metrics, adm_central::demo::DemoOptions::default())
+    }
+
+    /// The in-process reference server started with `options` instead of the demo's
+    /// defaults, whatever `[server] url` says: a test that runs a kiosk for a thousand
+    /// sessions needs the server's per-kiosk rate limits and reprint policy set for that
+    /// load (`central/README.md`, `serve --sign-ins-per-minute`, `--reprints`), as an
+    /// operator would set them for a busy site.
+    #[cfg(feature = "demo")]
+    pub fn connect_reference(config: &Config, options: adm_central::demo::DemoOptions) -> Result<Backend, SetupError> {
+        Backend::spawn_demo(config, Arc::new(Metrics::new()), options)
+    }
+
+    #[cfg(feature = "demo")]
+    fn spawn_demo(
+        config: &Config,
+        metrics: Arc<Metrics>,
+        options: adm_central::demo::DemoOptions,
+    ) -> Result<Backend, SetupError> {
+        let demo = adm_central::demo::spawn(options).map_err(|e| SetupError::Central(e.to_string()))?;
         // Demo state (the outbox) lives in a temporary folder, gone with the demo.
         let state = tempfile::Builder::new()
             .prefix("adm-kiosk-demo-")
