@@ -532,6 +532,19 @@ fn soak(sessions: usize, every: usize, seed: u64) -> Vec<Sample> {
     eprintln!("mix: {counts:?}");
     let reports = s.admin().print_report_count().expect("reports");
     eprintln!("print reports at the server: {reports}");
+    // The databases grow with every session (grants, reports, audit events): their page
+    // caches (SQLite's default, 2 MiB a connection) fill with them, which reads as
+    // growth in RSS until they are full.
+    let size = |p: std::path::PathBuf| std::fs::metadata(p).map_or(0, |m| m.len() / 1024);
+    let server_dir = &s.backend.demo.as_ref().expect("reference server").state_dir;
+    let kiosk_dir = s.backend.state_dir.clone().expect("demo state folder");
+    eprintln!(
+        "databases: server {} KiB (+{} KiB WAL), kiosk outbox {} KiB (+{} KiB WAL)",
+        size(server_dir.join("central.sqlite")),
+        size(server_dir.join("central.sqlite-wal")),
+        size(kiosk_dir.join("outbox.sqlite")),
+        size(kiosk_dir.join("outbox.sqlite-wal")),
+    );
     samples
 }
 
