@@ -81,7 +81,8 @@ fn describe(e: &ElementHandle) -> String {
 /// What the screen shows now that is laid out wrong for the window's size: an element
 /// (partly) outside the window — except inside the page's scrollable content
 /// (`scroll-content` of ui/app.slint), which a finger can scroll to but never sideways —
-/// and a button whose label does not fit in it (its lines taller or wider than the button).
+/// and a button whose label does not fit in it (its lines taller or wider than the button);
+/// and anything touchable without an accessible label ([`unlabelled_touch_areas`]).
 pub fn layout_problems(app: &AppWindow) -> Vec<String> {
     let window = app.window();
     let scale = window.scale_factor();
@@ -128,7 +129,39 @@ pub fn layout_problems(app: &AppWindow) -> Vec<String> {
             Some(_) => {}
         }
     }
+    problems.extend(unlabelled_touch_areas(app));
     problems
+}
+
+/// Touch areas that are not actions, so carry no accessible label: the hidden technician
+/// gesture (citizens must not find it), the modal timeout warning's blocker, and the
+/// drag handle of a Slint scroll bar (scrolling the list it belongs to, which assistive
+/// technology scrolls by itself).
+const UNLABELLED_ON_PURPOSE: [&str; 3] = ["TopBar::gesture", "TimeoutWarning::blocker", "ScrollBar::touch-area"];
+
+/// Every place a finger can act on the screen now that assistive technology cannot name:
+/// a touch area not inside an element with an accessible role and a non-empty label
+/// (WCAG 4.1.2; the label is also what voice guidance speaks and what the tests and the
+/// VM suites touch by).
+pub fn unlabelled_touch_areas(app: &AppWindow) -> Vec<String> {
+    let labelled: Vec<Rect> = app
+        .root_element()
+        .query_descendants()
+        .find_all()
+        .iter()
+        .filter(|e| e.accessible_role().is_some_and(|r| r != AccessibleRole::None))
+        .filter(|e| e.accessible_label().is_some_and(|l| !l.trim().is_empty()))
+        .map(rect)
+        .collect();
+    ElementHandle::find_by_element_type_name(app, "TouchArea")
+        .filter(|t| !t.id().is_some_and(|id| UNLABELLED_ON_PURPOSE.contains(&id.as_str())))
+        .filter(|t| {
+            let r = rect(t);
+            r.2 - r.0 > 0.0 && r.3 - r.1 > 0.0 && t.computed_opacity() > 0.0
+        })
+        .filter(|t| !labelled.iter().any(|&l| inside(rect(t), l)))
+        .map(|t| format!("touchable without an accessible label: {}", describe(&t)))
+        .collect()
 }
 
 /// Writes what the screen shows now as a PNG.

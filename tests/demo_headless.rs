@@ -12,8 +12,9 @@ fn headless_demo_writes_every_screen_and_the_printed_documents() {
         assert_eq!((img.width(), img.height()), (1080, 1920), "{}", png.display());
     }
     // Every screen at every panel size (issue #18): landscape and the smaller panels too,
-    // nothing outside the window (what is taller than it lies in the scrollable page) and
-    // every button's label whole.
+    // nothing outside the window (what is taller than it lies in the scrollable page),
+    // every button's label whole and everything touchable named for assistive technology
+    // (`headless::unlabelled_touch_areas`).
     assert_eq!(report.sized_screens.len(), report.screens.len() * 4, "{:?}", report.sized_screens);
     for png in &report.sized_screens {
         let img = image::open(png).expect("a PNG");
