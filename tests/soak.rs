@@ -365,9 +365,11 @@ impl Soak {
                 self.tap("Batal");
             }
             Kind::UnknownNik => {
-                // Serials 8100-9999 of a demo region and birth date, registered by nobody;
-                // a new one each time (one wrong PIN each, never three in a row).
-                let nik = format!("320101150580{:04}", 8100 + self.session % 1900);
+                // Serials 8100-9999 of a demo region, registered by nobody; a new NIK each
+                // time (one wrong PIN each, never three in a row), the birth day moving on
+                // every 1,900 sessions.
+                let day = 1 + (self.session / 1900) % 28;
+                let nik = format!("320101{day:02}0580{:04}", 8100 + self.session % 1900);
                 self.server_clock.advance(WRONG_PIN_SPACING_SECS);
                 self.sign_in(&nik, "999999");
                 self.wait("the wrong-PIN message", |s| matches!(s, State::EnterPin { problem: Some(_), .. }));
