@@ -572,7 +572,10 @@ fn a_thousand_sessions_leak_no_memory_descriptors_or_threads() {
     assert!(warm.len() >= 2, "too few sessions to judge growth after the warm-up of 200");
     let base = warm[0];
     for x in &warm[1..] {
-        assert!(x.fds <= base.fds + 2, "file descriptors grow: {base:?} → {x:?}");
+        // Keep-alive connections to the in-process server come and go with what ran in
+        // the last seconds (run 3 read 26-30 after the warm-up): each is one descriptor at
+        // each end, both in this process. A leak of one per hundred sessions is +8.
+        assert!(x.fds <= base.fds + 4, "file descriptors grow: {base:?} → {x:?}");
         assert!(x.threads <= base.threads + 4, "threads grow: {base:?} → {x:?}");
         let kiosk = |s: &Sample| s.live_kib.saturating_sub(s.sim_receipts_kib);
         assert!(kiosk(x) <= kiosk(base) + 6 * 1024, "resident memory grows: {base:?} → {x:?}");
