@@ -9,6 +9,7 @@ use adm_kiosk::app::{Backend, Kiosk, SimHandles, build_devices};
 use adm_kiosk::config::Config;
 use adm_kiosk::headless::{self, shows, snapshot, tap, type_digits, wait_for};
 use adm_kiosk::maintenance::auth::{Technician, hash_pin};
+use adm_kiosk::maintenance::checks::CheckId;
 use adm_kiosk::maintenance::console::Feedback;
 use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{AuditEvent, State};
@@ -186,7 +187,10 @@ fn technician_console_end_to_end() {
     h.sim.a4.as_ref().expect("sim").inject(adm_a4::sim::SimFault::CoverOpen);
     h.sim.receipt.as_ref().expect("sim").inject(adm_thermal::sim::SimFault::CoverOpen);
     tap(h.app(), "Kesiapan").expect("overview");
-    wait_for(&h.kiosk, WAIT, |_| h.kiosk.runtime.borrow().maintenance.checks.iter().any(|c| !c.ok)).expect("failing");
+    // Both injected faults seen (not just any failing check: a nearly full disk on the
+    // machine running the tests fails the disk check from the start).
+    let failing = |id| h.kiosk.runtime.borrow().maintenance.checks.iter().any(|c| c.id == id && !c.ok);
+    wait_for(&h.kiosk, WAIT, |_| failing(CheckId::A4Printer) && failing(CheckId::ReceiptPrinter)).expect("failing");
     h.shot("11-overview-failing");
     // Details in the technician's language, the fault named once; no English detail and
     // no Rust debug name ("needs attention (CoverOpen); cover-open-error", "frame 640x480").
