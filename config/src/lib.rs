@@ -243,7 +243,7 @@ impl Documents {
             return invalid("documents.signer_eku", "at most 32 OIDs".into());
         }
         for oid in &self.signer_eku {
-            if der::oid::ObjectIdentifier::new(oid).is_err() {
+            if !arcs_fit(oid) || der::oid::ObjectIdentifier::new(oid).is_err() {
                 return invalid(
                     "documents.signer_eku",
                     format!("{oid:?} is not a dotted OID such as 1.3.6.1.5.5.7.3.36"),
@@ -255,6 +255,15 @@ impl Documents {
         }
         Ok(())
     }
+}
+
+/// Whether every arc of a dotted OID is a number that fits 32 bits. const-oid 0.9's
+/// parser multiplies each arc up without checking (`current_arc * 10 + digit`): a longer
+/// arc overflows, which panics where overflow checks are on (the kiosk image's build) and
+/// wraps silently elsewhere. Found by the `kiosk_toml` fuzz target; the configuration file
+/// is not trusted input, and a typo in it must give a message, not a dead kiosk.
+fn arcs_fit(oid: &str) -> bool {
+    oid.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()) && arc.parse::<u32>().is_ok())
 }
 
 impl Default for Camera {

@@ -138,6 +138,21 @@ fn document_signer_policy() {
     assert!(Config::parse("[documents]\ncheck_revocation = false").is_err());
 }
 
+/// Found by the `kiosk_toml` fuzz target: an OID arc past 32 bits made the OID parser
+/// overflow (a panic with overflow checks on) instead of a refusal naming the key.
+#[test]
+fn an_oid_arc_too_long_for_32_bits_is_refused_not_a_panic() {
+    let arc = "6".repeat(130);
+    for oid in [format!("1.36..0.{arc}5.5si6.036"), format!("1.3.6.{arc}"), "1.3.6.4294967296".to_owned()] {
+        let text = format!("[documents]\nsigner_eku = [\"{oid}\"]");
+        match Config::parse(&text) {
+            Err(ConfigError::Invalid { key, .. }) => assert_eq!(key, "documents.signer_eku"),
+            other => panic!("{oid}: {other:?}"),
+        }
+    }
+    assert!(Config::parse("[documents]\nsigner_eku = [\"1.3.6.4294967295\"]").is_ok());
+}
+
 #[test]
 fn refuses_unknown_keys() {
     let err = Config::parse("verify_signatures = false").expect_err("unknown key");
