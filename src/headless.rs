@@ -532,17 +532,24 @@ pub fn text_contrasts(app: &AppWindow, img: &image::RgbaImage) -> Vec<TextContra
     out
 }
 
+/// The buttons, toggles and document tiles on the screen now that are not hidden.
+fn visible_controls(app: &AppWindow) -> Vec<ElementHandle> {
+    app.root_element()
+        .query_descendants()
+        .match_predicate(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
+        .find_all()
+        .into_iter()
+        .filter(|e| e.computed_opacity() > 0.0)
+        .collect()
+}
+
 /// Elements a citizen can touch (buttons, toggles, document tiles) smaller than
 /// [`MIN_TARGET_MM`] either way, on a window of the reference panel's pixel density.
 pub fn small_targets(app: &AppWindow) -> Vec<String> {
     let scale = app.window().scale_factor();
     let least = MIN_TARGET_MM * PX_PER_MM / scale;
-    app.root_element()
-        .query_descendants()
-        .match_predicate(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
-        .find_all()
+    visible_controls(app)
         .iter()
-        .filter(|e| e.computed_opacity() > 0.0)
         .filter(|e| {
             let s = e.size();
             s.width > 0.0 && s.height > 0.0 && (s.width < least || s.height < least)
@@ -558,12 +565,8 @@ pub fn out_of_reach(app: &AppWindow) -> Vec<String> {
     let height = app.window().size().height as f32 / scale;
     let band_top = height - app.global::<crate::ui::Theme>().get_reach_band();
     let frames = Frames::of(app);
-    app.root_element()
-        .query_descendants()
-        .match_predicate(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
-        .find_all()
+    visible_controls(app)
         .iter()
-        .filter(|e| e.computed_opacity() > 0.0)
         .filter_map(|e| {
             // Inside the page, only what its viewport shows is there to touch.
             let shown = shown_part(&frames, rect(e))?;

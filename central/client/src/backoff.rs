@@ -65,8 +65,9 @@ pub fn seed_for(identity: &[u8]) -> u64 {
 
 /// SplitMix64's output function: a bijection on u64 with good avalanche, enough to turn
 /// (seed, attempt) into an evenly spread draw (nothing here needs to be unpredictable
-/// beyond what the seed's random key gives).
-fn splitmix64(x: u64) -> u64 {
+/// beyond what the seed's random key gives). Also the step of the load bench's and the
+/// soak's seeded generators (their state then moves on by the golden ratio).
+pub fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
