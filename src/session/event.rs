@@ -64,6 +64,16 @@ pub enum Event {
     ExitMaintenance,
     /// A tap on the technician console (key, page, action): keeps it open.
     TechnicianActivity,
+    /// The help key on the keypad: voice guidance on (issue #18). An intent like any key:
+    /// it restarts the idle time, with the longer voice-guidance time. On the timeout
+    /// warning it only turns the voice on; the warning stays until "more time" or
+    /// "cancel".
+    HelpKey,
+    // --- from the kiosk's own sensors ---
+    /// The headphone jack switched: plugged in (true) turns voice guidance on, pulled out
+    /// turns it off. Not an intent, but in a session someone handled the cable, so the
+    /// idle time restarts.
+    Headphones(bool),
     // --- answers from the runtime ---
     QrScanned {
         session: u64,
@@ -127,7 +137,9 @@ pub enum Event {
 }
 
 impl Event {
-    /// Citizen intents count as activity and are blocked while the timeout warning is up.
+    /// Citizen intents count as activity and are blocked while the timeout warning is up
+    /// (`HelpKey` is one, but `Machine::handle` takes it first: on the warning it still
+    /// turns the voice on, without the extension only "more time" gives).
     pub(crate) fn is_intent(&self) -> bool {
         !matches!(
             self,
@@ -140,6 +152,7 @@ impl Event {
                 | Event::PrintingDone { .. }
                 | Event::ReceiptDone { .. }
                 | Event::Availability(_)
+                | Event::Headphones(_)
                 | Event::DocumentScanned { .. }
                 | Event::DocumentChecked { .. }
                 | Event::ApplicationsListed { .. }

@@ -22,6 +22,13 @@ pub const NIK_DIGITS: usize = 16;
 /// How long the camera looks for a QR before the screen offers to try again or type the
 /// code; it closes before the idle warning appears, so the citizen sees this first.
 pub const SCAN_WINDOW_MS: Millis = 45_000;
+/// In voice guidance the citizen's idle timeout and the warning's lead time are this many
+/// times longer. WCAG 2.2.1 (Timing Adjustable) asks that a time limit fit the person: a
+/// blind citizen hears each screen read out before acting, finds the keys by touch and
+/// hears the warning only once it is spoken, so the sighted timing would end sessions of
+/// people who are still working. The absolute session limit does not change: it bounds
+/// how long a kiosk can be left signed in, whoever used it.
+pub const VOICE_TIME_FACTOR: u64 = 2;
 
 /// Session timing, from the kiosk configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +80,12 @@ pub struct Machine {
     default_language: Language,
     /// The citizen's display modes (see `Display` for when they reset).
     display: Display,
+    /// Voice guidance (issue #18): on by the help key or headphones plugged in. It resets
+    /// wherever `display` does, but to `headphones`, not to off: a citizen still wearing
+    /// the headphones keeps hearing the kiosk, and the next one who plugs in gets it.
+    voice: bool,
+    /// Whether headphones are in the jack, as last reported (`Event::Headphones`).
+    headphones: bool,
     availability: Availability,
     /// Id of the current (or last) session; answers for other ids are stale.
     session: u64,
@@ -91,6 +104,8 @@ impl Machine {
             language: Language::default(),
             default_language: Language::default(),
             display: Display::default(),
+            voice: false,
+            headphones: false,
             availability: Availability::Ready,
             session: 0,
             idle_deadline: 0,
@@ -109,6 +124,14 @@ impl Machine {
     }
     pub fn display(&self) -> Display {
         self.display
+    }
+    /// Whether the kiosk speaks (voice guidance on).
+    pub fn voice(&self) -> bool {
+        self.voice
+    }
+    /// Whether headphones are plugged in, as last reported.
+    pub fn headphones(&self) -> bool {
+        self.headphones
     }
     pub fn availability(&self) -> Availability {
         self.availability
@@ -140,9 +163,31 @@ impl Machine {
     }
 
     pub fn scan_window_ms(&self) -> Millis {
-        // 10 s before the idle warning, so "scan again" can be touched without it.
-        let before_warning = self.timing.idle_ms.saturating_sub(self.timing.warning_ms).saturating_sub(10_000);
+        // 10 s before the idle warning, so "scan again" can be touched without it. The
+        // citizen's timing as it is now (longer in voice guidance), as the idle clock the
+        // window must close before.
+        let before_warning = self.citizen_idle_ms().saturating_sub(self.warning_lead_ms()).saturating_sub(10_000);
         SCAN_WINDOW_MS.min(before_warning).max(5_000)
+    }
+
+    /// The factor voice guidance puts on a citizen's timing (1 without it).
+    fn time_factor(&self) -> u64 {
+        if self.voice { VOICE_TIME_FACTOR } else { 1 }
+    }
+
+    /// A citizen's idle timeout, longer in voice guidance.
+    fn citizen_idle_ms(&self) -> Millis {
+        self.timing.idle_ms.saturating_mul(self.time_factor())
+    }
+
+    /// How long before its end a timeout warning appears: longer for a citizen in voice
+    /// guidance (the warning has to be spoken and understood), never on the technician
+    /// console, which is not spoken.
+    fn warning_lead_ms(&self) -> Millis {
+        match self.state {
+            State::Maintenance => self.timing.warning_ms,
+            _ => self.timing.warning_ms.saturating_mul(self.time_factor()),
+        }
     }
 
     /// Scanning (again): the camera starts and the window opens.
@@ -157,7 +202,8 @@ impl Machine {
         if !self.state.idle_applies() {
             return None;
         }
-        let limit_warning = self.session_deadline.saturating_sub(self.timing.warning_ms);
+        let lead = self.warning_lead_ms();
+        let limit_warning = self.session_deadline.saturating_sub(lead);
         // The technician console has no absolute limit (and `session_deadline` is the
         // last citizen's): only inactivity ends it.
         if self.state.in_session() && self.now >= limit_warning && self.session_deadline <= self.idle_deadline {
@@ -166,7 +212,7 @@ impl Machine {
                 extendable: false,
             });
         }
-        let idle_warning = self.idle_deadline.saturating_sub(self.timing.warning_ms);
+        let idle_warning = self.idle_deadline.saturating_sub(lead);
         (self.now >= idle_warning).then(|| Warning {
             seconds_left: self.idle_deadline.saturating_sub(self.now).div_ceil(1000),
             extendable: true,
@@ -193,6 +239,22 @@ impl Machine {
             self.availability = availability;
             return out;
         }
+        if let Event::HelpKey = event {
+            // Voice on, from any screen. On the warning it only makes the kiosk speak:
+            // the warning stays modal, so more time is "more time" (or cancel), as for
+            // everyone; the spoken warning then tells the citizen so. Anywhere else it is
+            // a touch, and the idle clock restarts with the voice-guidance time.
+            let modal = self.warning().is_some();
+            self.voice = true;
+            if !modal {
+                self.touch();
+            }
+            return out;
+        }
+        if let Event::Headphones(plugged) = event {
+            self.headphones_changed(plugged);
+            return out;
+        }
         if event.is_intent() {
             if let Some(warning) = self.warning() {
                 // The warning is modal: only "more time" and "cancel" do anything.
@@ -216,9 +278,35 @@ impl Machine {
     fn touch(&mut self) {
         let idle = match self.state {
             State::Maintenance => self.timing.technician_idle_ms,
-            _ => self.timing.idle_ms,
+            _ => self.citizen_idle_ms(),
         };
         self.idle_deadline = self.now + idle;
+    }
+
+    /// The jack switched: headphones in turn voice guidance on, out turn it off (speaking
+    /// aloud what the citizen chose to hear privately, a PIN prompt say, is not for the
+    /// whole queue). A report that changes nothing (the runtime's first reading at start)
+    /// does nothing, so it cannot turn off guidance the help key switched on.
+    fn headphones_changed(&mut self, plugged: bool) {
+        if plugged == self.headphones {
+            return;
+        }
+        self.headphones = plugged;
+        self.voice = plugged;
+        // Someone is at the kiosk handling the cable: in a session that is activity, and
+        // the idle clock restarts with the timing of the new mode. Not an intent: the
+        // warning's modal rule is about what the citizen taps, and a citizen who just
+        // plugged in has not heard the warning yet.
+        if self.state.in_session() {
+            self.touch();
+        }
+    }
+
+    /// Display modes and voice guidance as they are for a citizen arriving: the defaults,
+    /// with voice on only while headphones are still in the jack.
+    fn reset_modes(&mut self) {
+        self.display = Display::default();
+        self.voice = self.headphones;
     }
 
     fn tick(&mut self, out: &mut Vec<Command>) {
@@ -227,8 +315,11 @@ impl Machine {
             State::Goodbye if now >= self.goodbye_deadline => self.after_goodbye(),
             // A mode switched on at the attract screen by someone who then walked away
             // must not greet the next citizen: it goes after the idle time, like a session.
-            State::Attract if self.display != Display::default() && now >= self.idle_deadline => {
-                self.display = Display::default()
+            State::Attract
+                if (self.display != Display::default() || self.voice != self.headphones)
+                    && now >= self.idle_deadline =>
+            {
+                self.reset_modes()
             }
             State::Maintenance if now >= self.idle_deadline => {
                 self.end_maintenance(AuditEvent::TechnicianTimedOut, out)
@@ -277,7 +368,7 @@ impl Machine {
     fn end_maintenance(&mut self, audit: AuditEvent, out: &mut Vec<Command>) {
         self.state = State::Attract;
         self.language = self.default_language;
-        self.display = Display::default();
+        self.reset_modes();
         out.push(Command::EndMaintenance);
         out.push(Command::Audit(audit));
     }
@@ -303,10 +394,11 @@ impl Machine {
             self.state = State::Goodbye;
             self.goodbye_deadline = self.now + self.timing.goodbye_ms;
         } else {
-            self.display = Display::default();
+            self.reset_modes();
         }
-        // The display modes stay for the goodbye ("your data has been erased"), which the
-        // citizen who needed them must be able to read; they go with it (`after_goodbye`).
+        // The display modes and the voice stay for the goodbye ("your data has been
+        // erased"), which the citizen who needed them must be able to read or hear; they
+        // go with it (`after_goodbye`).
         self.language = self.default_language;
         out.push(Command::EndSession { token });
         out.push(Command::Audit(AuditEvent::SessionEnded { session: self.session, reason }));
@@ -315,7 +407,7 @@ impl Machine {
     /// The goodbye is over: the attract screen, in the default display for the next citizen.
     fn after_goodbye(&mut self) {
         self.state = State::Attract;
-        self.display = Display::default();
+        self.reset_modes();
     }
 
     fn fail(&mut self, failure: Failure, out: &mut Vec<Command>) {
@@ -360,14 +452,14 @@ impl Machine {
             (State::LoadingServices | State::Services { .. }, ev) => self.step_services(ev, out),
             (State::Attract, Event::EnterMaintenance) => {
                 // The technician pages are laid out for the default display only.
-                self.display = Display::default();
+                self.reset_modes();
                 self.state = State::Maintenance;
                 self.touch();
             }
             (State::Maintenance, Event::ExitMaintenance) => {
                 self.state = State::Attract;
                 self.language = self.default_language;
-                self.display = Display::default();
+                self.reset_modes();
             }
 
             (State::ChooseMethod, Event::ChooseNik) => {

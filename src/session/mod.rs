@@ -12,7 +12,7 @@ pub mod state;
 pub use event::{
     AuditEvent, ChecklistRequest, Command, EndReason, Event, PrintOrder, ReceiptLine, ReceiptRequest, SlipRequest,
 };
-pub use machine::{Machine, Timing, Warning};
+pub use machine::{Machine, Timing, VOICE_TIME_FACTOR, Warning};
 pub use state::{
     Availability, CheckResult, Display, DisplayOption, Failure, FilesOutcome, Job, JobStatus, Language, PinProblem,
     PrinterProblem, ReceiptOutcome, Refusal, ScanHint, ScanProblem, ServiceDesk, SessionCtx, SignInMethod, SlipOutcome,

@@ -27,6 +27,8 @@ pub enum DisplayOption {
 /// all off whenever a session ends or is cancelled, when the kiosk returns to the attract
 /// screen after the goodbye, when the technician console opens, and when a choice made on
 /// the attract screen is left untouched for the idle timeout (see `Machine::tick`).
+/// Voice guidance resets at the same moments (it is not in here: it is not drawn), to on
+/// only while headphones are still plugged in (`Machine::voice`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Display {
     pub high_contrast: bool,

@@ -1,7 +1,7 @@
 //! Every transition of the journey, including cancel and timeout from each state. The
 //! shared fixtures and state builders are here; the tests, by topic, in `sign_in.rs`,
-//! `printing.rs`, `endings.rs`, `citizen_services.rs`, `application_status.rs` and
-//! `service_catalogue.rs`.
+//! `printing.rs`, `endings.rs`, `citizen_services.rs`, `application_status.rs`,
+//! `service_catalogue.rs` and `voice.rs`.
 
 use super::*;
 use crate::central::{Citizen, DocKind, DocumentCheck, DocumentMeta, SessionToken};
@@ -236,3 +236,4 @@ mod endings;
 mod printing;
 mod service_catalogue;
 mod sign_in;
+mod voice;
