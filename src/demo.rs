@@ -61,6 +61,8 @@ pub struct DemoReport {
     /// The lowest text contrast measured in each mode (`default` and [`DISPLAY_MODES`]),
     /// and where.
     pub lowest_contrast: Vec<(String, f64, String)>,
+    /// The journey by keys only with voice guidance: what was said, `speech/NN-<screen>.wav`.
+    pub speech: voice::Speech,
 }
 
 /// The display modes every citizen screen is also shown in, by the folder they go to. Each
@@ -80,6 +82,7 @@ pub fn least_contrast(display: crate::session::Display) -> f64 {
 mod check;
 mod services;
 mod status;
+pub mod voice;
 pub use check::{AKTIF_KK_CODE, FORGED_CODE, GARBAGE_QR, REPLACED_KK_CODE};
 pub use services::KK_BARU_GUIDE;
 
@@ -124,6 +127,7 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
     status::script(&kiosk, &clock, &mut shots)?;
     services::script(&kiosk, &clock, &backend, &mut shots)?;
     technician_pages(&kiosk, &mut shots)?;
+    let speech = voice::script(&kiosk, &clock, &out.join("speech"))?;
     for saving in shots.saving.drain(..) {
         saving.join().map_err(|_| DemoError::Script("writing a display mode's picture panicked".into()))??;
     }
@@ -145,6 +149,7 @@ pub fn run_headless(config: Config, out: &Path) -> Result<DemoReport, DemoError>
         mode_screens: shots.mode_screens,
         accessibility_problems: shots.accessibility,
         lowest_contrast: shots.lowest,
+        speech,
     })
 }
 

@@ -344,6 +344,26 @@ pub fn type_digits(app: &AppWindow, digits: &str) -> Result<(), HeadlessError> {
     Ok(())
 }
 
+/// One key pressed and released on a USB keypad or keyboard: `text` as Slint has it (a
+/// character, or `slint::platform::Key::…` as text).
+pub fn press(app: &AppWindow, text: &str) {
+    use slint::platform::WindowEvent;
+    app.window().dispatch_event(WindowEvent::KeyPressed { text: text.into() });
+    app.window().dispatch_event(WindowEvent::KeyReleased { text: text.into() });
+}
+
+/// Makes the UI build what its properties now say (a new screen's elements, whose texts
+/// report themselves to voice guidance as they are made). A window on a display does this
+/// when it draws the next frame; headless nothing draws unless asked.
+pub fn build_tree(app: &AppWindow) {
+    let _ = ElementHandle::find_by_element_id(app, "AppWindow::keys").count();
+}
+
+/// A special key (arrows, Enter, Escape, F1, …) pressed and released.
+pub fn press_key(app: &AppWindow, key: slint::platform::Key) {
+    press(app, &slint::SharedString::from(key));
+}
+
 /// Pumps the kiosk until `done` holds for its session state, up to `limit` of real time
 /// (workers run on real threads: printing, network).
 pub fn wait_for(kiosk: &Kiosk, limit: Duration, done: impl Fn(&State) -> bool) -> Result<(), HeadlessError> {

@@ -23,6 +23,7 @@ pub mod nik;
 pub mod runtime;
 pub mod scan;
 pub mod session;
+pub mod speech;
 pub mod telemetry;
 pub mod ui_bridge;
 pub mod unprovisioned;

@@ -148,6 +148,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for p in &report.printed {
                 println!("printed {}", p.display());
             }
+            for w in &report.speech.files {
+                println!("speech  {}", w.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::ReceiptSample { kind, width, out } => {

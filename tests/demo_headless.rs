@@ -84,4 +84,89 @@ fn headless_demo_writes_every_screen_and_the_printed_documents() {
         let (x, y) = (t["x"].as_u64().expect("x"), t["y"].as_u64().expect("y"));
         assert!(x < 1080 && y < 1920 && x > 0 && y > 0, "{t}");
     }
+
+    voice_journey_by_keys_only(&report.speech, out.path());
+}
+
+/// The journey by keys only with voice guidance (issue #18), screen by screen as heard.
+fn voice_journey_by_keys_only(speech: &adm_kiosk::demo::voice::Speech, out: &std::path::Path) {
+    use adm_kiosk::speech::Kind;
+    let said = |screen: &str, kind: Kind| -> Vec<&str> {
+        speech
+            .transcript
+            .iter()
+            .filter(|s| s.screen == screen && s.utterance.kind == kind)
+            .map(|s| s.utterance.text.as_str())
+            .collect()
+    };
+    let heard = |screen: &str, kind: Kind, text: &str| {
+        assert!(
+            said(screen, kind).iter().any(|t| t.contains(text)),
+            "{screen}: no {kind:?} with “{text}”; heard {:?}",
+            said(screen, kind)
+        )
+    };
+    // The help key switches guidance on and explains the keys; every screen is said as it
+    // appears, every control as the arrow keys reach it.
+    heard("attract", Kind::Help, "Panduan suara aktif");
+    heard("attract", Kind::Screen, "Selamat datang");
+    heard("attract", Kind::Focus, "Sentuh di sini untuk mulai");
+    heard("choose-method", Kind::Screen, "Bagaimana Anda ingin masuk?");
+    heard("choose-method", Kind::Focus, "Ketik NIK dan PIN saya");
+    heard("enter-nik", Kind::Screen, "Ketik NIK Anda");
+    // The NIK's digits are echoed (the citizen checks them); a PIN's are "bintang", never
+    // a digit, and no utterance anywhere holds the PIN.
+    assert_eq!(said("enter-nik", Kind::Echo).concat(), adm_kiosk::demo::DEMO_NIK);
+    heard("enter-pin", Kind::Screen, "Ketik PIN Anda");
+    let stars = said("enter-pin", Kind::Echo);
+    assert_eq!(stars.len(), 12, "a wrong PIN, then the right one: {stars:?}");
+    assert!(stars.iter().all(|e| *e == "bintang"), "{stars:?}");
+    for s in &speech.transcript {
+        if s.screen == "enter-pin" {
+            assert!(!s.utterance.text.contains(adm_kiosk::demo::DEMO_PIN), "the PIN spoken: {s:?}");
+            if s.utterance.kind == Kind::Echo {
+                assert!(!s.utterance.text.chars().any(|c| c.is_ascii_digit()), "a PIN digit spoken: {s:?}");
+            }
+        }
+    }
+    // The wrong PIN's message is part of what the screen says when it comes back.
+    heard("enter-pin", Kind::Screen, "NIK atau PIN salah");
+    heard("documents", Kind::Screen, "Halo, BUDI SANTOSO");
+    // The timeout warning came after twice the usual idle time (guidance doubles it), was
+    // said with the keys that answer it, and Enter answered it.
+    heard("documents", Kind::Alert, "Apakah Anda masih di sini?");
+    heard("documents", Kind::Alert, "Tekan Enter untuk tambahan waktu");
+    // 121 s after the last key (the script's clock): guidance gives 180 s of idle time and
+    // warns 60 s ahead, where the usual 90 s would have ended the session already.
+    heard("documents", Kind::Alert, "sesi berakhir dalam 59 detik");
+    heard("documents", Kind::Focus, "Lanjut dengan");
+    heard("confirm", Kind::Screen, "Periksa pilihan Anda");
+    heard("confirm", Kind::Focus, "Cetak sekarang");
+    heard("printing", Kind::Screen, "Sedang mencetak");
+    heard("collect", Kind::Screen, "Silakan ambil dokumen");
+    heard("goodbye", Kind::Screen, "Terima kasih");
+
+    // On disk: one WAV per screen visit and the transcript, every file real speech.
+    let dir = out.join("speech");
+    let transcript = std::fs::read_to_string(dir.join("transcript.txt")).expect("transcript.txt");
+    assert!(transcript.starts_with("01-attract\n"), "{transcript}");
+    assert!(!transcript.contains(adm_kiosk::demo::DEMO_PIN), "{transcript}");
+    assert!(speech.files.len() >= 10, "{:?}", speech.files);
+    for wav in &speech.files {
+        let name = wav.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        assert!(transcript.contains(name.trim_end_matches(".wav")), "{name} not in the transcript");
+        // sox: duration and loudness of what espeak-ng wrote. Silence would read an RMS
+        // amplitude of 0; espeak-ng's speech reads about 0.1.
+        let stat = std::process::Command::new("sox").arg(wav).args(["-n", "stat"]).output().expect("sox runs");
+        let text = String::from_utf8_lossy(&stat.stderr);
+        let value = |key: &str| -> f64 {
+            text.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.rsplit(':').next())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name}: no {key} in sox's output: {text}"))
+        };
+        assert!(value("Length (seconds)") > 0.5, "{name}: {text}");
+        assert!(value("RMS     amplitude") > 0.02, "{name} is silent: {text}");
+    }
 }

@@ -18,6 +18,9 @@ use crate::runtime::clock::{Clock, SystemClock};
 use crate::runtime::maintenance::Power;
 use crate::runtime::{KioskInfo, Runtime};
 use crate::session::Event;
+use crate::speech::espeak::Espeak;
+use crate::speech::jack::JackWatch;
+use crate::speech::narrator::Narrator;
 use crate::telemetry::metrics::Metrics;
 use crate::telemetry::vitals::{self, Vitals};
 use crate::telemetry::watchdog::Liveness;
@@ -27,9 +30,11 @@ use crate::ui_bridge::maintenance::MaintenanceCall;
 
 mod backend;
 mod devices;
+mod voice;
 
 pub use backend::Backend;
 pub use devices::{SimHandles, a4_options, build_devices, demo_camera, qr_camera, v4l_camera};
+pub use voice::screen_name;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -55,6 +60,10 @@ pub struct Kiosk {
     _vitals: Vitals,
     /// Beaten by every pump: a hung UI thread stops the systemd watchdog pings.
     pub liveness: Arc<Liveness>,
+    /// Voice guidance (issue #18): espeak-ng through ALSA unless replaced (`set_speaker`).
+    pub narrator: Rc<RefCell<Narrator>>,
+    /// The headphone jack, where the kernel reports one: plugging in starts guidance.
+    jack: Option<JackWatch>,
 }
 
 impl Kiosk {
@@ -103,14 +112,28 @@ impl Kiosk {
         // Bundled translations can only be selected once a component exists.
         let _ = slint::select_bundled_translation(adm_text::Language::Id.code());
         let runtime = Rc::new(RefCell::new(runtime));
+        let narrator = Rc::new(RefCell::new(Narrator::new(Box::new(Espeak::new(None)))));
+        // Only a kiosk has a jack to watch; the demo's guidance starts on the help key.
+        let jack = if backend.is_demo() {
+            None
+        } else {
+            JackWatch::start().map_err(|e| tracing::warn!(error = %e, "headphone jack not watched")).ok()
+        };
         let weak = app.as_weak();
         let rt = runtime.clone();
+        let n = narrator.clone();
         let sink: Rc<dyn Fn(Event)> = Rc::new(move |event| {
+            let echo = voice::echo_of(rt.borrow().machine().state(), &event);
             rt.borrow_mut().dispatch(event);
             if let Some(app) = weak.upgrade() {
                 ui_bridge::render(&app, rt.borrow().machine());
+                voice::sync(&app, &n, rt.borrow().machine());
+                if let Some(echo) = echo {
+                    voice::say_echo(&app, &n, echo);
+                }
             }
         });
+        voice::connect(&app, runtime.clone(), narrator.clone(), sink.clone());
         ui_bridge::connect(&app, sink);
         let weak = app.as_weak();
         let rt = runtime.clone();
@@ -134,7 +157,18 @@ impl Kiosk {
             metrics_server,
             _vitals: vitals,
             liveness: Arc::new(Liveness::new(Duration::from_secs(10))),
+            narrator,
+            jack,
         })
+    }
+
+    /// Another voice (the headless demo and the tests say nothing aloud and keep a
+    /// transcript instead).
+    pub fn set_speaker(&self, speaker: Box<dyn crate::speech::Speaker>) {
+        let mut n = Narrator::new(speaker);
+        n.keep_transcript();
+        *self.narrator.borrow_mut() = n;
+        voice::sync(&self.app, &self.narrator, self.runtime.borrow().machine());
     }
 
     /// Where the metrics endpoint listens (the bound port when configured with port 0).
@@ -151,6 +185,10 @@ impl Kiosk {
             let m = rt.machine();
             (std::mem::discriminant(m.state()), m.warning(), m.availability(), m.language(), m.scan_seconds_left())
         };
+        if let Some(plugged) = self.jack.as_ref().and_then(JackWatch::take_change) {
+            self.runtime.borrow_mut().dispatch(Event::Headphones(plugged));
+            ui_bridge::render(&self.app, self.runtime.borrow().machine());
+        }
         let before = view(&self.runtime.borrow());
         let arrived = self.runtime.borrow_mut().pump();
         let rt = self.runtime.borrow();
@@ -164,6 +202,9 @@ impl Kiosk {
         if arrived || before != after || after.1.is_some() {
             ui_bridge::render(&self.app, rt.machine());
         }
+        // What the new screen showed since the last pump is said now, whole.
+        voice::sync(&self.app, &self.narrator, rt.machine());
+        self.narrator.borrow_mut().flush();
         // The console is redrawn on its own intents (see `maintenance_sink`); here only when a
         // worker answered, the screen changed, or on the PIN page (its backoff counts down
         // and ends) — not every 100 ms on every page (it rebuilds the event list). The
@@ -189,6 +230,7 @@ impl Kiosk {
     pub fn send(&self, event: Event) {
         self.runtime.borrow_mut().dispatch(event);
         ui_bridge::render(&self.app, self.runtime.borrow().machine());
+        voice::sync(&self.app, &self.narrator, self.runtime.borrow().machine());
     }
 
     /// Drives the kiosk from the Slint event loop (window mode).

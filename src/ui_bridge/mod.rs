@@ -5,6 +5,7 @@
 //! * [`maintenance`] — the `Maintenance` global: the technician menu.
 
 pub mod citizen;
+pub mod keys;
 pub mod maintenance;
 mod service_view;
 mod status_view;

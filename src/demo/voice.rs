@@ -1,0 +1,123 @@
+//! The citizen journey by keys only, with voice guidance (issue #18), as a blind citizen
+//! with a USB keypad and headphones would make it: help key, arrow keys to the control the
+//! narrator names, Enter, digits typed on the keypad. One wrong PIN and the timeout
+//! warning on the way, so errors and the warning are heard too. The speech goes to
+//! `speech/NN-<screen>.wav` and `speech/transcript.txt`.
+
+use std::path::{Path, PathBuf};
+
+use slint::platform::Key;
+
+use super::{DemoError, WAIT};
+use crate::app::Kiosk;
+use crate::demo::{DEMO_NIK, DEMO_PIN};
+use crate::headless::{build_tree, press, press_key, wait_for};
+use crate::runtime::clock::ManualClock;
+use crate::session::State;
+use crate::speech::Kind;
+use crate::speech::narrator::{Silent, Spoken};
+
+/// Arrow presses before a control counts as unreachable by keys.
+const MOST_PRESSES: usize = 40;
+
+/// What the voice journey said, and the files it was written to.
+#[derive(Debug)]
+pub struct Speech {
+    pub transcript: Vec<Spoken>,
+    pub files: Vec<PathBuf>,
+}
+
+/// Lets what the UI did reach the narrator and be said (the kiosk's pump does this every
+/// 100 ms on a real kiosk).
+fn settle(kiosk: &Kiosk) {
+    build_tree(&kiosk.app);
+    kiosk.pump();
+}
+
+/// Down arrow until the narrator names a control whose label starts with `label` (as a
+/// blind citizen would listen for it).
+fn focus(kiosk: &Kiosk, label: &str) -> Result<(), DemoError> {
+    for _ in 0..MOST_PRESSES {
+        press_key(&kiosk.app, Key::DownArrow);
+        settle(kiosk);
+        let n = kiosk.narrator.borrow();
+        let last = n.transcript().iter().rev().find(|s| s.utterance.kind == Kind::Focus);
+        if last.is_some_and(|s| s.utterance.text.starts_with(label)) {
+            return Ok(());
+        }
+    }
+    let n = kiosk.narrator.borrow();
+    let heard: Vec<&str> = n.transcript().iter().rev().take(8).map(|s| s.utterance.text.as_str()).collect();
+    Err(DemoError::Script(format!("the keys never reach “{label}”; last heard (newest first): {heard:?}")))
+}
+
+fn enter(kiosk: &Kiosk) {
+    press_key(&kiosk.app, Key::Return);
+    settle(kiosk);
+}
+
+fn type_keys(kiosk: &Kiosk, text: &str) {
+    for c in text.chars() {
+        press(&kiosk.app, &c.to_string());
+        settle(kiosk);
+    }
+}
+
+fn wait(kiosk: &Kiosk, done: impl Fn(&State) -> bool) -> Result<(), DemoError> {
+    wait_for(kiosk, WAIT, done)?;
+    settle(kiosk);
+    Ok(())
+}
+
+/// The journey from the attract screen back to it; `dir` receives the speech.
+pub(super) fn script(kiosk: &Kiosk, clock: &ManualClock, dir: &Path) -> Result<Speech, DemoError> {
+    kiosk.set_speaker(Box::new(Silent));
+    wait(kiosk, |s| matches!(s, State::Attract))?;
+    // Guidance on: the help key ("?" or "/" on a numeric keypad works the same).
+    press_key(&kiosk.app, Key::F1);
+    settle(kiosk);
+    focus(kiosk, "Sentuh di sini untuk mulai")?;
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::ChooseMethod))?;
+    focus(kiosk, "Ketik NIK dan PIN saya")?;
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::EnterNik { .. }))?;
+    type_keys(kiosk, DEMO_NIK);
+    // Enter with nothing focused sends the number, as "Lanjut" does.
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::EnterPin { .. }))?;
+    // A wrong PIN first: the error is said, the PIN never (only "bintang" per digit).
+    type_keys(kiosk, "999999");
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::EnterPin { problem: Some(_), .. }))?;
+    type_keys(kiosk, DEMO_PIN);
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::Documents { .. }))?;
+    // The citizen listens a long while: the warning comes (later in audio mode) and is
+    // said with the keys that answer it; Enter gives more time.
+    let m = kiosk.runtime.borrow().machine().timing();
+    clock.advance(2 * (m.idle_ms - m.warning_ms) + 1_000);
+    wait(kiosk, |_| kiosk.runtime.borrow().machine().warning().is_some())?;
+    enter(kiosk);
+    wait(kiosk, |_| kiosk.runtime.borrow().machine().warning().is_none())?;
+    focus(kiosk, "Lanjut dengan")?;
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::Confirm { .. }))?;
+    focus(kiosk, "Cetak sekarang")?;
+    enter(kiosk);
+    wait(
+        kiosk,
+        |s| matches!(s, State::Collect { receipt, .. } if *receipt != crate::session::ReceiptOutcome::Pending),
+    )?;
+    focus(kiosk, "Selesai")?;
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::Goodbye))?;
+    let transcript = kiosk.narrator.borrow().transcript().to_vec();
+    let files =
+        crate::speech::record::export(dir, &transcript).map_err(|e| DemoError::Script(format!("speech: {e}")))?;
+    // The goodbye's "Done": back to the start, guidance off with the session.
+    focus(kiosk, "Selesai")?;
+    enter(kiosk);
+    wait(kiosk, |s| matches!(s, State::Attract))?;
+    Ok(Speech { transcript, files })
+}
