@@ -24,6 +24,8 @@ pub enum HeadlessError {
     Snapshot(String),
     #[error("waited {0:?} for the kiosk to reach the expected state")]
     Timeout(Duration),
+    #[error("the keys never reach {0}")]
+    NotReachable(String),
 }
 
 /// Portrait kiosk screen, in physical pixels.
@@ -362,6 +364,48 @@ pub fn build_tree(app: &AppWindow) {
 /// A special key (arrows, Enter, Escape, F1, …) pressed and released.
 pub fn press_key(app: &AppWindow, key: slint::platform::Key) {
     press(app, &slint::SharedString::from(key));
+}
+
+/// Arrow presses before a control counts as unreachable by keys.
+const MOST_PRESSES: usize = 40;
+
+/// Lets what the UI did reach the narrator and be said (a real kiosk's pump does this
+/// every 100 ms, after the window drew the new screen).
+pub fn settle(kiosk: &Kiosk) {
+    build_tree(&kiosk.app);
+    kiosk.pump();
+}
+
+/// Down arrow until voice guidance names a control whose label starts with `label`, as a
+/// blind citizen listens for it (guidance must be on: the help key).
+pub fn focus(kiosk: &Kiosk, label: &str) -> Result<(), HeadlessError> {
+    use crate::speech::Kind;
+    for _ in 0..MOST_PRESSES {
+        press_key(&kiosk.app, slint::platform::Key::DownArrow);
+        settle(kiosk);
+        let n = kiosk.narrator.borrow();
+        let last = n.transcript().iter().rev().find(|s| s.utterance.kind == Kind::Focus);
+        if last.is_some_and(|s| s.utterance.text.starts_with(label)) {
+            return Ok(());
+        }
+    }
+    let n = kiosk.narrator.borrow();
+    let heard: Vec<String> = n.transcript().iter().rev().take(8).map(|s| s.utterance.text.clone()).collect();
+    Err(HeadlessError::NotReachable(format!("“{label}” by keys; last heard (newest first): {heard:?}")))
+}
+
+/// Enter, then what it caused is said.
+pub fn enter(kiosk: &Kiosk) {
+    press_key(&kiosk.app, slint::platform::Key::Return);
+    settle(kiosk);
+}
+
+/// Characters typed on the keypad or keyboard, one key each.
+pub fn type_keys(kiosk: &Kiosk, text: &str) {
+    for c in text.chars() {
+        press(&kiosk.app, &c.to_string());
+        settle(kiosk);
+    }
 }
 
 /// Pumps the kiosk until `done` holds for its session state, up to `limit` of real time

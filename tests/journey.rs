@@ -13,6 +13,11 @@ use adm_kiosk::runtime::clock::ManualClock;
 use adm_kiosk::session::{JobStatus, ReceiptOutcome, State};
 use slint::ComponentHandle;
 
+// The document check and the status pages by keys only (a test module, not a test binary
+// of its own: each binary links the whole UI again, a cost paid on every CI run).
+#[path = "journey/keys.rs"]
+mod keys;
+
 const WAIT: Duration = Duration::from_secs(20);
 
 /// The kiosk with simulated printers and camera, talking over real mutual TLS to the

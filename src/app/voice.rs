@@ -78,7 +78,10 @@ pub fn screen_name(screen: crate::ui::Screen) -> String {
 /// Moves the keyboard focus as Tab (or Shift+Tab) does: the window's own focus chain, in
 /// the order of the UI tree, so the UI needs no list of its controls.
 fn move_focus(app: &AppWindow, forward: bool) {
-    let key = if forward { Key::Tab } else { Key::Backtab };
+    press(app, if forward { Key::Tab } else { Key::Backtab });
+}
+
+fn press(app: &AppWindow, key: Key) {
     app.window().dispatch_event(WindowEvent::KeyPressed { text: key.into() });
     app.window().dispatch_event(WindowEvent::KeyReleased { text: key.into() });
 }
@@ -92,7 +95,7 @@ pub(super) fn connect(
 ) {
     let v = app.global::<Voice>();
     let n = narrator.clone();
-    v.on_shown(move |text| n.borrow_mut().shown(&text));
+    v.on_shown(move |text, y| n.borrow_mut().shown(&text, y));
     let n = narrator.clone();
     v.on_alert(move |text| n.borrow_mut().alert(&text));
     let n = narrator.clone();
@@ -121,6 +124,7 @@ fn carry_out(app: &AppWindow, narrator: &RefCell<Narrator>, sink: &Rc<dyn Fn(Eve
         KeyOutcome::Event(event) => sink(event),
         KeyOutcome::FocusNext => move_focus(app, true),
         KeyOutcome::FocusPrevious => move_focus(app, false),
+        KeyOutcome::Activate => press(app, Key::Return),
         KeyOutcome::Help => {
             // The machine switches guidance on (and lengthens the timeouts); the sink
             // brings the narrator along before it explains.

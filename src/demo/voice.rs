@@ -11,56 +11,16 @@ use slint::platform::Key;
 use super::{DemoError, WAIT};
 use crate::app::Kiosk;
 use crate::demo::{DEMO_NIK, DEMO_PIN};
-use crate::headless::{build_tree, press, press_key, wait_for};
+use crate::headless::{enter, focus, press_key, settle, type_keys, wait_for};
 use crate::runtime::clock::ManualClock;
 use crate::session::State;
-use crate::speech::Kind;
 use crate::speech::narrator::{Silent, Spoken};
-
-/// Arrow presses before a control counts as unreachable by keys.
-const MOST_PRESSES: usize = 40;
 
 /// What the voice journey said, and the files it was written to.
 #[derive(Debug)]
 pub struct Speech {
     pub transcript: Vec<Spoken>,
     pub files: Vec<PathBuf>,
-}
-
-/// Lets what the UI did reach the narrator and be said (the kiosk's pump does this every
-/// 100 ms on a real kiosk).
-fn settle(kiosk: &Kiosk) {
-    build_tree(&kiosk.app);
-    kiosk.pump();
-}
-
-/// Down arrow until the narrator names a control whose label starts with `label` (as a
-/// blind citizen would listen for it).
-fn focus(kiosk: &Kiosk, label: &str) -> Result<(), DemoError> {
-    for _ in 0..MOST_PRESSES {
-        press_key(&kiosk.app, Key::DownArrow);
-        settle(kiosk);
-        let n = kiosk.narrator.borrow();
-        let last = n.transcript().iter().rev().find(|s| s.utterance.kind == Kind::Focus);
-        if last.is_some_and(|s| s.utterance.text.starts_with(label)) {
-            return Ok(());
-        }
-    }
-    let n = kiosk.narrator.borrow();
-    let heard: Vec<&str> = n.transcript().iter().rev().take(8).map(|s| s.utterance.text.as_str()).collect();
-    Err(DemoError::Script(format!("the keys never reach “{label}”; last heard (newest first): {heard:?}")))
-}
-
-fn enter(kiosk: &Kiosk) {
-    press_key(&kiosk.app, Key::Return);
-    settle(kiosk);
-}
-
-fn type_keys(kiosk: &Kiosk, text: &str) {
-    for c in text.chars() {
-        press(&kiosk.app, &c.to_string());
-        settle(kiosk);
-    }
 }
 
 fn wait(kiosk: &Kiosk, done: impl Fn(&State) -> bool) -> Result<(), DemoError> {

@@ -24,8 +24,9 @@ pub struct Narrator {
     language: Language,
     volume: u8,
     screen: String,
-    /// Texts of the current screen, in the order they appeared.
-    texts: Vec<String>,
+    /// Texts of the current screen and how far down they are: those said, in the order
+    /// said, then those not said yet, top to bottom.
+    texts: Vec<(String, f32)>,
     /// How many of `texts` were spoken already.
     spoken: usize,
     /// Errors and warnings not yet spoken.
@@ -94,12 +95,16 @@ impl Narrator {
         true
     }
 
-    /// A title or text appeared on the screen.
-    pub fn shown(&mut self, text: &str) {
+    /// A title or text appeared on the screen, `y` pixels down the window. Texts not yet
+    /// said are kept top to bottom (those at the same height in the order they came).
+    pub fn shown(&mut self, text: &str, y: f32) {
         let text = text.trim();
-        if !text.is_empty() {
-            self.texts.push(text.to_string());
+        if text.is_empty() {
+            return;
         }
+        let from = self.spoken.min(self.texts.len());
+        let at = from + self.texts[from..].partition_point(|(_, other)| *other <= y);
+        self.texts.insert(at, (text.to_string(), y));
     }
 
     /// An error or the timeout warning appeared.
@@ -156,7 +161,7 @@ impl Narrator {
             return;
         }
         let kind = if new.is_empty() { Kind::Alert } else { Kind::Screen };
-        let text = sentences(new.iter().chain(self.alerts.iter()).map(String::as_str));
+        let text = sentences(new.iter().map(|(t, _)| t.as_str()).chain(self.alerts.iter().map(String::as_str)));
         self.spoken = self.texts.len();
         self.alerts.clear();
         self.say(kind, text);
@@ -216,7 +221,7 @@ mod tests {
     fn a_screen_is_said_once_whole_and_only_while_guidance_is_on() {
         let mut n = narrator();
         n.screen("attract");
-        n.shown("Selamat datang");
+        n.shown("Selamat datang", 0.0);
         n.flush();
         assert!(said(&n).is_empty());
         n.set_on(true);
@@ -224,10 +229,29 @@ mod tests {
         n.flush();
         assert_eq!(said(&n), [(Kind::Screen, "Selamat datang.")]);
         n.screen("choose-method");
-        n.shown("Bagaimana Anda ingin masuk?");
+        n.shown("Bagaimana Anda ingin masuk?", 0.0);
         n.alert("Salah");
         n.flush();
         assert_eq!(said(&n)[1], (Kind::Screen, "Bagaimana Anda ingin masuk? Salah."));
+    }
+
+    #[test]
+    fn a_screen_is_read_top_to_bottom_whatever_order_its_texts_were_made_in() {
+        let mut n = narrator();
+        n.set_on(true);
+        n.screen("check-result");
+        n.shown("Status dokumen", 100.0);
+        n.shown("Dokumen ini sah", 400.0);
+        n.shown("AKTIF", 250.0);
+        n.shown("Sama tinggi", 400.0);
+        n.flush();
+        // Appears later, higher up: said after what was said already.
+        n.shown("Catatan", 50.0);
+        n.flush();
+        assert_eq!(
+            said(&n),
+            [(Kind::Screen, "Status dokumen. AKTIF. Dokumen ini sah. Sama tinggi."), (Kind::Screen, "Catatan.")]
+        );
     }
 
     #[test]
@@ -235,7 +259,7 @@ mod tests {
         let mut n = narrator();
         n.set_on(true);
         n.screen("attract");
-        n.shown("Selamat datang");
+        n.shown("Selamat datang", 0.0);
         n.focused("Mulai");
         n.repeat();
         assert_eq!(
@@ -248,7 +272,7 @@ mod tests {
     fn help_explains_then_reads_the_screen_from_its_start() {
         let mut n = narrator();
         n.screen("attract");
-        n.shown("Selamat datang");
+        n.shown("Selamat datang", 0.0);
         n.set_on(true);
         n.help("Panduan suara aktif.");
         assert_eq!(said(&n), [(Kind::Help, "Panduan suara aktif."), (Kind::Screen, "Selamat datang.")]);

@@ -17,6 +17,8 @@ pub enum KeyOutcome {
     /// Move the keyboard focus to the next (or previous) control, as Tab does.
     FocusNext,
     FocusPrevious,
+    /// Choose the focused control, as Enter does.
+    Activate,
     /// Voice guidance on, and how to use the keys.
     Help,
     /// Say the screen again.
@@ -82,7 +84,15 @@ pub fn on_typed(state: &State, text: &str) -> KeyOutcome {
         // Codes are printed in capitals; the on-screen keyboard has no lower case.
         return KeyOutcome::Event(Event::CodeChar(c.to_ascii_uppercase() as u8));
     }
-    KeyOutcome::Nothing
+    // Where nothing is typed, a numeric keypad's digits move as its arrows do with Num
+    // Lock off (8 up, 2 down, 4 left, 6 right) and 5, in their middle, chooses: a citizen
+    // who cannot see the Num Lock light is never stuck with the wrong one.
+    match c {
+        '2' | '6' => KeyOutcome::FocusNext,
+        '8' | '4' => KeyOutcome::FocusPrevious,
+        '5' => KeyOutcome::Activate,
+        _ => KeyOutcome::Nothing,
+    }
 }
 
 #[cfg(test)]
@@ -101,7 +111,19 @@ mod tests {
         assert_eq!(on_typed(&nik(), "x"), KeyOutcome::Nothing);
         assert_eq!(on_typed(&State::Attract, "7"), KeyOutcome::Nothing);
         assert_eq!(on_typed(&State::ChooseMethod, "1"), KeyOutcome::Nothing);
+        assert_eq!(on_typed(&State::Attract, "x"), KeyOutcome::Nothing);
         assert_eq!(on_typed(&nik(), "12"), KeyOutcome::Nothing);
+    }
+
+    #[test]
+    fn where_nothing_is_typed_the_keypads_digits_move_and_choose() {
+        assert_eq!(on_typed(&State::ChooseMethod, "2"), KeyOutcome::FocusNext);
+        assert_eq!(on_typed(&State::ChooseMethod, "6"), KeyOutcome::FocusNext);
+        assert_eq!(on_typed(&State::ChooseMethod, "8"), KeyOutcome::FocusPrevious);
+        assert_eq!(on_typed(&State::ChooseMethod, "4"), KeyOutcome::FocusPrevious);
+        assert_eq!(on_typed(&State::ChooseMethod, "5"), KeyOutcome::Activate);
+        // Where a number is asked for, they are digits.
+        assert_eq!(on_typed(&nik(), "2"), KeyOutcome::Event(Event::Digit(2)));
     }
 
     #[test]
