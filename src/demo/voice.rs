@@ -64,6 +64,11 @@ pub(super) fn script(kiosk: &Kiosk, clock: &ManualClock, dir: &Path) -> Result<S
     enter(kiosk);
     wait(kiosk, |s| matches!(s, State::Confirm { .. }))?;
     focus(kiosk, "Cetak sekarang")?;
+    // What a sighted keypad user sees: the ring on the focused control.
+    let ring = dir.with_file_name("screens").join("keys").join("confirm-focus.png");
+    std::fs::create_dir_all(ring.parent().unwrap_or(dir))
+        .map_err(|e| DemoError::Script(format!("{}: {e}", ring.display())))?;
+    crate::headless::snapshot(&kiosk.app, &ring)?;
     enter(kiosk);
     wait(
         kiosk,
