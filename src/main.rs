@@ -38,6 +38,10 @@ enum Command {
         /// this many seconds (fleet tests).
         #[arg(long)]
         hold: Option<u64>,
+        /// With --headless: each screen once, 1080x1920, default display, unchecked (the VM
+        /// suites' reference screens); not every size and display mode.
+        #[arg(long)]
+        default_screens_only: bool,
     },
     /// Write the exact ESC/POS bytes the kiosk would send for a sample layout.
     ReceiptSample {
@@ -140,8 +144,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         #[cfg(feature = "demo")]
-        Command::Demo { headless: true, out, .. } => {
-            let report = adm_kiosk::demo::run_headless(Config::default(), &out)?;
+        Command::Demo { headless: true, out, default_screens_only, .. } => {
+            use adm_kiosk::demo::Coverage;
+            let coverage = if default_screens_only { Coverage::DefaultScreens } else { Coverage::Full };
+            let report = adm_kiosk::demo::run_headless_with(Config::default(), &out, coverage)?;
             for s in &report.screens {
                 println!("screen  {}", s.display());
             }
