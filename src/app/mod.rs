@@ -149,6 +149,8 @@ impl Kiosk {
         });
         ui_bridge::maintenance::connect(&app, maintenance_sink);
         ui_bridge::render(&app, runtime.borrow().machine());
+        // The narrator knows the first screen before its texts report themselves.
+        voice::sync(&app, &narrator, runtime.borrow().machine());
         Ok(Kiosk {
             app,
             runtime,
@@ -165,10 +167,9 @@ impl Kiosk {
     /// Another voice (the headless demo and the tests say nothing aloud and keep a
     /// transcript instead).
     pub fn set_speaker(&self, speaker: Box<dyn crate::speech::Speaker>) {
-        let mut n = Narrator::new(speaker);
+        let mut n = self.narrator.borrow_mut();
+        n.set_speaker(speaker);
         n.keep_transcript();
-        *self.narrator.borrow_mut() = n;
-        voice::sync(&self.app, &self.narrator, self.runtime.borrow().machine());
     }
 
     /// Where the metrics endpoint listens (the bound port when configured with port 0).

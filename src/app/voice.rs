@@ -54,7 +54,13 @@ pub(super) fn sync(app: &AppWindow, narrator: &RefCell<Narrator>, m: &Machine) {
     let warning = k.get_warning_visible();
     let mut n = narrator.borrow_mut();
     n.set_language(m.language());
+    let starting = m.voice() && !n.is_on();
     n.set_on(m.voice());
+    if starting {
+        // However it started (headphones plugged in, the help key): how to use the keys
+        // first, then the screen from its start.
+        n.help(&app.global::<Voice>().get_help());
+    }
     let new_screen = n.screen(&screen_name(k.get_screen()));
     if new_screen || warning != n.modal {
         n.modal = warning;
@@ -127,10 +133,14 @@ fn carry_out(app: &AppWindow, narrator: &RefCell<Narrator>, sink: &Rc<dyn Fn(Eve
         KeyOutcome::Activate => press(app, Key::Return),
         KeyOutcome::Help => {
             // The machine switches guidance on (and lengthens the timeouts); the sink
-            // brings the narrator along before it explains.
+            // brings the narrator along, which explains the keys as guidance starts. Asked
+            // again, it explains again.
+            let was_on = narrator.borrow().is_on();
             sink(Event::HelpKey);
-            let help = app.global::<Voice>().get_help();
-            narrator.borrow_mut().help(&help);
+            if was_on {
+                let help = app.global::<Voice>().get_help();
+                narrator.borrow_mut().help(&help);
+            }
         }
         KeyOutcome::Repeat => narrator.borrow_mut().repeat(),
         KeyOutcome::Volume(delta) => {

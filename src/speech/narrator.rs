@@ -53,6 +53,12 @@ impl Narrator {
         }
     }
 
+    /// Says from now on through `speaker` (what the screen showed is kept).
+    pub fn set_speaker(&mut self, speaker: Box<dyn Speaker>) {
+        self.speaker = speaker;
+        self.speaker.set_volume(self.volume);
+    }
+
     /// Keeps everything said (the demo and the tests; never on a kiosk: the NIK is echoed).
     pub fn keep_transcript(&mut self) {
         self.transcript.get_or_insert_with(Vec::new);

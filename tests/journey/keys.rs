@@ -123,3 +123,26 @@ fn the_status_pages_are_read_by_keys_and_escape_leads_back() {
     settle(&kiosk);
     wait(&kiosk, |s| matches!(s, State::Documents { .. }));
 }
+
+#[test]
+fn headphones_plugged_in_start_guidance_with_the_keys_explained_and_pulled_out_end_it() {
+    headless::init().expect("headless platform");
+    let config = Config::default();
+    let backend = Backend::connect(&config).expect("reference server");
+    let (devices, _sim) = build_devices(&config, &backend, Duration::ZERO).expect("devices");
+    let kiosk = Kiosk::new(&config, None, &backend, Box::new(ManualClock::default()), devices).expect("kiosk");
+    headless::show(&kiosk.app).expect("show");
+    kiosk.set_speaker(Box::new(Silent));
+    wait(&kiosk, |s| matches!(s, State::Attract));
+    assert!(!kiosk.narrator.borrow().is_on());
+    // What the jack watch reports from the kernel's SW_HEADPHONE_INSERT switch.
+    kiosk.send(adm_kiosk::session::Event::Headphones(true));
+    settle(&kiosk);
+    let heard = heard_on(&kiosk, "attract");
+    let kinds: Vec<Kind> = heard.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, [Kind::Help, Kind::Screen], "{heard:?}");
+    assert!(heard[1].1.starts_with("Selamat datang."), "{heard:?}");
+    kiosk.send(adm_kiosk::session::Event::Headphones(false));
+    settle(&kiosk);
+    assert!(!kiosk.narrator.borrow().is_on());
+}
