@@ -96,6 +96,15 @@ pub struct Outbox {
 const MAX_PER_RUN: usize = 500;
 const BATCH: usize = 50;
 
+/// Most memory the outbox's page cache may hold, in KiB. A page cache fills up to its
+/// bound as the file grows (every print adds rows, and `print_log` keeps them), so with
+/// SQLite's default (2,000 KiB a connection) a kiosk's memory would creep up for weeks
+/// before it stops: in the soak (issue #17) the page caches were the growth RSS showed,
+/// some 2 KiB a session. The outbox's work touches the newest rows and their indexes,
+/// which a small cache holds many times over; a page not cached is read back from the
+/// OS's page cache.
+pub const CACHE_KIB: u32 = 512;
+
 impl Outbox {
     pub fn open(path: &Path) -> Result<Self, OutboxError> {
         let conn = Connection::open(path)?;
@@ -105,6 +114,7 @@ impl Outbox {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "outbox database is not in WAL mode");
         }
+        conn.execute_batch(&format!("PRAGMA cache_size=-{CACHE_KIB};"))?;
         conn.execute_batch(
             "PRAGMA synchronous=FULL;
              PRAGMA foreign_keys=ON;
@@ -400,6 +410,50 @@ mod tests {
         let run = outbox.deliver_pending(&fake).await.unwrap();
         assert_eq!((run.sent, run.rejected), (0, 1));
         assert_eq!(outbox.backlog().unwrap(), Backlog { count: 0, oldest_age: None, rejected: 1 });
+    }
+
+    /// Bytes the connection's page cache holds now (`SQLITE_DBSTATUS_CACHE_USED`).
+    fn cache_used(conn: &Connection) -> i64 {
+        let (mut now, mut high) = (0, 0);
+        // SAFETY: the handle is live while `conn` is borrowed; the call writes two ints.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
+                &mut now,
+                &mut high,
+                0,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        i64::from(now)
+    }
+
+    #[test]
+    fn the_page_cache_stays_within_its_bound_as_the_file_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.sqlite");
+        let outbox = Outbox::open(&path).unwrap();
+        let conn = outbox.lock();
+        // Years of prints in one transaction, then every row read back.
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+             INSERT INTO print_log SELECT printf('report-%08d', i), 'DOCUMENT01', 'KK', 1, 1,
+                 '2026-01-01T00:00:00Z', 'simulated', 'printed' FROM n;",
+        )
+        .unwrap();
+        let rows: i64 =
+            conn.query_row("SELECT count(*) FROM print_log WHERE length(outcome) > 0", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 20000);
+        let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        // SQLite turns the KiB into a number of pages by the page size plus the pager's
+        // own bytes a page; its cache headers (some 200 bytes a page) come on top.
+        let bound = i64::from(CACHE_KIB) * 1024 * 17 / 16;
+        assert!(pages * page_size > 2 * bound, "the file ({} KiB) must outgrow the cache", pages * page_size / 1024);
+        let used = cache_used(&conn);
+        assert!(used <= bound, "page cache {used} bytes, bound {bound}");
+        assert!(used > bound / 2, "the cache was used ({used} bytes)");
     }
 
     #[test]

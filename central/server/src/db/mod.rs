@@ -104,6 +104,13 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 ";
 
+/// Most memory a connection's page cache may hold, in KiB: about SQLite's default (2,000
+/// KiB), set here so the bound is stated and the soak (issue #17) can check the caches
+/// against it. A page cache fills up to its bound as the file grows (every session adds
+/// grants, print reports and audit events), which reads as memory creeping up, session
+/// after session, until the file outgrows the cache.
+pub const CACHE_KIB: u32 = 2048;
+
 /// Opens (and migrates) the database file.
 pub fn open(path: &Path) -> Result<Connection, DbError> {
     // Citizens, PIN hashes and documents: owner-only from the first byte.
@@ -111,7 +118,7 @@ pub fn open(path: &Path) -> Result<Connection, DbError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    conn.execute_batch(&format!("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-{CACHE_KIB};"))?;
     conn.execute_batch(SCHEMA)?;
     grants::migrate(&conn)?;
     notices::migrate(&conn)?;
@@ -331,4 +338,52 @@ pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), DbError
         params![key, value],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes the connection's page cache holds now (`SQLITE_DBSTATUS_CACHE_USED`).
+    fn cache_used(conn: &Connection) -> i64 {
+        let (mut now, mut high) = (0, 0);
+        // SAFETY: the handle is live while `conn` is borrowed; the call writes two ints.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
+                &mut now,
+                &mut high,
+                0,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        i64::from(now)
+    }
+
+    #[test]
+    fn the_page_cache_stays_within_its_bound_as_the_file_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("central.sqlite")).unwrap();
+        // A busy site's audit events in one transaction, then every row read back.
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+             INSERT INTO audit_events (event_id, kiosk_id, at, kind, detail)
+             SELECT printf('event-%08d', i), 'KIOSK-0001', '2026-01-01T00:00:00Z', 'session_ended',
+                 '{\"reason\":\"done\"}' FROM n;",
+        )
+        .unwrap();
+        let rows: i64 =
+            conn.query_row("SELECT count(*) FROM audit_events WHERE length(detail) > 0", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 40000);
+        let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        // SQLite turns the KiB into a number of pages by the page size plus the pager's
+        // own bytes a page; its cache headers (some 200 bytes a page) come on top.
+        let bound = i64::from(CACHE_KIB) * 1024 * 17 / 16;
+        assert!(pages * page_size > 2 * bound, "the file ({} KiB) must outgrow the cache", pages * page_size / 1024);
+        let used = cache_used(&conn);
+        assert!(used <= bound, "page cache {used} bytes, bound {bound}");
+        assert!(used > bound / 2, "the cache was used ({used} bytes)");
+    }
 }
