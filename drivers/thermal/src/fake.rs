@@ -260,6 +260,12 @@ impl FakeControl {
     pub fn jobs(&self) -> Vec<Vec<u8>> {
         lock(&self.0).jobs.clone()
     }
+
+    /// The printed jobs' bytes, oldest first, handed over: the printer keeps none of them
+    /// (a long test takes the paper off the printer instead of letting it pile up).
+    pub fn take_jobs(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut lock(&self.0).jobs)
+    }
 }
 
 pub struct FakeTransport(Arc<Mutex<FakeState>>);
