@@ -41,40 +41,32 @@ pub const RESCAN: Duration = Duration::from_secs(5);
 // direction, size, type and number packed into 32 bits. The layout below is the generic
 // one (x86, x86-64, ARM, AArch64, RISC-V: the kiosk's boards); PowerPC, MIPS and SPARC
 // have 13 size bits and three direction bits, with `_IOC_READ` = 2 shifted by 29.
-#[cfg(not(any(
+/// `_IOC_READ`: 2 on every architecture (PowerPC's, MIPS's and SPARC's three direction
+/// bits give it the same value).
+const IOC_READ: u32 = 2;
+/// Bits of the size field: 13 where three direction bits leave only those.
+const IOC_SIZEBITS: u32 = if cfg!(any(
     target_arch = "powerpc",
     target_arch = "powerpc64",
     target_arch = "mips",
     target_arch = "mips64",
     target_arch = "sparc",
     target_arch = "sparc64"
-)))]
-mod ioc {
-    pub const READ: u32 = 2;
-    pub const SIZEBITS: u32 = 14;
-}
-#[cfg(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc",
-    target_arch = "sparc64"
-))]
-mod ioc {
-    pub const READ: u32 = 2;
-    pub const SIZEBITS: u32 = 13;
-}
+)) {
+    13
+} else {
+    14
+};
 const IOC_NRSHIFT: u32 = 0;
 const IOC_TYPESHIFT: u32 = 8;
 const IOC_SIZESHIFT: u32 = 16;
-const IOC_DIRSHIFT: u32 = IOC_SIZESHIFT + ioc::SIZEBITS;
+const IOC_DIRSHIFT: u32 = IOC_SIZESHIFT + IOC_SIZEBITS;
 
 /// `_IOC(dir, type, nr, size)`. The size is masked to its field, as the kernel's macro
 /// would refuse a larger one at compile time; ours are a few bytes.
 pub const fn ioc(dir: u32, ty: u8, nr: u32, size: u32) -> u32 {
     (dir << IOC_DIRSHIFT)
-        | ((size & ((1 << ioc::SIZEBITS) - 1)) << IOC_SIZESHIFT)
+        | ((size & ((1 << IOC_SIZEBITS) - 1)) << IOC_SIZESHIFT)
         | ((ty as u32) << IOC_TYPESHIFT)
         | (nr << IOC_NRSHIFT)
 }
@@ -82,13 +74,13 @@ pub const fn ioc(dir: u32, ty: u8, nr: u32, size: u32) -> u32 {
 /// `EVIOCGBIT(ev, len)` = `_IOC(_IOC_READ, 'E', 0x20 + ev, len)`: which codes of event
 /// type `ev` the device supports, as a bitmap of `len` bytes.
 pub const fn eviocgbit(ev: u32, len: u32) -> u32 {
-    ioc(ioc::READ, b'E', 0x20 + ev, len)
+    ioc(IOC_READ, b'E', 0x20 + ev, len)
 }
 
 /// `EVIOCGSW(len)` = `_IOC(_IOC_READ, 'E', 0x1b, len)`: the current state of every switch,
 /// as a bitmap of `len` bytes.
 pub const fn eviocgsw(len: u32) -> u32 {
-    ioc(ioc::READ, b'E', 0x1b, len)
+    ioc(IOC_READ, b'E', 0x1b, len)
 }
 
 /// A switch bitmap as the kernel fills it: an array of `unsigned long`, bit `n` in word
@@ -309,7 +301,7 @@ mod tests {
         assert_eq!(eviocgbit(EV_SW, 8), 0x8008_4525);
         // EVIOCGBIT(0, 4), the event types, and EVIOCGNAME(256) = _IOC(READ, 'E', 0x06, 256).
         assert_eq!(eviocgbit(0, 4), 0x8004_4520);
-        assert_eq!(ioc(ioc::READ, b'E', 0x06, 256), 0x8100_4506);
+        assert_eq!(ioc(IOC_READ, b'E', 0x06, 256), 0x8100_4506);
     }
 
     #[test]
