@@ -187,8 +187,7 @@ impl Kiosk {
             (std::mem::discriminant(m.state()), m.warning(), m.availability(), m.language(), m.scan_seconds_left())
         };
         if let Some(plugged) = self.jack.as_ref().and_then(JackWatch::take_change) {
-            self.runtime.borrow_mut().dispatch(Event::Headphones(plugged));
-            ui_bridge::render(&self.app, self.runtime.borrow().machine());
+            self.send(Event::Headphones(plugged));
         }
         let before = view(&self.runtime.borrow());
         let arrived = self.runtime.borrow_mut().pump();
@@ -203,7 +202,8 @@ impl Kiosk {
         if arrived || before != after || after.1.is_some() {
             ui_bridge::render(&self.app, rt.machine());
         }
-        // What the new screen showed since the last pump is said now, whole.
+        // Every pump, not only after its own render: the technician console's intents
+        // change the screen outside it. What the new screen showed is said now, whole.
         voice::sync(&self.app, &self.narrator, rt.machine());
         self.narrator.borrow_mut().flush();
         // The console is redrawn on its own intents (see `maintenance_sink`); here only when a

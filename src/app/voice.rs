@@ -24,9 +24,8 @@ pub(super) enum Echo {
 }
 
 pub(super) fn echo_of(state: &State, event: &Event) -> Option<Echo> {
-    let pin = matches!(state, State::EnterPin { .. } | State::EnterNoticePin { .. });
-    let typing =
-        pin || matches!(state, State::EnterNik { .. } | State::EnterNoticeCode { .. } | State::CheckCode { .. });
+    let pin = keys::takes_pin(state);
+    let typing = keys::takes_digits(state) || keys::takes_code(state);
     match event {
         Event::Digit(_) if pin => Some(Echo::Star),
         Event::Digit(d) if typing => char::from_digit(u32::from(*d), 10).map(Echo::Char),

@@ -28,13 +28,18 @@ pub enum KeyOutcome {
     Nothing,
 }
 
+/// Where the screen asks for a PIN: its digits are never shown nor spoken.
+pub(crate) fn takes_pin(state: &State) -> bool {
+    matches!(state, State::EnterPin { .. } | State::EnterNoticePin { .. })
+}
+
 /// Where the screen asks for a number typed digit by digit.
-fn takes_digits(state: &State) -> bool {
+pub(crate) fn takes_digits(state: &State) -> bool {
     matches!(state, State::EnterNik { .. } | State::EnterPin { .. } | State::EnterNoticePin { .. })
 }
 
 /// Where the screen asks for a code of letters and digits.
-fn takes_code(state: &State) -> bool {
+pub(crate) fn takes_code(state: &State) -> bool {
     matches!(state, State::EnterNoticeCode { .. } | State::CheckCode { .. })
 }
 
