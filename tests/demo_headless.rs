@@ -170,3 +170,50 @@ fn voice_journey_by_keys_only(speech: &adm_kiosk::demo::voice::Speech, out: &std
         assert!(value("RMS     amplitude") > 0.02, "{name} is silent: {text}");
     }
 }
+
+/// A demo ended by a signal (Ctrl+C, a script's `kill`) leaves nothing in the temporary
+/// directory: not the outbox, not the reference server's database and test PKI.
+#[test]
+fn a_killed_demo_removes_its_temporary_folders() {
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::time::{Duration, Instant};
+
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let mut kiosk = std::process::Command::new(env!("CARGO_BIN_EXE_adm-kiosk"))
+        .args(["demo", "--headless", "--metrics", "127.0.0.1:0", "--hold", "120"])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the kiosk binary starts");
+    let folders = || -> Vec<String> {
+        std::fs::read_dir(tmp.path())
+            .expect("read the temporary directory")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    // Both folders exist once the demo's backend is up: the server's, then the kiosk's.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !folders().iter().any(|f| f.starts_with("adm-kiosk-demo-")) {
+        assert!(Instant::now() < deadline, "the demo made no folders: {:?}", folders());
+        assert!(kiosk.try_wait().expect("kiosk status").is_none(), "the demo ended early");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(folders().iter().any(|f| f.starts_with("adm-central-")), "{:?}", folders());
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: kill(2) on the child's own pid, which has not been waited for yet.
+    assert_eq!(unsafe { libc::kill(kiosk.id() as libc::pid_t, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = kiosk.try_wait().expect("kiosk status") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = kiosk.kill();
+            panic!("the demo did not end on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "the exit status names the signal: {status:?}");
+    assert_eq!(folders(), Vec::<String>::new(), "folders left behind");
+}

@@ -38,6 +38,10 @@ pub struct Backend {
     /// The earliest the clock may read, shared by the TLS client and the document checks.
     pub clock_floor: Arc<crate::clock_floor::ClockFloor>,
     _state: Option<tempfile::TempDir>,
+    /// Demo mode: its temporary folders are removed if a signal ends the process (the
+    /// `TempDir`s above only clean up on a normal exit).
+    #[cfg(feature = "demo")]
+    _remove_on_signal: Vec<super::signal_cleanup::RemoveOnSignal>,
 }
 
 impl Backend {
@@ -86,6 +90,8 @@ impl Backend {
             update_client: Some(update_client),
             clock_floor,
             _state: None,
+            #[cfg(feature = "demo")]
+            _remove_on_signal: Vec::new(),
         })
     }
 
@@ -130,6 +136,10 @@ impl Backend {
             .prefix("adm-kiosk-demo-")
             .tempdir()
             .map_err(|e| SetupError::Central(e.to_string()))?;
+        let _remove_on_signal = std::iter::once(state.path())
+            .chain(demo.temporary_dir())
+            .map(|dir| super::signal_cleanup::RemoveOnSignal::new(dir.to_owned()))
+            .collect();
         let mut client = demo.client_config();
         client.observer = Some(metrics.clone());
         let clock_floor = Arc::new(crate::clock_floor::ClockFloor::load(Some(state.path())));
@@ -148,6 +158,7 @@ impl Backend {
             update_client: None,
             clock_floor,
             _state: Some(state),
+            _remove_on_signal,
         })
     }
 

@@ -30,6 +30,8 @@ use crate::ui_bridge::maintenance::MaintenanceCall;
 
 mod backend;
 mod devices;
+#[cfg(feature = "demo")]
+mod signal_cleanup;
 mod voice;
 
 pub use backend::Backend;

@@ -114,6 +114,12 @@ pub fn spawn(opts: DemoOptions) -> Result<DemoServer, DemoError> {
 }
 
 impl DemoServer {
+    /// The temporary folder this server made for its state (database, test PKI), which it
+    /// removes when dropped; None when the caller chose the folder (`state_dir`).
+    pub fn temporary_dir(&self) -> Option<&std::path::Path> {
+        self._temp.as_ref().map(tempfile::TempDir::path)
+    }
+
     /// Officer/operator actions on this server's store (unlock, revoke, tamper, counts…).
     pub fn admin(&self) -> &Admin {
         &self.admin
