@@ -205,13 +205,29 @@ class Vm:
             except socket.timeout:
                 pass
 
+    def _lab_send(self, data):
+        """Sends to the lab agent. The socket breaks when QEMU ends: with
+        power_on_per_boot, a guest that reboots between two of a poll loop's commands
+        (an installed update asks for the reboot at once) ends QEMU, and the write fails
+        before any read could see it. That is reported as a reboot, like a read would."""
+        try:
+            self.lab_sock.sendall(data)
+        except OSError as e:
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                raise TestFailure(f"the lab agent's socket broke while QEMU runs: {e}") from e
+            if self.running():
+                raise TestFailure("the VM rebooted during a lab command") from e
+            raise TestFailure(f"QEMU exited ({self.proc.returncode})") from e
+
     def lab_sync(self, timeout):
         """Waits until the lab agent in the booted VM answers."""
         deadline = time.monotonic() + timeout
         n = 0
         while time.monotonic() < deadline:
             n += 1
-            self.lab_sock.sendall(f"echo @@SYNC-{n}@@\n".encode())
+            self._lab_send(f"echo @@SYNC-{n}@@\n".encode())
             _, m = self._lab_read_until(rf"@@SYNC-{n}@@\s*@@LAB-RC=0@@", 5)
             if m:
                 self.lab_buf = ""
@@ -220,7 +236,7 @@ class Vm:
 
     def lab(self, command, timeout=60):
         """Runs a shell command as root in the VM: (exit status, output)."""
-        self.lab_sock.sendall(command.encode() + b"\n")
+        self._lab_send(command.encode() + b"\n")
         out, m = self._lab_read_until(r"@@LAB-RC=(\d+)@@\n?", timeout)
         if m is None:
             raise TestFailure(f"lab command timed out: {command}")
