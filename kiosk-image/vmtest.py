@@ -51,6 +51,12 @@ def main():
             log(f"suite {name}")
             importlib.import_module(f"suites.{name}").run(out, layout, screens, timings)
             timings[f"suite_{name}_s"] = round(time.monotonic() - t, 1)
+            # A passed suite's own disk copy is of no more use: ten of them (0.7 GB
+            # written each) kept to the end made the VM suites the peak of a run's disk.
+            # A failed run keeps everything for the post-mortem.
+            disk = os.path.join(out, "vm", f"{name}.img")
+            if os.path.exists(disk) and not os.environ.get("ADM_VM_KEEP"):
+                os.unlink(disk)
     except TestFailure as e:
         failed = str(e)
     timings["vm_suite_s"] = round(time.monotonic() - t0, 1)
