@@ -196,9 +196,7 @@ class Vm:
             if time.monotonic() > deadline:
                 return None, None
             if self.proc.poll() is not None:
-                if self.running():
-                    raise TestFailure("the VM rebooted during a lab command")
-                raise TestFailure(f"QEMU exited ({self.proc.returncode})")
+                self._lab_gone()
             try:
                 chunk = self.lab_sock.recv(65536)
                 self.lab_buf += chunk.decode(errors="replace")
@@ -217,9 +215,14 @@ class Vm:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 raise TestFailure(f"the lab agent's socket broke while QEMU runs: {e}") from e
-            if self.running():
-                raise TestFailure("the VM rebooted during a lab command") from e
-            raise TestFailure(f"QEMU exited ({self.proc.returncode})") from e
+            self._lab_gone()
+
+    def _lab_gone(self):
+        """QEMU ended under a lab command: a guest reboot (powered on again by running())
+        or an exit."""
+        if self.running():
+            raise TestFailure("the VM rebooted during a lab command")
+        raise TestFailure(f"QEMU exited ({self.proc.returncode})")
 
     def lab_sync(self, timeout):
         """Waits until the lab agent in the booted VM answers."""

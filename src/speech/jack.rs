@@ -21,6 +21,8 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use nix::libc;
+use nix::request_code_read;
+use nix::sys::ioctl::ioctl_num_type;
 
 /// `EV_SW` from `<linux/input-event-codes.h>`: binary switches (lid, jacks, …).
 pub const EV_SW: u32 = 0x05;
@@ -37,50 +39,20 @@ pub const POLL: Duration = Duration::from_millis(500);
 /// or the sound card went away): a directory scan is more than one ioctl.
 pub const RESCAN: Duration = Duration::from_secs(5);
 
-// The ioctl request numbers are `_IOC(dir, type, nr, size)` from `<asm-generic/ioctl.h>`:
-// direction, size, type and number packed into 32 bits. The layout below is the generic
-// one (x86, x86-64, ARM, AArch64, RISC-V: the kiosk's boards); PowerPC, MIPS and SPARC
-// have 13 size bits and three direction bits, with `_IOC_READ` = 2 shifted by 29.
-/// `_IOC_READ`: 2 on every architecture (PowerPC's, MIPS's and SPARC's three direction
-/// bits give it the same value).
-const IOC_READ: u32 = 2;
-/// Bits of the size field: 13 where three direction bits leave only those.
-const IOC_SIZEBITS: u32 = if cfg!(any(
-    target_arch = "powerpc",
-    target_arch = "powerpc64",
-    target_arch = "mips",
-    target_arch = "mips64",
-    target_arch = "sparc",
-    target_arch = "sparc64"
-)) {
-    13
-} else {
-    14
-};
-const IOC_NRSHIFT: u32 = 0;
-const IOC_TYPESHIFT: u32 = 8;
-const IOC_SIZESHIFT: u32 = 16;
-const IOC_DIRSHIFT: u32 = IOC_SIZESHIFT + IOC_SIZEBITS;
-
-/// `_IOC(dir, type, nr, size)`. The size is masked to its field, as the kernel's macro
-/// would refuse a larger one at compile time; ours are a few bytes.
-pub const fn ioc(dir: u32, ty: u8, nr: u32, size: u32) -> u32 {
-    (dir << IOC_DIRSHIFT)
-        | ((size & ((1 << IOC_SIZEBITS) - 1)) << IOC_SIZESHIFT)
-        | ((ty as u32) << IOC_TYPESHIFT)
-        | (nr << IOC_NRSHIFT)
-}
+// The ioctl request numbers are `_IOC(_IOC_READ, 'E', nr, size)` from `<linux/input.h>`;
+// nix packs them with each architecture's own field layout (PowerPC, MIPS and SPARC
+// differ from x86 and ARM).
 
 /// `EVIOCGBIT(ev, len)` = `_IOC(_IOC_READ, 'E', 0x20 + ev, len)`: which codes of event
 /// type `ev` the device supports, as a bitmap of `len` bytes.
-pub const fn eviocgbit(ev: u32, len: u32) -> u32 {
-    ioc(IOC_READ, b'E', 0x20 + ev, len)
+pub const fn eviocgbit(ev: u32, len: u32) -> ioctl_num_type {
+    request_code_read!(b'E', 0x20 + ev, len)
 }
 
 /// `EVIOCGSW(len)` = `_IOC(_IOC_READ, 'E', 0x1b, len)`: the current state of every switch,
 /// as a bitmap of `len` bytes.
-pub const fn eviocgsw(len: u32) -> u32 {
-    ioc(IOC_READ, b'E', 0x1b, len)
+pub const fn eviocgsw(len: u32) -> ioctl_num_type {
+    request_code_read!(b'E', 0x1b, len)
 }
 
 /// A switch bitmap as the kernel fills it: an array of `unsigned long`, bit `n` in word
@@ -95,10 +67,7 @@ pub fn test_bit(bits: &[libc::c_ulong], bit: usize) -> bool {
 
 /// Fills `bits` with the bitmap the read-only evdev ioctl `request` (built for exactly
 /// `size_of::<Bitmap>()` bytes) returns.
-fn read_bitmap(file: &File, request: u32, bits: &mut Bitmap) -> io::Result<()> {
-    // The request's C type differs between C libraries (glibc `unsigned long`, musl
-    // `int`); the number is the same 32 bits either way.
-    let request = request as libc::Ioctl;
+fn read_bitmap(file: &File, request: ioctl_num_type, bits: &mut Bitmap) -> io::Result<()> {
     // SAFETY: `file` is an open descriptor for the whole call. The request is a read
     // ioctl whose size field is `size_of::<Bitmap>()` (see the callers), so the kernel
     // writes at most that many bytes, into `bits`, which is exactly that large, properly
@@ -301,7 +270,7 @@ mod tests {
         assert_eq!(eviocgbit(EV_SW, 8), 0x8008_4525);
         // EVIOCGBIT(0, 4), the event types, and EVIOCGNAME(256) = _IOC(READ, 'E', 0x06, 256).
         assert_eq!(eviocgbit(0, 4), 0x8004_4520);
-        assert_eq!(ioc(IOC_READ, b'E', 0x06, 256), 0x8100_4506);
+        assert_eq!(request_code_read!(b'E', 0x06, 256), 0x8100_4506);
     }
 
     #[test]
