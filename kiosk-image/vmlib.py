@@ -17,6 +17,12 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 WIDTH, HEIGHT = 1080, 1920
 MATCH_PERCENT = 0.5
+# The firmware's hand-over to Linux, on the serial console: the kernel's EFI stub, or
+# our initramfs's first line.
+HANDOVER = r"EFI stub: |adm-initramfs: slot"
+FIRMWARE_TIMEOUT = float(os.environ.get("ADM_VM_FIRMWARE_TIMEOUT", "150"))
+# Suites whose VM was powered on once more because the firmware hung (Vm.start).
+FIRMWARE_HANGS = []
 BOOT_TIMEOUT = float(os.environ.get("ADM_VM_BOOT_TIMEOUT", "420"))
 
 
@@ -102,6 +108,20 @@ class Vm:
         self.stopping = False
         self.reboots = 0
         self._power_on("power on")
+        # The firmware (OVMF under TCG) must hand over to Linux, as it does within
+        # seconds. Once in some seventy power-ons a VM stayed black for the whole boot
+        # wait, the cause unknown. Only a hang before Linux starts, which is no code of the
+        # kiosk's, gets one more power-on, said in the log and counted in timings.json;
+        # a hang after it fails the suite, with the guest's console and journal.
+        try:
+            wait_serial(self.out, self.serial_mark, HANDOVER, FIRMWARE_TIMEOUT)
+        except TestFailure:
+            log(f"{self.name}: the firmware did not start Linux within {FIRMWARE_TIMEOUT:.0f}s of power-on "
+                f"(console: {serial_tail_since(self.out, self.serial_mark)!r}): powering on once more")
+            FIRMWARE_HANGS.append(self.name)
+            self.proc.kill()
+            self.proc.wait()
+            self._power_on("power on again: the firmware did not start Linux")
 
     def _power_on(self, why):
         shutil.copy(OVMF_VARS, self.vars)
@@ -111,6 +131,7 @@ class Vm:
         serial = os.path.join(self.out, "serial.log")
         with open(serial, "a") as f:
             f.write(f"\n===== kiosk-image/test: {self.name}: {why} =====\n")
+            self.serial_mark = f.tell()
         # The VM reaches nothing but services the test started on the host's loopback.
         net = "user,model=virtio-net-pci,restrict=on"
         # A relay process per guest connection (guestfwd-relay says why not `-tcp:`).
@@ -180,6 +201,11 @@ class Vm:
             if not self.running():
                 raise
             self.qmp.cmd("screendump", filename=path)
+        # A guest paused on a failed disk write shows its last frame for ever: every
+        # screen wait would time out on it, minutes later and without the reason.
+        if self.qmp.cmd("query-status").get("status") == "io-error":
+            raise TestFailure(f"QEMU paused the guest: a write to its disk failed ({free_gib(self.out):.1f} GiB "
+                              "free on the host's disk)")
         with Image.open(path) as img:
             return img.convert("RGB")
 
@@ -245,9 +271,36 @@ class Vm:
             raise TestFailure(f"lab command timed out: {command}")
         return int(m.group(1)), out.strip()
 
+    def _post_mortem(self):
+        """Stopped while a failure propagates: what the guest's own logs say, into the
+        output (all that CI keeps of a run) while the guest still runs. Best effort."""
+        try:
+            self.lab_sync(20)
+            _, o = self.lab("systemctl is-system-running; systemctl --failed --no-legend --plain; "
+                            "journalctl -b --no-pager -o short-monotonic -n 30 -u adm-kiosk.service "
+                            "2>&1 | cut -c1-300", timeout=30)
+        except (TestFailure, OSError) as e:
+            log(f"{self.name}: no word from the guest's lab agent ({e})")
+            return
+        log(f"{self.name}: the guest at the failure (systemd state, failed units, the kiosk's journal):")
+        for line in o.splitlines()[-45:]:
+            print(f"  | {line}", flush=True)
+
     def stop(self):
         self.stopping = True
         if self.proc and self.proc.poll() is None:
+            try:
+                # A guest QEMU stopped itself is a finding of its own: the default
+                # werror=enospc pauses the VM when a write to its disk copy finds the
+                # host's disk full, which looks like a hang from the screen alone.
+                st = self.qmp.cmd("query-status")
+                if not st.get("running", True):
+                    why = " (a write to its disk failed: is the host's disk full?)" if st.get("status") == "io-error" else ""
+                    log(f"{self.name}: QEMU had stopped the guest: {st.get('status')}{why}")
+            except (TestFailure, OSError):
+                pass
+            if isinstance(sys.exc_info()[1], TestFailure):
+                self._post_mortem()
             try:
                 self.qmp.cmd("quit")  # a power cut
             except (TestFailure, OSError):
@@ -387,6 +440,36 @@ def booted(vm):
     lines = out.splitlines()
     slot = re.search(r"adm\.slot=(\w)", out)
     return (slot.group(1) if slot else None), (lines[0] if lines else "")
+
+
+def free_gib(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize / 2**30
+
+
+# Terminal control sequences on the console (colours, cursor moves, OVMF's mode sets).
+ANSI = re.compile(r"\x1b\[[0-9;?=]*[A-Za-z]")
+
+
+def serial_tail_since(out, since, n=300):
+    """The console's last n characters from byte `since` on, for a log line."""
+    with open(os.path.join(out, "serial.log"), "rb") as f:
+        f.seek(since)
+        text = f.read().decode(errors="replace")
+    return re.sub(r"\s+", " ", ANSI.sub("", text)).strip()[-n:]
+
+
+def serial_tail(out, n):
+    """The console's last n non-empty lines, printable, or a word on why there are none."""
+    try:
+        with open(os.path.join(out, "serial.log"), "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 64 * 1024))
+            text = f.read().decode("utf-8", "replace")
+    except OSError as e:
+        return [f"(no console: {e})"]
+    lines = [re.sub(r"[^\x20-\x7e]", "", ANSI.sub("", line)) for line in text.replace("\r", "\n").splitlines()]
+    return [line for line in lines if line.strip()][-n:]
 
 
 def serial_size(out):

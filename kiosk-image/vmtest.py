@@ -21,12 +21,28 @@ import os
 import shutil
 import sys
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from vmlib import Screens, TestFailure, load_layout, log  # noqa: E402
+from PIL import Image  # noqa: E402
+from vmlib import FIRMWARE_HANGS, Screens, TestFailure, free_gib, load_layout, log, serial_tail  # noqa: E402
 
 SUITES = ["boot", "verity", "journey", "powercut", "fleet", "hwlab", "hwippusb", "hwcamera", "hwjourney", "update"]
+
+
+SERIAL_TAIL = 40
+
+
+def describe(path):
+    """A screendump in words, for a log that cannot show it: how much of it is black
+    (a display never drawn, a paused or hung guest) and its commonest colour."""
+    with Image.open(path) as img:
+        small = img.convert("RGB").resize((108, 192))
+    px = list(small.getdata())
+    dark = sum(1 for p in px if max(p) < 24) / len(px)
+    colour, n = max(((c, k) for k, c in small.getcolors(len(px))), key=lambda x: x[1])
+    return f"{dark:.0%} black; commonest colour #{colour[0]:02x}{colour[1]:02x}{colour[2]:02x} ({n / len(px):.0%})"
 
 
 def main():
@@ -59,13 +75,26 @@ def main():
                 os.unlink(disk)
     except TestFailure as e:
         failed = str(e)
+    except Exception as e:  # a harness bug or a host error: reported like a failure
+        traceback.print_exc()
+        failed = f"{type(e).__name__}: {e}"
     timings["vm_suite_s"] = round(time.monotonic() - t0, 1)
+    timings["firmware_hangs"] = ",".join(FIRMWARE_HANGS)
     with open(os.path.join(out, "timings.json"), "w") as f:
         json.dump(timings, f, indent=2)
         f.write("\n")
     log("timings: " + json.dumps(timings))
     shutil.rmtree(os.path.join(out, "vm"), ignore_errors=True) if not failed and not os.environ.get("ADM_VM_KEEP") else None
     if failed:
+        # What CI keeps of a run is its output: the failed boot's console and the disk
+        # left go there, not only into OUT.
+        log(f"the last {SERIAL_TAIL} lines on the serial console:")
+        for line in serial_tail(out, SERIAL_TAIL):
+            print(f"  | {line}")
+        kept = sorted(f for f in os.listdir(screens.dir) if f.endswith(".png"))
+        if kept:
+            log(f"the last screendump kept, {kept[-1]}: {describe(os.path.join(screens.dir, kept[-1]))}")
+        log(f"{free_gib(out):.1f} GiB free on the disk of {out}")
         log(f"FAILED: {failed} (screens in {screens.dir}, console in {serial})")
         return 1
     log("all VM checks passed")
