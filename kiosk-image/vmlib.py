@@ -109,10 +109,11 @@ class Vm:
         self.reboots = 0
         self._power_on("power on")
         # The firmware (OVMF under TCG) must hand over to Linux, as it does within
-        # seconds. Once in some seventy power-ons a VM stayed black for the whole boot
-        # wait, the cause unknown. Only a hang before Linux starts, which is no code of the
-        # kiosk's, gets one more power-on, said in the log and counted in timings.json;
-        # a hang after it fails the suite, with the guest's console and journal.
+        # seconds. Once, on CI, a VM stayed black for the whole boot wait, the cause
+        # unknown (its console was not kept). Only a hang before Linux starts, which is
+        # no code of the kiosk's, gets one more power-on, said in the log and counted in
+        # timings.json; a hang after it fails the suite, with the guest's console and
+        # journal in the output: a kiosk that stays black on a cold boot is a defect.
         try:
             wait_serial(self.out, self.serial_mark, HANDOVER, FIRMWARE_TIMEOUT)
         except TestFailure:
