@@ -90,6 +90,7 @@ class Vm:
         self.lab_path = os.path.join(self.dir, f"{name}.lab")
         self.vars = os.path.join(self.dir, f"{name}.vars.fd")
         self.proc = None
+        self.qmp = None
         self.lab_sock = None
         self.lab_buf = ""
         self.power_on_per_boot = False
@@ -118,13 +119,18 @@ class Vm:
             wait_serial(self.out, self.serial_mark, HANDOVER, FIRMWARE_TIMEOUT)
         except TestFailure:
             log(f"{self.name}: the firmware did not start Linux within {FIRMWARE_TIMEOUT:.0f}s of power-on "
-                f"(console: {serial_tail_since(self.out, self.serial_mark)!r}): powering on once more")
+                f"(console: {' / '.join(serial_tail(self.out, 4, since=self.serial_mark))!r}): powering on once more")
             FIRMWARE_HANGS.append(self.name)
             self.proc.kill()
             self.proc.wait()
             self._power_on("power on again: the firmware did not start Linux")
 
     def _power_on(self, why):
+        # A QEMU powered on again (a guest reboot, a firmware hang) gets new sockets;
+        # the old ones' peer is gone.
+        for sock in (self.qmp and self.qmp.sock, self.lab_sock):
+            if sock is not None:
+                sock.close()
         shutil.copy(OVMF_VARS, self.vars)
         for p in (self.qmp_path, self.lab_path):
             if os.path.exists(p):
@@ -204,9 +210,8 @@ class Vm:
             self.qmp.cmd("screendump", filename=path)
         # A guest paused on a failed disk write shows its last frame for ever: every
         # screen wait would time out on it, minutes later and without the reason.
-        if self.qmp.cmd("query-status").get("status") == "io-error":
-            raise TestFailure(f"QEMU paused the guest: a write to its disk failed ({free_gib(self.out):.1f} GiB "
-                              "free on the host's disk)")
+        if self._stopped() == "io-error":
+            raise TestFailure(self._stopped_why("io-error"))
         with Image.open(path) as img:
             return img.convert("RGB")
 
@@ -272,6 +277,18 @@ class Vm:
             raise TestFailure(f"lab command timed out: {command}")
         return int(m.group(1)), out.strip()
 
+    def _stopped(self):
+        """QEMU's status when it does not run the guest ('io-error', 'paused', ...), else
+        None. The default werror=enospc pauses the guest when a write to its disk copy
+        fails, as on a full host disk: from the screen alone, a hang."""
+        st = self.qmp.cmd("query-status")
+        return None if st.get("running", True) else st.get("status", "?")
+
+    def _stopped_why(self, status):
+        if status == "io-error":
+            return f"QEMU paused the guest: a write to its disk failed ({free_gib(self.out):.1f} GiB free on the host's disk)"
+        return f"QEMU had stopped the guest: {status}"
+
     def _post_mortem(self):
         """Stopped while a failure propagates: what the guest's own logs say, into the
         output (all that CI keeps of a run) while the guest still runs. Best effort."""
@@ -291,13 +308,9 @@ class Vm:
         self.stopping = True
         if self.proc and self.proc.poll() is None:
             try:
-                # A guest QEMU stopped itself is a finding of its own: the default
-                # werror=enospc pauses the VM when a write to its disk copy finds the
-                # host's disk full, which looks like a hang from the screen alone.
-                st = self.qmp.cmd("query-status")
-                if not st.get("running", True):
-                    why = " (a write to its disk failed: is the host's disk full?)" if st.get("status") == "io-error" else ""
-                    log(f"{self.name}: QEMU had stopped the guest: {st.get('status')}{why}")
+                status = self._stopped()
+                if status:
+                    log(f"{self.name}: {self._stopped_why(status)}")
             except (TestFailure, OSError):
                 pass
             if isinstance(sys.exc_info()[1], TestFailure):
@@ -452,20 +465,13 @@ def free_gib(path):
 ANSI = re.compile(r"\x1b\[[0-9;?=]*[A-Za-z]")
 
 
-def serial_tail_since(out, since, n=300):
-    """The console's last n characters from byte `since` on, for a log line."""
-    with open(os.path.join(out, "serial.log"), "rb") as f:
-        f.seek(since)
-        text = f.read().decode(errors="replace")
-    return re.sub(r"\s+", " ", ANSI.sub("", text)).strip()[-n:]
-
-
-def serial_tail(out, n):
-    """The console's last n non-empty lines, printable, or a word on why there are none."""
+def serial_tail(out, n, since=0):
+    """The console's last n non-empty lines (of those from byte `since` on), printable,
+    or a word on why there are none."""
     try:
         with open(os.path.join(out, "serial.log"), "rb") as f:
             f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 64 * 1024))
+            f.seek(max(since, f.tell() - 64 * 1024))
             text = f.read().decode("utf-8", "replace")
     except OSError as e:
         return [f"(no console: {e})"]
